@@ -1,0 +1,66 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "locktrail",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "locktrail", targets: ["locktrail"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // C libraries, each behind a shim and imported by exactly one Swift wrapper.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Swift owners of the C libraries.
+        .target(name: "LocktrailCrypto", dependencies: ["CCrypto"]),
+        .target(
+            name: "LocktrailPostgres",
+            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "LocktrailAWS",
+            dependencies: ["CCurl", "LocktrailCrypto", .product(name: "Logging", package: "swift-log")]
+        ),
+
+        // The pure core: lock records, state identity, events, canonical encoding. No I/O, no clock.
+        .target(name: "LocktrailCore", dependencies: ["LocktrailCrypto"]),
+
+        // The PostgreSQL store: migrations, named queries, the event log, the private server.
+        .target(
+            name: "LocktrailStore",
+            dependencies: [
+                "LocktrailCore", "LocktrailPostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["EmbedSQL"]
+        ),
+
+        .executableTarget(
+            name: "locktrail",
+            dependencies: [
+                "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailAWS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // Build-time embedding of migrations/ and queries/ into the binary.
+        .executableTarget(name: "EmbedSQLTool"),
+        .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
+
+        .testTarget(name: "LocktrailCoreTests", dependencies: ["LocktrailCore"]),
+        .testTarget(
+            name: "LocktrailStoreTests",
+            dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore"]
+        ),
+        .testTarget(name: "LocktrailAWSTests", dependencies: ["LocktrailAWS", "LocktrailCrypto"]),
+    ]
+)

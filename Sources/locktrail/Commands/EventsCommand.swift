@@ -1,0 +1,82 @@
+import ArgumentParser
+import LocktrailCore
+import LocktrailCrypto
+import LocktrailStore
+
+/// `locktrail events`: the raw event log, oldest first.
+struct EventsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "List the raw events of the log, oldest first.")
+
+    @OptionGroup var db: DatabaseOptions
+
+    @Option(name: .long, help: "Only events of this kind (e.g. lock.acquired, state.written).")
+    var kind: String?
+
+    @Option(name: .long, help: ArgumentHelp("Only events of this state, named by its lock path.", valueName: "bucket/key"))
+    var state: String?
+
+    @Option(name: .long, help: "Only events after this position in the log.")
+    var after: Int64 = 0
+
+    @Option(name: .long, help: "At most this many events.")
+    var limit: Int = 1000
+
+    @Option(name: .long, help: "Output format: table, json or csv (default: table on a terminal, json otherwise).")
+    var format: OutputFormat?
+
+    func validate() throws {
+        guard limit > 0, limit <= 1_000_000 else { throw ValidationError("--limit must be between 1 and 1000000") }
+        guard after >= 0 else { throw ValidationError("--after must not be negative") }
+    }
+
+    func run() async throws {
+        let pool = try await db.openCurrentPool(maxConnections: 1)
+        let (after, kind, state, limit) = (after, kind, state, limit)
+        let events = try await pool.withConnection { try EventLog.list(after: after, kind: kind, state: state, limit: limit, on: $0) }
+        var rows = Rows(columns: ["seq", "kind", "when", "state", "lock_id", "who", "source"])
+        for stored in events {
+            let e = stored.event
+            rows.rows.append([
+                String(stored.seq), e.kind.rawValue, e.time.display, e.state, e.lockID, e.details["who"]?.stringValue, e.source,
+            ])
+            rows.objects.append(stored.json)
+        }
+        rows.print(as: .resolve(format))
+    }
+}
+
+extension EventTime {
+    /// `2025-03-04T05:06:07Z` when exact, `(after, not_after]` otherwise.
+    var display: String {
+        switch self {
+        case .exact(let t): return t.rfc3339
+        case .between(let after, let notAfter): return "(\(after?.rfc3339 ?? "…"), \(notAfter.rfc3339)]"
+        }
+    }
+}
+
+extension StoredEvent {
+    /// The event as the JSON of `events` and `export`.
+    var json: JSONValue {
+        let e = event
+        var o: [String: JSONValue] = [
+            "seq": .int(seq), "key": .string(e.key), "kind": .string(e.kind.rawValue), "source": .string(e.source),
+            "mechanism": .optional(e.mechanism), "observed_at": .string(e.observedAt.rfc3339Seconds),
+            "lock_id": .optional(e.lockID), "state": .optional(e.state), "workspace": .optional(e.workspace),
+            "details": e.details, "raw": e.raw ?? .null, "hash": .string(Hex.encode(hash)),
+        ]
+        switch e.time {
+        case .exact(let t):
+            o["occurred_at"] = .string(t.rfc3339)
+            o["occurred_after"] = .null
+            o["occurred_not_after"] = .null
+        case .between(let a, let n):
+            o["occurred_at"] = .null
+            o["occurred_after"] = .optional(a?.rfc3339)
+            o["occurred_not_after"] = .string(n.rfc3339)
+        }
+        return .object(o)
+    }
+}

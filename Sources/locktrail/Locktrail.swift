@@ -1,0 +1,21 @@
+import ArgumentParser
+
+/// The `locktrail` command: lock history and audit log for Terraform/OpenTofu state locks.
+@main
+struct Locktrail: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "locktrail",
+        abstract: "The lock history and audit log for Terraform/OpenTofu state locks.",
+        discussion: """
+            Collects lock acquire/release events from DynamoDB lock tables and S3 into an
+            append-only, hash-chained log in PostgreSQL, and answers who held which state, when.
+
+            Database: --database, DATABASE_URL, or libpq's PG* variables; with none of them,
+            locktrail starts a private PostgreSQL of its own (see `locktrail db`).
+            """,
+        version: "0.1.0",
+        subcommands: [
+            MigrateCommand.self, EventsCommand.self, VerifyCommand.self, DatabaseCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,3 @@
+-- Bulk append (COPY text format); rows are produced by the event log writer.
+COPY events (seq, key, kind, source, mechanism, occurred_at, occurred_after, occurred_not_after,
+             observed_at, lock_id, state, workspace, details, raw, prev_hash, hash) FROM STDIN
