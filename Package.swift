@@ -42,10 +42,20 @@ let package = Package(
             plugins: ["EmbedSQL"]
         ),
 
+        // Sources: polling cycles and the collector service.
+        .target(
+            name: "LocktrailCollector",
+            dependencies: [
+                "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailAWS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         .executableTarget(
             name: "locktrail",
             dependencies: [
-                "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailAWS",
+                "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailAWS", "LocktrailCollector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,0 +1,146 @@
+import Logging
+import LocktrailAWS
+import LocktrailCore
+import LocktrailPostgres
+import LocktrailStore
+
+/// What one collection cycle did.
+public struct CycleReport: Sendable, Equatable {
+    /// The source.
+    public var source: String
+    /// Items the scan saw.
+    public var items: Int
+    /// Events appended.
+    public var appended: Int
+    /// Events skipped as already recorded.
+    public var duplicates: Int
+    /// Whether the table was missing.
+    public var tableMissing: Bool
+    /// Whether a coverage gap was recorded before this scan.
+    public var gapRecorded: Bool
+}
+
+/// A DynamoDB lock table as a polling source: a paginated, strongly consistent Scan, diffed
+/// against the stored snapshot, committed with its events in one transaction.
+public struct DynamoDBLockTableSource: Sendable {
+    /// The source name, `dynamodb:<region>/<table>`.
+    public let name: String
+    /// The table.
+    public let table: String
+    /// The client for the table's account and region.
+    public let client: DynamoDBClient
+    /// How workspaces are laid out in the buckets this table locks.
+    public let layout: WorkspaceLayout
+    /// A pause between successful scans longer than this is recorded as a coverage gap.
+    public let gapThreshold: Double
+
+    /// A source for `table`; `region` only names it.
+    public init(table: String, region: String, client: DynamoDBClient, layout: WorkspaceLayout = .standard, gapThreshold: Double = 300) {
+        self.name = "dynamodb:\(region)/\(table)"
+        self.table = table
+        self.client = client
+        self.layout = layout
+        self.gapThreshold = gapThreshold
+    }
+
+    /// Scans the table once and records what changed. A failure is recorded against the source
+    /// (coverage does not advance) and rethrown.
+    public func runCycle(pool: PostgresPool, now: @escaping @Sendable () -> Timestamp, logger: Logger) async throws -> CycleReport {
+        let (name, table) = (self.name, self.table)
+        let (state, previous) = try await pool.withConnection { connection in
+            try SourceStore.ensure(name, kind: "dynamodb", on: connection)
+            return (try SourceStore.state(of: name, on: connection), try SourceStore.snapshot(of: name, on: connection))
+        }
+        let started = now()
+        var items: [LockTableItem] = []
+        var missing = false
+        do {
+            for try await page in client.scanPages(table: table, consistentRead: true) {
+                items.reserveCapacity(items.count + page.items.count)
+                for item in page.items { items.append(Self.lockTableItem(item)) }
+            }
+        } catch let error as AWSError where error.code == .resourceNotFound {
+            missing = true
+        } catch {
+            let message = String(describing: error)
+            _ = try? await pool.withConnection { try SourceStore.recordFailure(of: name, error: message, at: now(), on: $0) }
+            throw error
+        }
+        let completed = now()
+        let window = ScanWindow(previousStarted: state?.lastScanStarted, started: started, completed: completed)
+
+        var events: [Event] = []
+        var gap = false
+        if let last = state?.lastScanCompleted, started.secondsSinceEpoch - last.secondsSinceEpoch > gapThreshold {
+            gap = true
+            events.append(Event(
+                key: "ddb|\(name)|gap|\(last.microseconds)|\(started.microseconds)", kind: .coverageGap, source: name,
+                mechanism: "dynamodb", time: .between(after: last, notAfter: started), observedAt: completed,
+                details: ["table": .string(table), "from": .string(last.rfc3339), "to": .string(started.rfc3339),
+                          "reason": state.map { $0.failures > 0 ? "failed scans: \($0.lastError ?? "unknown error")" : "collector not running" }.map(JSONValue.string) ?? .null]))
+        }
+        var diff = SnapshotDiff()
+        var clear = false
+        var status = "ok"
+        if missing {
+            status = "table_missing"
+            if state?.status != "table_missing" {
+                clear = true
+                let held = previous.filter { $0.value.kind == .lock }
+                    .compactMap { LockRecordParse.parse(Array($0.value.value.utf8)).record?.id }.sorted()
+                events.append(Event(
+                    key: "ddb|\(name)|table_missing|\(completed.microseconds)", kind: .sourceTableMissing, source: name,
+                    mechanism: "dynamodb", time: window.bounds, observedAt: completed,
+                    details: ["table": .string(table), "held_lock_ids": .array(held.map(JSONValue.string)), "items_before": .int(Int64(previous.count))]))
+            }
+        } else {
+            let differ = LockTableDiff(source: name, table: table, layout: layout)
+            if state?.status == "table_missing" {
+                events.append(Event(
+                    key: "ddb|\(name)|table_restored|\(completed.microseconds)", kind: .sourceTableRestored, source: name,
+                    mechanism: "dynamodb", time: window.bounds, observedAt: completed, details: ["table": .string(table)]))
+            }
+            diff = differ.diff(previous: state?.status == "table_missing" ? [:] : previous, items: items, window: window)
+            events += diff.events
+        }
+        let commit = CycleCommit(source: name, expectedPrevious: state?.lastScanCompleted, events: events, diff: diff,
+                                 clearSnapshot: clear, status: status, window: window, itemCount: items.count)
+        let outcome = try await pool.withConnection { try SourceStore.commit(commit, on: $0) }
+        return CycleReport(source: name, items: items.count, appended: outcome.appended, duplicates: outcome.duplicates,
+                           tableMissing: missing, gapRecorded: gap)
+    }
+
+    /// An item without AWS types: the three attributes Terraform writes, the rest in wire shape.
+    static func lockTableItem(_ item: DynamoDBItem) -> LockTableItem {
+        var result = LockTableItem(lockID: nil, info: nil, digest: nil)
+        for (name, value) in item {
+            switch (name, value) {
+            case ("LockID", .string(let s)): result.lockID = s
+            case ("Info", .string(let s)): result.info = s
+            case ("Digest", .string(let s)): result.digest = s
+            default: result.otherAttributes[name] = json(value)
+            }
+        }
+        return result
+    }
+
+    /// A DynamoDB value in its wire shape as JSON.
+    static func json(_ value: DynamoDBAttributeValue) -> JSONValue {
+        switch value {
+        case .string(let s): return ["S": .string(s)]
+        case .number(let n): return ["N": .string(n)]
+        case .binary(let b): return ["B": .string(base64(b))]
+        case .bool(let b): return ["BOOL": .bool(b)]
+        case .null: return ["NULL": true]
+        case .map(let m): return ["M": .object(m.mapValues(json))]
+        case .list(let l): return ["L": .array(l.map(json))]
+        case .stringSet(let s): return ["SS": .array(s.map(JSONValue.string))]
+        case .numberSet(let s): return ["NS": .array(s.map(JSONValue.string))]
+        case .binarySet(let s): return ["BS": .array(s.map { .string(base64($0)) })]
+        }
+    }
+
+    private static func base64(_ bytes: [UInt8]) -> String {
+        RawObservation.json(bytes, limit: .max)["base64"]?.stringValue ?? ""
+    }
+}

@@ -1,0 +1,229 @@
+import LocktrailCrypto
+
+/// One item of a DynamoDB lock table as the collector read it, with no AWS types. Kept small:
+/// a table holds one of these per state, and most never change.
+public struct LockTableItem: Hashable, Sendable {
+    /// The `LockID` attribute, if it is a string.
+    public var lockID: String?
+    /// The `Info` attribute, if it is a string.
+    public var info: String?
+    /// The `Digest` attribute, if it is a string.
+    public var digest: String?
+    /// Every other attribute (and any of the three above that was not a string), in DynamoDB's
+    /// wire shape (`{"N": "1"}`); usually empty.
+    public var otherAttributes: [String: JSONValue]
+
+    /// An item.
+    public init(lockID: String?, info: String?, digest: String?, otherAttributes: [String: JSONValue] = [:]) {
+        self.lockID = lockID
+        self.info = info
+        self.digest = digest
+        self.otherAttributes = otherAttributes
+    }
+
+    /// The whole item in DynamoDB's wire shape, kept as the raw observation.
+    public var raw: JSONValue {
+        var o = otherAttributes
+        if let lockID { o["LockID"] = ["S": .string(lockID)] }
+        if let info { o["Info"] = ["S": .string(info)] }
+        if let digest { o["Digest"] = ["S": .string(digest)] }
+        return .object(o)
+    }
+}
+
+/// What a polling source remembers about one item between scans (persisted with the events).
+public struct SnapshotEntry: Hashable, Sendable {
+    /// What the item is.
+    public enum Kind: String, Hashable, Sendable {
+        /// A lock item (`LockID` = lock path); `value` is its `Info` text.
+        case lock
+        /// A digest item (`LockID` = lock path + `-md5`); `value` is its `Digest` ("" when absent).
+        case digest
+        /// Anything else; `value` is the SHA-256 of its canonical JSON (seen once, reported once).
+        case other
+    }
+
+    /// What the item is.
+    public var kind: Kind
+    /// See `Kind`.
+    public var value: String
+
+    /// An entry.
+    public init(kind: Kind, value: String) {
+        self.kind = kind
+        self.value = value
+    }
+}
+
+/// The timing of one scan and the one before it: a change between them happened after the
+/// previous scan started and no later than this one completed.
+public struct ScanWindow: Hashable, Sendable {
+    /// When the previous successful scan started; nil on the first scan ever.
+    public var previousStarted: Timestamp?
+    /// When this scan started.
+    public var started: Timestamp
+    /// When this scan completed.
+    public var completed: Timestamp
+
+    /// A window.
+    public init(previousStarted: Timestamp?, started: Timestamp, completed: Timestamp) {
+        self.previousStarted = previousStarted
+        self.started = started
+        self.completed = completed
+    }
+
+    /// The bounds of a change seen by this scan.
+    public var bounds: EventTime { .between(after: previousStarted, notAfter: completed) }
+}
+
+/// The result of diffing a scan against the stored snapshot: the events to append and the
+/// snapshot changes to persist in the same transaction.
+public struct SnapshotDiff: Sendable {
+    /// Events, in a deterministic order (by item key, releases before acquires).
+    public var events: [Event] = []
+    /// Entries new or changed.
+    public var upserts: [(key: String, entry: SnapshotEntry)] = []
+    /// Keys gone from the table.
+    public var deletions: [String] = []
+
+    /// An empty diff.
+    public init() {}
+}
+
+/// The DynamoDB lock-table rules (terraform-locks.md §3, design.md "Flow"): a lock item appears →
+/// `lock.acquired`; disappears → `lock.released` within the scan bounds; same `LockID` with a new
+/// ID → release and acquire; a `-md5` digest new or changed → `state.written`; anything else is
+/// kept raw with the reason, once.
+public struct LockTableDiff: Sendable {
+    /// The source name, e.g. `dynamodb:us-east-1/terraform-locks`.
+    public var source: String
+    /// The table name.
+    public var table: String
+    /// How workspaces are laid out in the buckets this table locks.
+    public var layout: WorkspaceLayout
+
+    /// A differ for one table.
+    public init(source: String, table: String, layout: WorkspaceLayout = .standard) {
+        self.source = source
+        self.table = table
+        self.layout = layout
+    }
+
+    /// Diffs `items` (this scan) against `previous` (the stored snapshot).
+    public func diff(previous: [String: SnapshotEntry], items: [LockTableItem], window: ScanWindow) -> SnapshotDiff {
+        var current: [String: (SnapshotEntry, LockTableItem)] = [:]
+        for item in items {
+            let key = item.lockID ?? ("#item:" + Hex.encode(Digest.sha256(CanonicalJSON.encode(item.raw))))
+            current[key] = (entry(for: item), item)
+        }
+        var diff = SnapshotDiff()
+        for key in Set(previous.keys).union(current.keys).sorted() {
+            let old = previous[key]
+            let new = current[key]
+            if let old, let new, old == new.0 { continue }
+            if let old {
+                diff.events += disappeared(key: key, entry: old, replacedBy: new?.0, window: window)
+            }
+            if let (entry, item) = new {
+                diff.events += appeared(key: key, entry: entry, item: item, previous: old, window: window)
+                diff.upserts.append((key, entry))
+            } else {
+                diff.deletions.append(key)
+            }
+        }
+        return diff
+    }
+
+    private func entry(for item: LockTableItem) -> SnapshotEntry {
+        if let id = item.lockID, case .digest? = DynamoDBLockKey(lockID: id, layout: layout), item.info == nil {
+            return SnapshotEntry(kind: .digest, value: item.digest ?? "")
+        }
+        if let id = item.lockID, case .lock? = DynamoDBLockKey(lockID: id, layout: layout), let info = item.info {
+            return SnapshotEntry(kind: .lock, value: info)
+        }
+        return SnapshotEntry(kind: .other, value: Hex.encode(Digest.sha256(CanonicalJSON.encode(item.raw))))
+    }
+
+    private func base(_ kind: EventKind, key: String, time: EventTime, window: ScanWindow, state: StateIdentity?,
+                      lockID: String?, details: [String: JSONValue], raw: JSONValue?) -> Event {
+        var d = details
+        d["table"] = .string(table)
+        d["scan_after"] = .optional(window.previousStarted?.rfc3339)
+        d["scan_not_after"] = .string(window.completed.rfc3339)
+        return Event(key: key, kind: kind, source: source, mechanism: "dynamodb", time: time, observedAt: window.completed,
+                     lockID: lockID, state: state?.lockPath, workspace: state?.workspace, details: .object(d), raw: raw)
+    }
+
+    private func keyPrefix(_ what: String) -> String { "ddb|\(source)|\(what)|" }
+
+    private func appeared(key: String, entry: SnapshotEntry, item: LockTableItem, previous: SnapshotEntry?, window: ScanWindow) -> [Event] {
+        let state = DynamoDBLockKey(lockID: key, layout: layout)?.state
+        switch entry.kind {
+        case .lock:
+            switch LockRecordParse.parse(Array(entry.value.utf8)) {
+            case .record(let record):
+                var details = record.eventDetails
+                var time = window.bounds
+                // Created is written when terraform starts the command: the best time there is,
+                // unless it falls outside what the scans prove (lock-timeout retries reuse it).
+                if let created = record.created, created <= window.completed,
+                   window.previousStarted.map({ created > $0 }) ?? true {
+                    time = .exact(created)
+                    details["time_basis"] = "created"
+                } else {
+                    details["time_basis"] = "scan"
+                }
+                if let path = record.path, path != key { details["path_mismatch"] = .bool(true) }
+                return [base(.lockAcquired, key: keyPrefix("acquired") + key + "|" + record.id, time: time, window: window,
+                             state: state, lockID: record.id, details: details, raw: item.raw)]
+            case .unparseable(let reason):
+                return [base(.observationUnparsed, key: keyPrefix("unparsed") + key + "|" + Hex.encode(Digest.sha256(entry.value)),
+                             time: window.bounds, window: window, state: state, lockID: nil,
+                             details: ["reason": .string("lock item whose Info is not a lock record: " + reason), "item_kind": "lock"],
+                             raw: item.raw)]
+            }
+        case .digest:
+            guard !entry.value.isEmpty else { return [] }  // a -md5 item without Digest (terragrunt migrate) writes nothing
+            var details: [String: JSONValue] = ["digest": .string(entry.value)]
+            if let previous, previous.kind == .digest, !previous.value.isEmpty { details["previous_digest"] = .string(previous.value) }
+            if window.previousStarted == nil { details["baseline"] = true }
+            return [base(.stateWritten, key: keyPrefix("written") + (state?.lockPath ?? key) + "|" + entry.value + "|" + String(window.completed.microseconds),
+                         time: window.bounds, window: window, state: state, lockID: nil, details: details, raw: item.raw)]
+        case .other:
+            let reason: String
+            if item.lockID == nil {
+                reason = "item has no string LockID attribute"
+            } else if DynamoDBLockKey(lockID: key, layout: layout) == nil {
+                reason = "LockID is not <bucket>/<key>"
+            } else {
+                reason = "item is neither a lock (no Info) nor a -md5 digest item"
+            }
+            return [base(.observationUnparsed, key: keyPrefix("unparsed") + key + "|" + entry.value, time: window.bounds, window: window,
+                         state: state, lockID: nil, details: ["reason": .string(reason), "item_kind": "other"], raw: item.raw)]
+        }
+    }
+
+    private func disappeared(key: String, entry: SnapshotEntry, replacedBy: SnapshotEntry?, window: ScanWindow) -> [Event] {
+        let state = DynamoDBLockKey(lockID: key, layout: layout)?.state
+        switch entry.kind {
+        case .lock:
+            // A lock stays the same lock only while its Info is byte-identical.
+            var details: [String: JSONValue] = ["reason": replacedBy?.kind == .lock ? "replaced" : "disappeared"]
+            let record = LockRecordParse.parse(Array(entry.value.utf8)).record
+            if let record { details.merge(record.eventDetails) { a, _ in a } } else { details["unparsed"] = true }
+            if let newRecord = replacedBy.flatMap({ LockRecordParse.parse(Array($0.value.utf8)).record }) {
+                details["replaced_by"] = .string(newRecord.id)
+            }
+            let id = record?.id ?? Hex.encode(Digest.sha256(entry.value))
+            return [base(.lockReleased, key: keyPrefix("released") + key + "|" + id, time: window.bounds, window: window,
+                         state: state, lockID: record?.id, details: details, raw: nil)]
+        case .digest:
+            guard replacedBy == nil else { return [] }  // a changed digest is a write, reported by appeared()
+            return [base(EventKind("state.digest_removed"), key: keyPrefix("digest_removed") + key + "|" + String(window.completed.microseconds),
+                         time: window.bounds, window: window, state: state, lockID: nil,
+                         details: ["previous_digest": .string(entry.value)], raw: nil)]
+        case .other:
+            return []
+        }
+    }
+}
