@@ -66,10 +66,23 @@ let package = Package(
         .executableTarget(name: "EmbedSQLTool"),
         .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
 
+        // Real PostgreSQL, the AWS emulator and terraform for the integration tests.
+        .target(
+            name: "LocktrailTestSupport",
+            dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailAWS"],
+            path: "Tests/LocktrailTestSupport"
+        ),
         .testTarget(name: "LocktrailCoreTests", dependencies: ["LocktrailCore"]),
         .testTarget(
             name: "LocktrailStoreTests",
-            dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore"]
+            dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailTestSupport"]
+        ),
+        .testTarget(
+            name: "LocktrailCollectorTests",
+            dependencies: [
+                "LocktrailCollector", "LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailAWS",
+                "LocktrailTestSupport", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "LocktrailAWSTests", dependencies: ["LocktrailAWS", "LocktrailCrypto"]),
     ]

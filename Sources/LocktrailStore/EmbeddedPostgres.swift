@@ -29,7 +29,8 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     var dataDirectory: URL { directory.appendingPathComponent("data") }
-    var socketDirectory: URL { directory.appendingPathComponent("socket") }
+    /// The folder holding the server's unix socket.
+    public var socketDirectory: URL { directory.appendingPathComponent("socket") }
     var logFile: URL { directory.appendingPathComponent("server.log") }
 
     /// The libpq connection string for the `locktrail` database of this server.

@@ -10,6 +10,13 @@ public struct AppendOutcome: Hashable, Sendable {
     public var duplicates: Int
     /// The chain head after the append.
     public var headSeq: Int64
+
+    /// An outcome.
+    public init(appended: Int, duplicates: Int, headSeq: Int64) {
+        self.appended = appended
+        self.duplicates = duplicates
+        self.headSeq = headSeq
+    }
 }
 
 /// An event as stored: its position and hashes besides its contents.

@@ -1,7 +1,8 @@
 import LocktrailCore
 import LocktrailPostgres
 import Testing
-@testable import LocktrailStore
+import LocktrailStore
+import LocktrailTestSupport
 
 @Suite("The event log")
 struct EventLogTests {

@@ -1,6 +1,7 @@
 import LocktrailPostgres
 import Testing
-@testable import LocktrailStore
+import LocktrailStore
+import LocktrailTestSupport
 
 @Suite("Migrations")
 struct MigratorTests {

@@ -1,16 +1,20 @@
 import Foundation
 import LocktrailPostgres
-@testable import LocktrailStore
+import LocktrailStore
 
 /// A fresh, empty PostgreSQL database per test on a real server: the one `scripts/test` starts
 /// (`LOCKTRAIL_TEST_POSTGRES`, keyword form), or else locktrail's own private server under
 /// `.build/test-postgres` (so a bare `swift test` works too).
-struct TestDatabase: Sendable {
-    let name: String
-    let conninfo: String
-    let pool: PostgresPool
+public struct TestDatabase: Sendable {
+    /// The database name.
+    public let name: String
+    /// Its libpq connection string.
+    public let conninfo: String
+    /// A pool on it.
+    public let pool: PostgresPool
 
-    static let serverConninfo: String = {
+    /// The server's connection string without a database name.
+    public static let serverConninfo: String = {
         if let given = ProcessInfo.processInfo.environment["LOCKTRAIL_TEST_POSTGRES"], !given.isEmpty { return given }
         let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent(".build/test-postgres")
@@ -20,7 +24,7 @@ struct TestDatabase: Sendable {
     }()
 
     /// Creates a new database; migrated unless `migrated` is false.
-    static func make(migrated: Bool = true, poolSize: Int = 4) async throws -> TestDatabase {
+    public static func make(migrated: Bool = true, poolSize: Int = 4) async throws -> TestDatabase {
         let name = "lt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
         let admin = PostgresPool(conninfo: serverConninfo + " dbname=postgres", maxConnections: 1)
         try await admin.withConnection { try $0.execute("CREATE DATABASE \(name)") }
@@ -33,7 +37,7 @@ struct TestDatabase: Sendable {
 
     /// Runs SQL as the superuser in this database (used to tamper with the log the way an
     /// administrator could).
-    func superuser(_ sql: String) async throws {
+    public func superuser(_ sql: String) async throws {
         try await pool.withConnection { try $0.execute(sql) }
     }
 }

@@ -1,0 +1,64 @@
+import Foundation
+import LocktrailAWS
+
+/// The local AWS emulator for integration tests: the one `scripts/test` starts
+/// (`LOCKTRAIL_TEST_MOTO_URL`), or one started here for this test process.
+public enum TestAWS {
+    /// The emulator's URL.
+    public static let endpoint: String = {
+        if let given = ProcessInfo.processInfo.environment["LOCKTRAIL_TEST_MOTO_URL"], !given.isEmpty { return given }
+        let port = Int.random(in: 20_000...40_000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", String(port)]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { fatalError("cannot start moto_server (run scripts/test): \(error)") }
+        let url = "http://127.0.0.1:\(port)"
+        for _ in 0..<100 {
+            if (try? Data(contentsOf: URL(string: url + "/moto-api/")!)) != nil { return url }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        fatalError("moto_server did not start on \(url)")
+    }()
+
+    /// The AWS variables that point a client (or terraform) at the emulator with test keys.
+    public static var environment: [String: String] {
+        [
+            "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": endpoint, "HOME": NSTemporaryDirectory(), "AWS_EC2_METADATA_DISABLED": "true",
+        ]
+    }
+
+    /// A name unique to this test, usable as a table or bucket name.
+    public static func uniqueName(_ prefix: String) -> String {
+        prefix + "-" + UUID().uuidString.lowercased().prefix(12)
+    }
+
+    /// The configuration, credentials and transport for the emulator.
+    public static func clients() throws -> (AWSConfiguration, any AWSCredentialsProvider, any HTTPTransport) {
+        let configuration = try AWSConfiguration.resolve(environment: environment)
+        let transport = CurlHTTPClient()
+        let credentials = StaticCredentialsProvider(AWSCredentials(accessKeyID: "test", secretAccessKey: "test", sessionToken: nil, expiration: nil, source: "test"))
+        return (configuration, credentials, transport)
+    }
+
+    /// A DynamoDB client on the emulator.
+    public static func dynamoDB() throws -> DynamoDBClient {
+        let (configuration, credentials, transport) = try clients()
+        return try DynamoDBClient(configuration: configuration, credentials: credentials, transport: transport,
+                                  retryPolicy: RetryPolicy(maxAttempts: 3))
+    }
+
+    /// Creates a bucket on the emulator (terraform's S3 backend needs one), optionally versioned.
+    public static func createBucket(_ bucket: String, versioned: Bool = false) async throws {
+        let (configuration, credentials, transport) = try clients()
+        let s3 = AWSServiceClient(service: "s3", region: "us-east-1", endpoint: try configuration.endpoint(serviceID: "S3"),
+                                  credentials: credentials, transport: transport)
+        _ = try await s3.send(HTTPRequest(method: "PUT", url: "/\(bucket)"), operation: "CreateBucket", resource: bucket)
+        if versioned {
+            let body = Array(#"<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>"#.utf8)
+            _ = try await s3.send(HTTPRequest(method: "PUT", url: "/\(bucket)?versioning=", body: body), operation: "PutBucketVersioning", resource: bucket)
+        }
+    }
+}
