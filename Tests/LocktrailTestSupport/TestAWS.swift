@@ -15,11 +15,8 @@ public enum TestAWS {
         process.standardError = FileHandle.nullDevice
         do { try process.run() } catch { fatalError("cannot start moto_server (run scripts/test): \(error)") }
         let url = "http://127.0.0.1:\(port)"
-        for _ in 0..<100 {
-            if (try? Data(contentsOf: URL(string: url + "/moto-api/")!)) != nil { return url }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        fatalError("moto_server did not start on \(url)")
+        guard TCP.waitForListener(port: port, timeout: 20) else { fatalError("moto_server did not start on \(url)") }
+        return url
     }()
 
     /// The AWS variables that point a client (or terraform) at the emulator with test keys.

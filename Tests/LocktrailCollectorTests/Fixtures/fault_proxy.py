@@ -1,0 +1,76 @@
+"""A fault-injecting HTTP proxy for the collector tests.
+
+Forwards every request to the AWS emulator, except that while the control file says
+`throttle N` it answers the next N DynamoDB Scan requests with 400 ThrottlingException, and
+while it says `down` it answers every Scan that way. Counts throttled answers in the
+control file's `.count` sibling. Usage: fault_proxy.py PORT UPSTREAM CONTROL_FILE
+"""
+import http.client
+import http.server
+import sys
+import threading
+import urllib.parse
+
+port, upstream, control = int(sys.argv[1]), urllib.parse.urlparse(sys.argv[2]), sys.argv[3]
+lock = threading.Lock()
+
+
+def should_throttle():
+    with lock:
+        try:
+            mode = open(control).read().split()
+        except FileNotFoundError:
+            return False
+        if not mode:
+            return False
+        if mode[0] == "down":
+            hit = True
+        elif mode[0] == "throttle" and int(mode[1]) > 0:
+            open(control, "w").write(f"throttle {int(mode[1]) - 1}")
+            hit = True
+        else:
+            hit = False
+        if hit:
+            try:
+                n = int(open(control + ".count").read() or 0)
+            except FileNotFoundError:
+                n = 0
+            open(control + ".count", "w").write(str(n + 1))
+        return hit
+
+
+class Proxy(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def handle_any(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+        if "DynamoDB_20120810.Scan" in (self.headers.get("X-Amz-Target") or "") and should_throttle():
+            payload = b'{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate of requests exceeds the allowed throughput."}'
+            self.send_response(400)
+            self.send_header("Content-Type", "application/x-amz-json-1.0")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return
+        conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=30)
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+        headers["Host"] = self.headers.get("Host", "")
+        conn.request(self.command, self.path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        self.send_response(response.status)
+        for k, v in response.getheaders():
+            if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        conn.close()
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_any
+
+
+http.server.ThreadingHTTPServer(("127.0.0.1", port), Proxy).serve_forever()
