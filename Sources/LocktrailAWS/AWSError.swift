@@ -29,6 +29,20 @@ public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         public static let signatureDoesNotMatch = Code(rawValue: "SignatureDoesNotMatch")
         /// The session token has expired.
         public static let expiredToken = Code(rawValue: "ExpiredTokenException")
+        /// S3: no object with this key (GetObject).
+        public static let noSuchKey = Code(rawValue: "NoSuchKey")
+        /// S3: no version with this version id.
+        public static let noSuchVersion = Code(rawValue: "NoSuchVersion")
+        /// S3: the bucket does not exist.
+        public static let noSuchBucket = Code(rawValue: "NoSuchBucket")
+        /// S3: a body-less 404 (HeadObject on a missing key or version).
+        public static let notFound = Code(rawValue: "NotFound")
+        /// S3: a conditional write failed (`If-None-Match: *` on an existing key: the lock is held).
+        public static let preconditionFailed = Code(rawValue: "PreconditionFailed")
+        /// S3: the bucket lives in another region (HTTP 301).
+        public static let permanentRedirect = Code(rawValue: "PermanentRedirect")
+        /// S3: the request was signed for the wrong region.
+        public static let authorizationHeaderMalformed = Code(rawValue: "AuthorizationHeaderMalformed")
     }
 
     /// The signing name of the service, e.g. `dynamodb`.
@@ -45,6 +59,10 @@ public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStr
     public var requestID: String?
     /// The resource the call was about (table name or ARN, bucket), when the caller knows it.
     public var resource: String?
+    /// S3: the region the bucket lives in, from `x-amz-bucket-region` or the error's `<Region>`.
+    public var bucketRegion: String?
+    /// The IAM action the call needed when it differs from `service:operation` (S3's `s3:ListBucket` for ListObjectsV2).
+    public var iamAction: String?
 
     /// Creates an error.
     public init(
@@ -54,7 +72,9 @@ public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         code: Code,
         message: String,
         requestID: String? = nil,
-        resource: String? = nil
+        resource: String? = nil,
+        bucketRegion: String? = nil,
+        iamAction: String? = nil
     ) {
         self.service = service
         self.operation = operation
@@ -63,10 +83,17 @@ public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         self.message = message
         self.requestID = requestID
         self.resource = resource
+        self.bucketRegion = bucketRegion
+        self.iamAction = iamAction
     }
 
-    /// The IAM action the call needed, e.g. `dynamodb:Scan`.
-    public var permission: String { "\(service):\(operation)" }
+    /// The IAM action the call needed, e.g. `dynamodb:Scan`, `s3:ListBucket`.
+    public var permission: String { iamAction ?? "\(service):\(operation)" }
+
+    /// Whether S3 answered that the bucket is in another region than the request was sent to or signed for.
+    public var isWrongRegion: Bool {
+        statusCode == 301 || statusCode == 307 || code == .permanentRedirect || code == .authorizationHeaderMalformed
+    }
 
     /// Whether this is a permission failure (either spelling of the code).
     public var isAccessDenied: Bool { code == .accessDenied || code == .accessDeniedException }
@@ -84,9 +111,11 @@ public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStr
     /// One actionable sentence.
     public var description: String {
         let request = requestID.map { ", request id \($0)" } ?? ""
+        // Once S3 has named the bucket's region, every failure should say it: it is the likeliest misconfiguration.
+        let region = bucketRegion.map { " (the bucket is in region \($0))" } ?? ""
         if isAccessDenied {
             let target = deniedResource.map { " on \($0)" } ?? ""
-            return "AWS denied \(permission)\(target): grant the calling identity the IAM permission \(permission)\(target) (\(code)\(request))."
+            return "AWS denied \(permission)\(target)\(region): grant the calling identity the IAM permission \(permission)\(target) (\(code)\(request))."
         }
         let about = resource.map { " for \($0)" } ?? ""
         let hint: String
@@ -96,15 +125,20 @@ public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case .signatureDoesNotMatch: hint = "the secret access key does not match the access key id"
         case .expiredToken: hint = "the session token has expired; refresh the credentials"
         case .conditionalCheckFailed: hint = "the condition on the item was not met"
+        case .preconditionFailed: hint = "the object already exists (for a .tflock key: the lock is held)"
+        case .noSuchKey, .noSuchVersion, .notFound: hint = "the object or version does not exist (it may have been deleted or pruned)"
+        case .noSuchBucket: hint = "check the bucket name"
+        case _ where isWrongRegion:
+            hint = bucketRegion.map { "use region \($0) for this bucket (AWS_REGION=\($0))" } ?? "the bucket is in another region; set AWS_REGION to it"
         default: hint = statusCode >= 500 ? "the service failed; retry later" : "fix the request"
         }
         let text = message.isEmpty ? "" : ": \(message)"
-        return "\(service) \(operation)\(about) failed with \(code) (HTTP \(statusCode)\(request))\(text); \(hint)."
+        return "\(service) \(operation)\(about)\(region) failed with \(code) (HTTP \(statusCode)\(request))\(text); \(hint)."
     }
 
     /// Every field, for logs.
     public var debugDescription: String {
-        "AWSError(service: \(service), operation: \(operation), status: \(statusCode), code: \(code), message: \(message), requestID: \(requestID ?? "nil"), resource: \(resource ?? "nil"))"
+        "AWSError(service: \(service), operation: \(operation), status: \(statusCode), code: \(code), message: \(message), requestID: \(requestID ?? "nil"), resource: \(resource ?? "nil"), bucketRegion: \(bucketRegion ?? "nil"))"
     }
 
     /// Builds the error from an error response of either the JSON or the XML protocols.
@@ -117,6 +151,7 @@ public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         var code: String?
         var message: String?
         var requestID = response.headers["x-amzn-RequestId"] ?? response.headers["x-amz-request-id"]
+        var bucketRegion = response.headers["x-amz-bucket-region"]
         if let headerType = response.headers["x-amzn-ErrorType"] {
             code = String(headerType.prefix { $0 != ":" })
         }
@@ -131,6 +166,8 @@ public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStr
             code = XMLElements.first("Code", in: text) ?? code
             message = XMLElements.first("Message", in: text)
             requestID = requestID ?? XMLElements.first("RequestId", in: text) ?? XMLElements.first("RequestID", in: text)
+            // AuthorizationHeaderMalformed names the expected region in <Region>; only S3 uses it that way.
+            if service == "s3" { bucketRegion = bucketRegion ?? XMLElements.first("Region", in: text) }
         }
         // JSON codes may be namespaced: "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException".
         var bare = code.map { String($0.split(separator: "#").last ?? Substring($0)) } ?? ""
@@ -142,14 +179,17 @@ public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStr
             code: Code(rawValue: bare),
             message: message ?? "",
             requestID: requestID,
-            resource: resource
+            resource: resource,
+            bucketRegion: bucketRegion.flatMap { $0.isEmpty ? nil : $0 }
         )
     }
 
     private static func fallbackCode(status: Int) -> String {
         switch status {
+        case 301: "PermanentRedirect"
         case 403: "AccessDenied"
         case 404: "NotFound"
+        case 412: "PreconditionFailed"
         case 429: "TooManyRequestsException"
         case 500: "InternalServerError"
         case 503: "ServiceUnavailable"

@@ -19,6 +19,7 @@ public actor PostgresPool {
 
     /// Runs blocking `body` with a connection, off the cooperative pool. A connection that broke
     /// is discarded rather than returned to the pool.
+    @discardableResult
     public nonisolated func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let connection = try await checkOut()
         let result: Result<T, Error> = await Self.runBlocking { Result { try body(connection) } }

@@ -14,7 +14,7 @@ public final class Spawned: @unchecked Sendable {
     /// Starts `arguments[0]` (looked up in PATH) with `environment`, in `directory`.
     public init(_ arguments: [String], environment: [String: String], directory: URL) throws {
         outputFile = directory.appendingPathComponent("output-\(UUID().uuidString.prefix(8)).log")
-        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -22,8 +22,8 @@ public final class Spawned: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, outputFile.path, O_WRONLY | O_APPEND, 0)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let old = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(directory.path)  // posix_spawn has no portable chdir action
-        defer { FileManager.default.changeCurrentDirectoryPath(old) }
+        _ = FileManager.default.changeCurrentDirectoryPath(directory.path)  // posix_spawn has no portable chdir action
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(old) }
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
