@@ -62,6 +62,13 @@ let package = Package(
             ]
         ),
 
+        // Benchmarks: store append throughput (see Benchmarks/README.md).
+        .executableTarget(
+            name: "locktrail-bench",
+            dependencies: ["LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailCrypto"],
+            path: "Benchmarks/locktrail-bench"
+        ),
+
         // Build-time embedding of migrations/ and queries/ into the binary.
         .executableTarget(name: "EmbedSQLTool"),
         .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
@@ -82,7 +89,8 @@ let package = Package(
             dependencies: [
                 "LocktrailCollector", "LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailAWS",
                 "LocktrailTestSupport", .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "LocktrailAWSTests", dependencies: ["LocktrailAWS", "LocktrailCrypto"]),
     ]
