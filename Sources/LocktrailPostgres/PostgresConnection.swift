@@ -29,7 +29,7 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         handle = conn
         // Times are exchanged as UTC ISO text; the chain hashes what comes back.
-        _ = try execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'")
+        _ = try execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET client_min_messages = warning")
     }
 
     deinit { PQfinish(handle) }

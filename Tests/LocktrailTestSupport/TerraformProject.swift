@@ -48,7 +48,7 @@ public struct TerraformProject: Sendable {
               default = 0
             }
             resource "terraform_data" "hold" {
-              input = timestamp()
+              triggers_replace = timestamp()  # replaced on every apply, so the provisioner runs each time
               provisioner "local-exec" {
                 command = "sleep ${var.hold}"
               }
