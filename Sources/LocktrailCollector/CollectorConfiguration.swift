@@ -1,0 +1,126 @@
+import Foundation
+import Yams
+
+/// The collector's configuration file (YAML): many sources across accounts, regions and
+/// profiles, each with its own interval.
+///
+/// ```yaml
+/// interval: 30s                 # default for every source
+/// sources:
+///   - dynamodb_table: terraform-locks
+///     region: eu-west-1
+///     profile: prod             # an AWS profile of ~/.aws/config
+///     interval: 15s
+///   - dynamodb_table: platform-locks
+///     region: us-east-1
+///     profile: platform
+///     workspace_key_prefix: envs
+///     endpoint_url: http://127.0.0.1:5000   # optional: another DynamoDB endpoint
+/// ```
+public struct CollectorConfiguration: Decodable, Equatable, Sendable {
+    /// One source.
+    public struct Source: Decodable, Equatable, Sendable {
+        /// A DynamoDB lock table.
+        public var dynamoDBTable: String?
+        /// The AWS region (default: the environment's).
+        public var region: String?
+        /// The AWS profile (default: the environment's).
+        public var profile: String?
+        /// Seconds between cycles, as a duration (`30s`, `5m`).
+        public var interval: String?
+        /// The backends' `workspace_key_prefix` (default `env:`).
+        public var workspaceKeyPrefix: String?
+        /// An endpoint other than AWS's for this source.
+        public var endpointURL: String?
+
+        /// A source; nil fields take their defaults.
+        public init(dynamoDBTable: String? = nil, region: String? = nil, profile: String? = nil, interval: String? = nil,
+                    workspaceKeyPrefix: String? = nil, endpointURL: String? = nil) {
+            self.dynamoDBTable = dynamoDBTable
+            self.region = region
+            self.profile = profile
+            self.interval = interval
+            self.workspaceKeyPrefix = workspaceKeyPrefix
+            self.endpointURL = endpointURL
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case dynamoDBTable = "dynamodb_table", region, profile, interval
+            case workspaceKeyPrefix = "workspace_key_prefix", endpointURL = "endpoint_url"
+        }
+    }
+
+    /// The default interval for sources without one.
+    public var interval: String?
+    /// The sources.
+    public var sources: [Source]
+
+    /// Reads and checks a configuration file; errors name the file and what is wrong.
+    public static func load(path: String) throws -> CollectorConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError("cannot read the configuration file \(path): \(error.localizedDescription)")
+        }
+        return try parse(text, path: path)
+    }
+
+    /// Parses and checks configuration `text` (from `path`, for messages).
+    public static func parse(_ text: String, path: String = "configuration") throws -> CollectorConfiguration {
+        let configuration: CollectorConfiguration
+        do {
+            configuration = try YAMLDecoder().decode(CollectorConfiguration.self, from: text)
+        } catch let error as DecodingError {
+            throw ConfigurationError("\(path): \(describe(error))")
+        } catch {
+            throw ConfigurationError("\(path) is not valid YAML: \(error)")
+        }
+        guard !configuration.sources.isEmpty else { throw ConfigurationError("\(path): `sources` lists no source") }
+        for (index, source) in configuration.sources.enumerated() {
+            guard let table = source.dynamoDBTable, !table.isEmpty else {
+                throw ConfigurationError("\(path): source \(index + 1) has no dynamodb_table")
+            }
+            for interval in [source.interval, configuration.interval].compactMap({ $0 }) where DurationText.seconds(interval) == nil {
+                throw ConfigurationError("\(path): interval \"\(interval)\" is not a duration such as 30s, 5m or 1h")
+            }
+        }
+        return configuration
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "missing `\(key.stringValue)` at \(path(context).isEmpty ? "top level" : path(context))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "wrong type at \(path(context)): \(context.debugDescription)"
+        case .dataCorrupted(let context): return "unreadable value at \(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+/// A configuration problem, in one sentence.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    /// The sentence.
+    public var description: String
+    /// An error saying `description`.
+    public init(_ description: String) { self.description = description }
+}
+
+/// Durations as people write them: `30s`, `5m`, `1h`, `2d`, or plain seconds.
+public enum DurationText {
+    /// Seconds in `text`; nil if unreadable or not positive.
+    public static func seconds(_ text: String) -> Double? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        var number = Substring(text.trimmingCharacters(in: .whitespaces))
+        var unit = 1.0
+        if let last = number.last, let u = units[last] {
+            unit = u
+            number = number.dropLast()
+        }
+        guard let value = Double(number), value > 0, value.isFinite else { return nil }
+        return value * unit
+    }
+}
