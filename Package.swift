@@ -81,7 +81,7 @@ let package = Package(
             dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailAWS"],
             path: "Tests/LocktrailTestSupport"
         ),
-        .testTarget(name: "LocktrailCoreTests", dependencies: ["LocktrailCore"]),
+        .testTarget(name: "LocktrailCoreTests", dependencies: ["LocktrailCore"], exclude: ["Fixtures"]),
         .testTarget(
             name: "LocktrailStoreTests",
             dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailTestSupport"]
