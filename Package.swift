@@ -54,10 +54,16 @@ let package = Package(
             ]
         ),
 
+        // The wrapper hooks: run terraform transparently and report what happened.
+        .target(
+            name: "LocktrailWrapper",
+            dependencies: ["LocktrailCore", "LocktrailAWS", .product(name: "Logging", package: "swift-log")]
+        ),
+
         .executableTarget(
             name: "locktrail",
             dependencies: [
-                "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailAWS", "LocktrailCollector",
+                "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailAWS", "LocktrailCollector", "LocktrailWrapper",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -93,6 +99,10 @@ let package = Package(
                 "LocktrailTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "LocktrailWrapperTests",
+            dependencies: ["LocktrailWrapper", "LocktrailCore", "LocktrailAWS", "LocktrailTestSupport"]
         ),
         .testTarget(name: "LocktrailAWSTests", dependencies: ["LocktrailAWS", "LocktrailCrypto"]),
     ]

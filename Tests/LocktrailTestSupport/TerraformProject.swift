@@ -68,8 +68,8 @@ public struct TerraformProject: Sendable {
     }
 
     /// Starts `terraform ARGS` in the project folder.
-    public func start(_ arguments: [String], extraEnvironment: [String: String] = [:]) throws -> Spawned {
-        try Spawned(["terraform"] + arguments, environment: environment.merging(extraEnvironment) { _, new in new }, directory: directory)
+    public func start(_ arguments: [String], extraEnvironment: [String: String] = [:], program: String = "terraform") throws -> Spawned {
+        try Spawned([program] + arguments, environment: environment.merging(extraEnvironment) { _, new in new }, directory: directory)
     }
 
     /// Runs `terraform ARGS` to completion; returns its exit status and output.

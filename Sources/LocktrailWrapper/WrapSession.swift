@@ -1,0 +1,201 @@
+import Foundation
+import Logging
+import LocktrailCore
+
+/// One wrapped terraform run: starts the command, reports `run.started`, heartbeats while it is
+/// alive, what it recognises in the output, and `run.finished`. Reporting never changes what the
+/// command does, and a reporting failure never stops it.
+public final class WrapSession: @unchecked Sendable {
+    private let arguments: [String]
+    private let environment: [String: String]
+    private let spool: HookSpool
+    private let client: HookClient?
+    private let heartbeatInterval: Double
+    private let now: @Sendable () -> Timestamp
+    private let runID = UUID().uuidString.lowercased()
+    private let context: RunContext
+    private let lock = NSLock()
+    private var scanner = TerraformOutputScanner()
+    private var reported = 0
+    private var sender: Task<Void, Never>?
+    /// Problems with reporting (never with the command), for `--verbose`.
+    public private(set) var reportingProblems: [String] = []
+
+    /// A session for `arguments` (`["terraform", "apply", …]`).
+    public init(arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+                spool: HookSpool, client: HookClient?, heartbeatInterval: Double = 30,
+                now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }) {
+        self.arguments = arguments
+        self.environment = environment
+        self.spool = spool
+        self.client = client
+        self.heartbeatInterval = heartbeatInterval
+        self.now = now
+        let program = (arguments.first.map { ($0 as NSString).lastPathComponent }) ?? "terraform"
+        context = RunContext(
+            program: program, arguments: Array(arguments.dropFirst()), environment: environment,
+            user: Self.userName(environment), host: Self.hostName(), currentDirectory: FileManager.default.currentDirectoryPath,
+            readFile: { path in FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } })
+    }
+
+    /// The run's id.
+    public var id: String { runID }
+
+    /// Runs the command to completion and reports it. Throws only if the command cannot start.
+    public func run() async throws -> WrappedProcess.Termination {
+        let started = now()
+        var base: [String: JSONValue] = [
+            "user": .optional(context.user), "host": .optional(context.host), "who": .string(context.who),
+            "program": .string(context.program), "arguments": .array(context.arguments.map(JSONValue.string)),
+            "subcommand": .optional(context.subcommand), "directory": .string(context.directory),
+        ]
+        if let ci = context.ci { base["ci"] = ci.json }
+        if let backend = context.backend { base["backend"] = backend.json }
+        record(.runStarted, details: base)
+        flushInBackground()  // also sends what earlier runs left in the spool
+
+        let process = WrappedProcess(arguments: arguments) { [weak self] line in self?.scan(line) }
+        let heartbeat = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(self?.heartbeatInterval ?? 30))
+                if Task.isCancelled { break }
+                self?.record(.runHeartbeat, details: ["who": .string(self?.context.who ?? "")])
+                self?.flushInBackground()
+            }
+        }
+        let pidBox = PIDBox()
+        let termination: WrappedProcess.Termination = try await withCheckedThrowingContinuation { continuation in
+            // Blocking relay on a thread of its own, never on the cooperative pool.
+            let thread = Thread {
+                do {
+                    continuation.resume(returning: try process.run { pid in pidBox.set(pid) })
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.start()
+        }
+        heartbeat.cancel()
+        finishScanner()
+        reportSignals()
+        var finished: [String: JSONValue] = [
+            "who": .string(context.who), "duration_seconds": .number((now().secondsSinceEpoch - started.secondsSinceEpoch * 1).rounded(toPlaces: 3)),
+        ]
+        switch termination {
+        case .exited(let code): finished["exit_code"] = .int(Int64(code))
+        case .signaled(let signal): finished["signal"] = .int(Int64(signal)); finished["exit_code"] = .int(Int64(128 + signal))
+        }
+        if let pid = pidBox.get() { finished["pid"] = .int(Int64(pid)) }
+        record(.runFinished, details: finished)
+        return termination
+    }
+
+    /// Sends what is spooled, waiting at most `grace`; returns the events still unsent.
+    public func finishReporting(grace: Duration = .milliseconds(300)) async -> Int {
+        guard let client else { return spool.pending().count }
+        sender?.cancel()
+        let flush = Task { await client.flush(timeout: .seconds(2)) }
+        let outcome = await withTaskGroup(of: HookClient.FlushOutcome?.self) { group in
+            group.addTask { await flush.value }
+            group.addTask { try? await Task.sleep(for: grace); return nil }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        if let outcome {
+            if let error = outcome.error { note(error) }
+            return outcome.remaining
+        }
+        return spool.pending().count
+    }
+
+    private func finishScanner() {
+        lock.withLock { scanner.finish() }
+    }
+
+    private func scan(_ line: String) {
+        lock.lock()
+        scanner.feed(line: line)
+        lock.unlock()
+        reportSignals()
+    }
+
+    /// Reports signals recognised since the last call, as they happen.
+    private func reportSignals() {
+        lock.lock()
+        let fresh = Array(scanner.signals.dropFirst(reported))
+        reported = scanner.signals.count
+        lock.unlock()
+        for signal in fresh {
+            switch signal {
+            case .contended(let holder, let error):
+                record(.lockContended, lockID: holder.id, details: [
+                    "who": .string(context.who), "holder_who": .optional(holder.who), "holder_operation": .optional(holder.operation),
+                    "holder_version": .optional(holder.version), "holder_created": .optional(holder.createdText),
+                    "holder_path": .optional(holder.path), "error": .optional(error),
+                ])
+            case .forceUnlocked:
+                record(.lockForceUnlocked, lockID: forceUnlockTarget, details: [
+                    "actor": .string(context.who), "tool": .string(context.program + " force-unlock"), "outcome": "unlocked",
+                ])
+            case .releaseFailed(let message, let lockID):
+                record(.lockReleaseFailed, lockID: lockID, details: ["who": .string(context.who), "message": .optional(message)])
+            }
+            flushInBackground()
+        }
+    }
+
+    /// The lock ID given to `force-unlock`.
+    private var forceUnlockTarget: String? {
+        guard let index = context.arguments.firstIndex(of: "force-unlock") else { return nil }
+        return context.arguments[(index + 1)...].first { !$0.hasPrefix("-") }
+    }
+
+    private func record(_ kind: EventKind, lockID: String? = nil, details: [String: JSONValue]) {
+        let event = HookEvent(id: UUID().uuidString.lowercased(), kind: kind, time: now(), runID: runID,
+                              state: context.statePath, workspace: context.backend == nil ? nil : context.workspace,
+                              lockID: lockID, details: details)
+        do { try spool.store(event) } catch { note("cannot spool a hook event in \(spool.directory.path): \(error)") }
+    }
+
+    private func flushInBackground() {
+        guard let client else { return }
+        lock.lock()
+        let previous = sender
+        sender = Task {
+            await previous?.value
+            let outcome = await client.flush(timeout: .seconds(5))
+            if let error = outcome.error { self.note(error) }
+        }
+        lock.unlock()
+    }
+
+    private func note(_ problem: String) {
+        lock.lock(); reportingProblems.append(problem); lock.unlock()
+    }
+
+    static func userName(_ environment: [String: String]) -> String? {
+        if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return environment["USER"] ?? environment["LOGNAME"]
+    }
+
+    static func hostName() -> String? {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return nil }
+        return String(cString: buffer)
+    }
+}
+
+private final class PIDBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pid: pid_t?
+    func set(_ value: pid_t) { lock.lock(); pid = value; lock.unlock() }
+    func get() -> pid_t? { lock.lock(); defer { lock.unlock() }; return pid }
+}
+
+extension Double {
+    fileprivate func rounded(toPlaces places: Int) -> Double {
+        let factor = pow(10, Double(places))
+        return (self * factor).rounded() / factor
+    }
+}

@@ -1,0 +1,286 @@
+import Foundation
+
+/// Runs a command exactly as if it had been started directly — same terminal (a pseudo-terminal
+/// when stdout is one, so colours and prompts behave), stdin, exit code and signals — while
+/// every line it prints is also handed to `onLine`. Used from one thread at a time.
+public final class WrappedProcess: @unchecked Sendable {
+    /// How the command ended.
+    public enum Termination: Equatable, Sendable {
+        /// It exited with this status.
+        case exited(Int32)
+        /// It was killed by this signal.
+        case signaled(Int32)
+
+        /// The status a shell would report: the exit code, or 128 + signal.
+        public var shellStatus: Int32 {
+            switch self {
+            case .exited(let code): return code
+            case .signaled(let signal): return 128 + signal
+            }
+        }
+    }
+
+    private let arguments: [String]
+    private let onLine: @Sendable (String) -> Void
+    private var lineBuffer: [UInt8] = []
+
+    /// A command to run; `onLine` sees each output line (stdout and stderr, without the newline).
+    public init(arguments: [String], onLine: @escaping @Sendable (String) -> Void) {
+        self.arguments = arguments
+        self.onLine = onLine
+    }
+
+    /// Whether the wrapper should give the command a pseudo-terminal.
+    public static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    /// Starts the command, relays its I/O until it ends, and returns how it ended. `onStart`
+    /// gets the child's pid as soon as it runs. Throws only if the command cannot be started.
+    public func run(onStart: @Sendable (pid_t) -> Void = { _ in }) throws -> Termination {
+        Self.stdoutIsTerminal ? try runWithTerminal(onStart: onStart) : try runWithPipes(onStart: onStart)
+    }
+
+    // MARK: Pseudo-terminal mode
+
+    private func runWithTerminal(onStart: (pid_t) -> Void) throws -> Termination {
+        guard let (master, slavePath) = PseudoTerminal.open() else {
+            return try runWithPipes(onStart: onStart)  // no pty available: still run the command
+        }
+        _ = fcntl(master, F_SETFD, FD_CLOEXEC)
+        Self.copyWindowSize(to: master)
+
+        // The child gets a session of its own with the pty as its controlling terminal, so
+        // Ctrl-C typed by the user reaches terraform through the terminal driver, as usual.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(0x80 /* POSIX_SPAWN_SETSID */ | Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)))
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, slavePath, O_RDWR, 0)
+        posix_spawn_file_actions_adddup2(&actions, 0, 1)
+        posix_spawn_file_actions_adddup2(&actions, 0, 2)
+
+        let saved = RawTerminal.enter()
+        defer { saved?.restore() }
+        let pid = try spawn(&actions, &attributes)
+        onStart(pid)
+        let forwarder = SignalForwarder(child: pid, signals: [SIGTERM, SIGHUP, SIGQUIT, SIGINT], windowChangeTarget: master)
+
+        // Relay: our stdin → pty, pty → our stdout (and the scanner).
+        var stdinOpen = isatty(STDIN_FILENO) == 1 || true
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        var status: Int32 = 0
+        var reaped = false
+        while true {
+            var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0)]
+            if stdinOpen { fds.append(pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)) }
+            let ready = poll(&fds, nfds_t(fds.count), 200)
+            if ready < 0 && errno != EINTR { break }
+            if fds[0].revents & Int16(POLLIN) != 0 {
+                let n = read(master, &buffer, buffer.count)
+                if n > 0 {
+                    writeAll(STDOUT_FILENO, buffer, n)
+                    scan(buffer, n)
+                } else if n <= 0 && errno != EINTR && errno != EAGAIN {
+                    break  // EIO: the child side closed
+                }
+            } else if fds[0].revents & Int16(POLLHUP | POLLERR) != 0 {
+                break
+            }
+            if stdinOpen, fds.count > 1, fds[1].revents & Int16(POLLIN | POLLHUP) != 0 {
+                let n = read(STDIN_FILENO, &buffer, buffer.count)
+                if n > 0 { writeAll(master, buffer, n) } else { stdinOpen = false }
+            }
+            if !reaped, waitpid(pid, &status, WNOHANG) == pid { reaped = true }
+            if reaped && ready == 0 { break }
+        }
+        if !reaped { while waitpid(pid, &status, 0) == -1 && errno == EINTR {} }
+        forwarder.stop()
+        close(master)
+        flushLine()
+        return Self.termination(status)
+    }
+
+    // MARK: Pipe mode
+
+    private func runWithPipes(onStart: (pid_t) -> Void) throws -> Termination {
+        var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
+        guard pipe(&out) == 0, pipe(&err) == 0 else { throw POSIXError(.EMFILE) }
+        for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, err[1], 2)
+        let pid: pid_t
+        do { pid = try spawn(&actions, &attributes) } catch {
+            (out + err).forEach { close($0) }
+            throw error
+        }
+        close(out[1]); close(err[1])
+        onStart(pid)
+        // The child shares our process group, so a Ctrl-C on the terminal reaches it directly;
+        // signals sent to the wrapper alone are forwarded.
+        let forwarder = SignalForwarder(child: pid, signals: [SIGTERM, SIGHUP, SIGQUIT, SIGINT], windowChangeTarget: nil,
+                                        skipGroupSignals: true)
+        var open = [out[0]: STDOUT_FILENO, err[0]: STDERR_FILENO]
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while !open.isEmpty {
+            var fds = open.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            if poll(&fds, nfds_t(fds.count), -1) < 0 { if errno == EINTR { continue } else { break } }
+            for fd in fds where fd.revents != 0 {
+                let n = read(fd.fd, &buffer, buffer.count)
+                if n > 0 {
+                    writeAll(open[fd.fd]!, buffer, n)
+                    scan(buffer, n)
+                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                    close(fd.fd)
+                    open.removeValue(forKey: fd.fd)
+                }
+            }
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        forwarder.stop()
+        flushLine()
+        return Self.termination(status)
+    }
+
+    // MARK: Helpers
+
+    private func spawn(_ actions: inout posix_spawn_file_actions_t, _ attributes: inout posix_spawnattr_t) throws -> pid_t {
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
+        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .ENOENT) }
+        return pid
+    }
+
+    private func scan(_ buffer: [UInt8], _ count: Int) {
+        for i in 0..<count {
+            if buffer[i] == 0x0a {
+                flushLine()
+            } else if lineBuffer.count < 1 << 20 {
+                lineBuffer.append(buffer[i])
+            }
+        }
+    }
+
+    private func flushLine() {
+        guard !lineBuffer.isEmpty else { return }
+        onLine(String(decoding: lineBuffer, as: UTF8.self))
+        lineBuffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ fd: Int32, _ buffer: [UInt8], _ count: Int) {
+        var offset = 0
+        while offset < count {
+            let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + offset, count - offset) }
+            if n < 0 { if errno == EINTR { continue } else { return } }
+            offset += n
+        }
+    }
+
+    static func termination(_ status: Int32) -> Termination {
+        (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
+    }
+
+    static func copyWindowSize(to fd: Int32) {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 { _ = ioctl(fd, UInt(TIOCSWINSZ), &size) }
+    }
+}
+
+/// Our terminal in raw mode while the child owns the pty, restored afterwards.
+struct RawTerminal {
+    private var saved: termios
+
+    /// Puts stdin's terminal in raw mode; nil when stdin is not a terminal.
+    static func enter() -> RawTerminal? {
+        guard isatty(STDIN_FILENO) == 1 else { return nil }
+        var attributes = termios()
+        guard tcgetattr(STDIN_FILENO, &attributes) == 0 else { return nil }
+        let saved = attributes
+        cfmakeraw(&attributes)
+        tcsetattr(STDIN_FILENO, TCSANOW, &attributes)
+        return RawTerminal(saved: saved)
+    }
+
+    /// Restores the terminal as it was.
+    func restore() {
+        var attributes = saved
+        tcsetattr(STDIN_FILENO, TCSANOW, &attributes)
+    }
+}
+
+/// Forwards signals the wrapper receives to the child (so terraform can release its lock), and
+/// terminal size changes to the pty.
+final class SignalForwarder: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private let queue = DispatchQueue(label: "locktrail.wrap.signals")
+
+    init(child: pid_t, signals: [Int32], windowChangeTarget: Int32?, skipGroupSignals: Bool = false) {
+        for sig in signals {
+            signal(sig, SIG_IGN)  // handled by the dispatch source, never fatal to the wrapper
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler {
+                // In pipe mode a terminal's Ctrl-C already reached the child (same process group).
+                if skipGroupSignals, sig == SIGINT || sig == SIGQUIT, isatty(STDIN_FILENO) == 1, tcgetpgrp(STDIN_FILENO) == getpgrp() { return }
+                kill(child, sig)
+            }
+            source.resume()
+            sources.append(source)
+        }
+        if let fd = windowChangeTarget {
+            signal(SIGWINCH, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: queue)
+            source.setEventHandler { WrappedProcess.copyWindowSize(to: fd) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func stop() {
+        sources.forEach { $0.cancel() }
+        sources.removeAll()
+    }
+}
+
+/// Linux pseudo-terminals through /dev/ptmx. posix_openpt/grantpt/unlockpt/ptsname are X/Open
+/// functions Swift's Glibc module does not export; these are the ioctls they wrap.
+enum PseudoTerminal {
+    // <asm-generic/ioctls.h>: _IOW('T', 0x31, int) and _IOR('T', 0x30, unsigned int); Linux ABI, stable.
+    private static let TIOCSPTLCK: UInt = 0x4004_5431
+    private static let TIOCGPTN: UInt = 0x8004_5430
+
+    /// A new master descriptor and its slave's path, or nil if no pty can be had.
+    static func open() -> (Int32, String)? {
+        let master = Glibc.open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        guard master >= 0 else { return nil }
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        guard ioctl(master, TIOCSPTLCK, &unlock) == 0, ioctl(master, TIOCGPTN, &number) == 0 else {
+            close(master)
+            return nil
+        }
+        return (master, "/dev/pts/\(number)")
+    }
+}
