@@ -46,7 +46,21 @@ public enum CanonicalJSON {
     /// Appends `s` as a JSON string with RFC 8785's escapes.
     public static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in s.utf8 {
+        if s.utf8.withContiguousStorageIfAvailable({ appendEscaped($0, to: &out) }) == nil {
+            var copy = s
+            copy.makeContiguousUTF8()
+            copy.utf8.withContiguousStorageIfAvailable { appendEscaped($0, to: &out) }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `bytes` with JSON escapes, copying runs that need none in bulk.
+    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var start = 0
+        for i in 0..<bytes.count {
+            let byte = bytes[i]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5c else { continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
             switch byte {
             case 0x22: out.append(contentsOf: [0x5c, 0x22])
             case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
@@ -55,12 +69,12 @@ public enum CanonicalJSON {
             case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
             case 0x0c: out.append(contentsOf: [0x5c, UInt8(ascii: "f")])
             case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
-            case 0..<0x20:
+            default:
                 out.append(contentsOf: [0x5c, UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xf)]])
-            default: out.append(byte)
             }
+            start = i + 1
         }
-        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
     }
 
     /// ECMAScript `Number.prototype.toString` of a finite double (RFC 8785 §3.2.2.3).

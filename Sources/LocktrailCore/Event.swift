@@ -115,20 +115,36 @@ public struct Event: Hashable, Sendable {
 
     /// The RFC 8785 canonical encoding of this event: the bytes hashed into the chain.
     public var canonicalEncoding: [UInt8] {
-        let object: JSONValue = [
-            "v": .int(Int64(Self.encodingVersion)),
-            "key": .string(key),
-            "kind": .string(kind.rawValue),
-            "source": .string(source),
-            "mechanism": .optional(mechanism),
-            "time": time.json,
-            "observed_at": .string(observedAt.rfc3339),
-            "lock_id": .optional(lockID),
-            "state": .optional(state),
-            "workspace": .optional(workspace),
-            "details": details,
-            "raw": raw ?? .null,
-        ]
-        return CanonicalJSON.encode(object)
+        canonicalEncoding(details: CanonicalJSON.encode(details), raw: raw.map(CanonicalJSON.encode))
+    }
+
+    /// The canonical encoding with `details` and `raw` already canonically encoded, so a writer
+    /// that also stores them encodes them once. The members are written in RFC 8785 order
+    /// (sorted keys) directly, without building and sorting a dictionary per event.
+    public func canonicalEncoding(details: [UInt8], raw: [UInt8]?) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(details.count + (raw?.count ?? 4) + key.utf8.count + 512)
+        func member(_ name: StaticString, first: Bool = false) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            name.withUTF8Buffer { out.append(contentsOf: $0) }
+        }
+        func optional(_ s: String?) {
+            if let s { CanonicalJSON.appendString(s, to: &out) } else { out.append(contentsOf: Array("null".utf8)) }
+        }
+        out.append(UInt8(ascii: "{"))
+        member("\"details\":", first: true); out.append(contentsOf: details)
+        member("\"key\":"); CanonicalJSON.appendString(key, to: &out)
+        member("\"kind\":"); CanonicalJSON.appendString(kind.rawValue, to: &out)
+        member("\"lock_id\":"); optional(lockID)
+        member("\"mechanism\":"); optional(mechanism)
+        member("\"observed_at\":"); CanonicalJSON.appendString(observedAt.rfc3339, to: &out)
+        member("\"raw\":"); if let raw { out.append(contentsOf: raw) } else { out.append(contentsOf: Array("null".utf8)) }
+        member("\"source\":"); CanonicalJSON.appendString(source, to: &out)
+        member("\"state\":"); optional(state)
+        member("\"time\":"); CanonicalJSON.append(time.json, to: &out)
+        member("\"v\":"); out.append(contentsOf: Array(String(Self.encodingVersion).utf8))
+        member("\"workspace\":"); optional(workspace)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }

@@ -29,7 +29,7 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         handle = conn
         // Times are exchanged as UTC ISO text; the chain hashes what comes back.
-        _ = try execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; SET client_min_messages = warning")
+        _ = try execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'")
     }
 
     deinit { PQfinish(handle) }
@@ -200,22 +200,40 @@ public final class CopyWriter {
 
     /// Appends one row; `nil` fields are SQL NULL. Fields are escaped for COPY's text format.
     public func row(_ fields: [String?]) throws(PostgresError) {
+        // Fill a local array: appending to a class's stored property byte by byte pays a dynamic
+        // exclusivity check per byte, which was most of this function's cost.
+        var out: [UInt8] = []
+        swap(&out, &buffer)
         for (index, field) in fields.enumerated() {
-            if index > 0 { buffer.append(0x09) }
-            guard let field else { buffer.append(contentsOf: [0x5c, 0x4e]); continue }  // \N
-            for byte in field.utf8 {
-                switch byte {
-                case 0x5c: buffer.append(contentsOf: [0x5c, 0x5c])
-                case 0x09: buffer.append(contentsOf: [0x5c, 0x74])
-                case 0x0a: buffer.append(contentsOf: [0x5c, 0x6e])
-                case 0x0d: buffer.append(contentsOf: [0x5c, 0x72])
-                case 0x00: buffer.append(contentsOf: Array("\u{FFFD}".utf8))
-                default: buffer.append(byte)
-                }
+            if index > 0 { out.append(0x09) }
+            guard var field else { out.append(contentsOf: [0x5c, 0x4e]); continue }  // \N
+            if field.utf8.withContiguousStorageIfAvailable({ Self.appendEscaped($0, to: &out) }) == nil {
+                field.makeContiguousUTF8()
+                field.utf8.withContiguousStorageIfAvailable { Self.appendEscaped($0, to: &out) }
             }
         }
-        buffer.append(0x0a)
+        out.append(0x0a)
+        swap(&out, &buffer)
         if buffer.count >= 256 * 1024 { try flush() }
+    }
+
+    /// Appends `bytes` with COPY text escapes, copying runs that need none in bulk.
+    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var start = 0
+        for i in 0..<bytes.count {
+            let byte = bytes[i]
+            guard byte == 0x5c || byte == 0x09 || byte == 0x0a || byte == 0x0d || byte == 0x00 else { continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+            switch byte {
+            case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
+            case 0x09: out.append(contentsOf: [0x5c, 0x74])
+            case 0x0a: out.append(contentsOf: [0x5c, 0x6e])
+            case 0x0d: out.append(contentsOf: [0x5c, 0x72])
+            default: out.append(contentsOf: [0xef, 0xbf, 0xbd])  // NUL → U+FFFD
+            }
+            start = i + 1
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
     }
 
     /// Sends what is buffered.

@@ -86,7 +86,20 @@ public struct PostgresValue: Sendable, ExpressibleByStringLiteral, ExpressibleBy
     /// A `text[]` value, NULL when nil.
     public static func textArray(_ items: [String]?) -> PostgresValue {
         PostgresValue(text: items.map { list in
-            "{" + list.map { "\"" + $0.replacingBackslashesAndQuotes() + "\"" }.joined(separator: ",") + "}"
+            // Bytes, not Characters: iterating Characters (grapheme breaking) dominated large key arrays.
+            var out: [UInt8] = [UInt8(ascii: "{")]
+            out.reserveCapacity(list.reduce(2) { $0 + $1.utf8.count + 3 })
+            for (index, item) in list.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "\""))
+                for byte in item.utf8 {
+                    if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { out.append(UInt8(ascii: "\\")) }
+                    out.append(byte)
+                }
+                out.append(UInt8(ascii: "\""))
+            }
+            out.append(UInt8(ascii: "}"))
+            return String(decoding: out, as: UTF8.self)
         })
     }
 
@@ -99,16 +112,5 @@ public struct PostgresValue: Sendable, ExpressibleByStringLiteral, ExpressibleBy
             out.append(digits[Int(b & 0xf)])
         }
         return String(decoding: out, as: UTF8.self)
-    }
-}
-
-extension String {
-    fileprivate func replacingBackslashesAndQuotes() -> String {
-        var out = ""
-        for c in self {
-            if c == "\\" || c == "\"" { out.append("\\") }
-            out.append(c)
-        }
-        return out
     }
 }

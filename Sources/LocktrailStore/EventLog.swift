@@ -77,8 +77,11 @@ public enum EventLog {
             try connection.copyIn(NamedQuery("events_copy").sql, context: "append to events") { writer in
                 for event in fresh {
                     seq += 1
-                    let hash = EventChain.hash(previous: previous, event: event)
-                    try writer.row(copyFields(event, seq: seq, previous: previous, hash: hash))
+                    // details and raw are encoded once, for the hash and for the row.
+                    let details = CanonicalJSON.encode(event.details)
+                    let raw = event.raw.map(CanonicalJSON.encode)
+                    let hash = EventChain.hash(previous: previous, canonical: event.canonicalEncoding(details: details, raw: raw))
+                    try writer.row(copyFields(event, seq: seq, details: details, raw: raw, previous: previous, hash: hash))
                     previous = hash
                 }
             }
@@ -94,7 +97,7 @@ public enum EventLog {
         }
     }
 
-    private static func copyFields(_ e: Event, seq: Int64, previous: [UInt8], hash: [UInt8]) -> [String?] {
+    private static func copyFields(_ e: Event, seq: Int64, details: [UInt8], raw: [UInt8]?, previous: [UInt8], hash: [UInt8]) -> [String?] {
         var at: String?, after: String?, notAfter: String?
         switch e.time {
         case .exact(let t): at = t.rfc3339
@@ -102,7 +105,7 @@ public enum EventLog {
         }
         return [
             String(seq), e.key, e.kind.rawValue, e.source, e.mechanism, at, after, notAfter, e.observedAt.rfc3339,
-            e.lockID, e.state, e.workspace, CanonicalJSON.string(e.details), e.raw.map(CanonicalJSON.string),
+            e.lockID, e.state, e.workspace, String(decoding: details, as: UTF8.self), raw.map { String(decoding: $0, as: UTF8.self) },
             "\\x" + Hex.encode(previous), "\\x" + Hex.encode(hash),
         ]
     }
