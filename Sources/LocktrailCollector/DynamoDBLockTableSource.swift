@@ -79,9 +79,12 @@ public struct DynamoDBLockTableSource: Sendable {
                 details: ["table": .string(table), "from": .string(last.rfc3339), "to": .string(started.rfc3339),
                           "reason": state.map { $0.failures > 0 ? "failed scans: \($0.lastError ?? "unknown error")" : "collector not running" }.map(JSONValue.string) ?? .null]))
         }
-        var diff = SnapshotDiff()
         var clear = false
         var status = "ok"
+        var current: [String: LockTableItem] = [:]
+        var keys: [String] = []
+        let differ = LockTableDiff(source: name, table: table, layout: layout)
+        let itemCount = items.count
         if missing {
             status = "table_missing"
             if state?.status != "table_missing" {
@@ -94,19 +97,34 @@ public struct DynamoDBLockTableSource: Sendable {
                     details: ["table": .string(table), "held_lock_ids": .array(held.map(JSONValue.string)), "items_before": .int(Int64(previous.count))]))
             }
         } else {
-            let differ = LockTableDiff(source: name, table: table, layout: layout)
             if state?.status == "table_missing" {
+                clear = true
                 events.append(Event(
                     key: "ddb|\(name)|table_restored|\(completed.microseconds)", kind: .sourceTableRestored, source: name,
                     mechanism: "dynamodb", time: window.bounds, observedAt: completed, details: ["table": .string(table)]))
             }
-            diff = differ.diff(previous: state?.status == "table_missing" ? [:] : previous, items: items, window: window)
-            events += diff.events
+            current = differ.index(items)
+            items = []  // the index holds them now
+            keys = differ.allKeys(previous: clear ? [:] : previous, current: current)
         }
-        let commit = CycleCommit(source: name, expectedPrevious: state?.lastScanCompleted, events: events, diff: diff,
-                                 clearSnapshot: clear, status: status, window: window, itemCount: items.count)
-        let outcome = try await pool.withConnection { try SourceStore.commit(commit, on: $0) }
-        return CycleReport(source: name, items: items.count, appended: outcome.appended, duplicates: outcome.duplicates,
+        let commit = CycleCommit(source: name, expectedPrevious: state?.lastScanCompleted, clearSnapshot: clear,
+                                 status: status, window: window, itemCount: itemCount)
+        let (base, allKeys, table_current) = (events, keys, current)
+        let before = clear ? [:] : previous
+        // Chunks of keys: a table of 100,000 states never sits in memory as 100,000 events.
+        let outcome = try await pool.withConnection { connection in
+            try SourceStore.commit(commit, on: connection) { writer in
+                try writer.write(events: base, diff: SnapshotDiff())
+                var start = 0
+                while start < allKeys.count {
+                    let slice = allKeys[start..<min(start + 5000, allKeys.count)]
+                    let diff = differ.diff(previous: before, current: table_current, keys: slice, window: window)
+                    try writer.write(events: diff.events, diff: diff)
+                    start += 5000
+                }
+            }
+        }
+        return CycleReport(source: name, items: itemCount, appended: outcome.appended, duplicates: outcome.duplicates,
                            tableMissing: missing, gapRecorded: gap)
     }
 

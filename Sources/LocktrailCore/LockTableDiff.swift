@@ -111,22 +111,41 @@ public struct LockTableDiff: Sendable {
 
     /// Diffs `items` (this scan) against `previous` (the stored snapshot).
     public func diff(previous: [String: SnapshotEntry], items: [LockTableItem], window: ScanWindow) -> SnapshotDiff {
-        var current: [String: (SnapshotEntry, LockTableItem)] = [:]
+        let current = index(items)
+        return diff(previous: previous, current: current, keys: allKeys(previous: previous, current: current), window: window)
+    }
+
+    /// This scan's items by item key (the `LockID`, or a hash for an item without one).
+    public func index(_ items: [LockTableItem]) -> [String: LockTableItem] {
+        var current: [String: LockTableItem] = [:]
+        current.reserveCapacity(items.count)
         for item in items {
-            let key = item.lockID ?? ("#item:" + Hex.encode(Digest.sha256(CanonicalJSON.encode(item.raw))))
-            current[key] = (entry(for: item), item)
+            current[item.lockID ?? ("#item:" + Hex.encode(Digest.sha256(CanonicalJSON.encode(item.raw))))] = item
         }
+        return current
+    }
+
+    /// Every key of either side, sorted: diffing them in slices of this order gives the same
+    /// events as one diff of everything, so a large table can be committed in chunks.
+    public func allKeys(previous: [String: SnapshotEntry], current: [String: LockTableItem]) -> [String] {
+        Set(previous.keys).union(current.keys).sorted()
+    }
+
+    /// Diffs only `keys` of the two sides.
+    public func diff<Keys: Collection<String>>(previous: [String: SnapshotEntry], current: [String: LockTableItem],
+                                               keys: Keys, window: ScanWindow) -> SnapshotDiff {
         var diff = SnapshotDiff()
-        for key in Set(previous.keys).union(current.keys).sorted() {
+        for key in keys {
             let old = previous[key]
-            let new = current[key]
-            if let old, let new, old == new.0 { continue }
+            let item = current[key]
+            let new = item.map { entry(for: $0) }
+            if let old, let new, old == new { continue }
             if let old {
-                diff.events += disappeared(key: key, entry: old, replacedBy: new?.0, window: window)
+                diff.events += disappeared(key: key, entry: old, replacedBy: new, window: window)
             }
-            if let (entry, item) = new {
-                diff.events += appeared(key: key, entry: entry, item: item, previous: old, window: window)
-                diff.upserts.append((key, entry))
+            if let item, let new {
+                diff.events += appeared(key: key, entry: new, item: item, previous: old, window: window)
+                diff.upserts.append((key, new))
             } else {
                 diff.deletions.append(key)
             }

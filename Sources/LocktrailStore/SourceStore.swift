@@ -15,18 +15,14 @@ public struct SourceState: Sendable, Equatable {
     public var lastError: String?
 }
 
-/// A cycle's changes, committed together with its events.
+/// How a cycle ends, committed together with its events.
 public struct CycleCommit: Sendable {
     /// The source.
     public var source: String
     /// The scan's completion time the cycle started from; the commit fails if another collector
     /// moved the source on in the meantime.
     public var expectedPrevious: Timestamp?
-    /// Events to append (coverage gaps first).
-    public var events: [Event]
-    /// Snapshot changes.
-    public var diff: SnapshotDiff
-    /// Forget the whole snapshot before applying `diff` (the table was deleted).
+    /// Forget the whole snapshot before the changes (the table was deleted).
     public var clearSnapshot: Bool
     /// The source's status afterwards.
     public var status: String
@@ -36,16 +32,35 @@ public struct CycleCommit: Sendable {
     public var itemCount: Int
 
     /// A commit.
-    public init(source: String, expectedPrevious: Timestamp?, events: [Event], diff: SnapshotDiff, clearSnapshot: Bool,
-                status: String, window: ScanWindow, itemCount: Int) {
+    public init(source: String, expectedPrevious: Timestamp?, clearSnapshot: Bool, status: String, window: ScanWindow, itemCount: Int) {
         self.source = source
         self.expectedPrevious = expectedPrevious
-        self.events = events
-        self.diff = diff
         self.clearSnapshot = clearSnapshot
         self.status = status
         self.window = window
         self.itemCount = itemCount
+    }
+}
+
+/// Writes a cycle's events and snapshot changes, chunk by chunk, inside the cycle's transaction.
+public struct CycleWriter {
+    let connection: PostgresConnection
+    let source: String
+    var outcome = AppendOutcome(appended: 0, duplicates: 0, headSeq: 0)
+
+    /// Appends `events` and applies `diff`'s snapshot changes.
+    public mutating func write(events: [Event], diff: SnapshotDiff) throws {
+        let o = try EventLog.append(events, on: connection)
+        outcome = AppendOutcome(appended: outcome.appended + o.appended, duplicates: outcome.duplicates + o.duplicates, headSeq: o.headSeq)
+        if !diff.deletions.isEmpty {
+            try connection.run(NamedQuery("source_items_delete"), [.string(source), .textArray(diff.deletions)])
+        }
+        if !diff.upserts.isEmpty {
+            try connection.run(NamedQuery("source_items_upsert"), [
+                .string(source), .textArray(diff.upserts.map(\.key)),
+                .textArray(diff.upserts.map(\.entry.kind.rawValue)), .textArray(diff.upserts.map(\.entry.value)),
+            ])
+        }
     }
 }
 
@@ -88,8 +103,10 @@ public enum SourceStore {
         return out
     }
 
-    /// Appends the cycle's events and stores its snapshot and coverage, all in one transaction.
-    public static func commit(_ cycle: CycleCommit, on connection: PostgresConnection) throws -> AppendOutcome {
+    /// Appends the cycle's events and stores its snapshot and coverage, all in one transaction;
+    /// `body` writes the changes in chunks so a large table never sits in memory as events.
+    public static func commit(_ cycle: CycleCommit, on connection: PostgresConnection,
+                              _ body: (inout CycleWriter) throws -> Void) throws -> AppendOutcome {
         try connection.transaction {
             let locked = try connection.run(NamedQuery("sources_lock"), [.string(cycle.source)])
             guard locked.rowCount == 1 else {
@@ -98,24 +115,16 @@ public enum SourceStore {
             if locked.string(0, 2).flatMap(Timestamp.init(parsing:)) != cycle.expectedPrevious {
                 throw ConcurrentCycleError(source: cycle.source)
             }
-            let outcome = try EventLog.append(cycle.events, on: connection)
             if cycle.clearSnapshot {
                 try connection.run(NamedQuery("source_items_clear"), [.string(cycle.source)])
             }
-            if !cycle.diff.deletions.isEmpty {
-                try connection.run(NamedQuery("source_items_delete"), [.string(cycle.source), .textArray(cycle.diff.deletions)])
-            }
-            if !cycle.diff.upserts.isEmpty {
-                try connection.run(NamedQuery("source_items_upsert"), [
-                    .string(cycle.source), .textArray(cycle.diff.upserts.map(\.key)),
-                    .textArray(cycle.diff.upserts.map(\.entry.kind.rawValue)), .textArray(cycle.diff.upserts.map(\.entry.value)),
-                ])
-            }
+            var writer = CycleWriter(connection: connection, source: cycle.source)
+            try body(&writer)
             try connection.run(NamedQuery("sources_record_success"), [
                 .string(cycle.source), .string(cycle.status), .string(cycle.window.started.rfc3339),
                 .string(cycle.window.completed.rfc3339), .int(Int64(cycle.itemCount)),
             ])
-            return outcome
+            return writer.outcome
         }
     }
 
