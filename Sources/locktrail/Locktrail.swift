@@ -15,7 +15,7 @@ struct Locktrail: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            MigrateCommand.self, CollectCommand.self, EventsCommand.self, VerifyCommand.self, WrapCommand.self, HookCommand.self,
+            MigrateCommand.self, CollectCommand.self, EventsCommand.self, VerifyCommand.self, WrapCommand.self, HookCommand.self, UnlockCommand.self,
             DatabaseCommand.self,
         ]
     )

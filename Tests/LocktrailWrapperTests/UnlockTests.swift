@@ -1,0 +1,71 @@
+import Foundation
+import LocktrailAWS
+import LocktrailCore
+import LocktrailStore
+import LocktrailTestSupport
+import Testing
+
+/// `locktrail unlock` against a lock left by a killed terraform apply (DynamoDB and lock file).
+@Suite("locktrail unlock", .serialized)
+struct UnlockTests {
+    static func unlock(_ project: TerraformProject, db: TestDatabase, _ arguments: [String]) async throws -> (Int32, String) {
+        let run = try project.start(["unlock"] + arguments, extraEnvironment: ["DATABASE_URL": db.conninfo], program: WrapTerraformTests.binary)
+        let status = await run.wait()
+        return (status, run.output)
+    }
+
+    @Test("refuses a fresh lock, removes a stale one only while it carries that ID, and records both", arguments: [false, true])
+    func unlock(useLockfile: Bool) async throws {
+        let table = TestAWS.uniqueName("locks")
+        let bucket = TestAWS.uniqueName("state")
+        let client = try TestAWS.dynamoDB()
+        _ = try await client.createTable(table)
+        try await TestAWS.createBucket(bucket)
+        let project = try TerraformProject(bucket: bucket, dynamoDBTable: table, useLockfile: useLockfile)
+        try await project.initialize()
+        let db = try await TestDatabase.make()
+        let state = "\(bucket)/\(project.key)"
+
+        let victim = try project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=120"])
+        var id: String?
+        for _ in 0..<300 where id == nil {
+            if let item = try await client.getItem(table: table, key: ["LockID": .string(state)]), case .string(let info)? = item["Info"] {
+                id = LockRecordParse.parse(Array(info.utf8)).record?.id
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let lockID = try #require(id)
+        victim.signal(SIGKILL)
+        _ = await victim.wait()
+
+        var common = ["--state", state, "--lock-id", lockID, "--reason", "apply killed; runner gone", "--dynamodb-table", table]
+        if useLockfile { common.append("--lockfile") }
+        // A wrong ID removes nothing.
+        let wrong = try await Self.unlock(project, db: db, ["--state", state, "--lock-id", "00000000-0000-0000-0000-000000000000",
+                                                             "--reason", "x", "--dynamodb-table", table])
+        #expect(wrong.0 == 3, "\(wrong.1)")
+        // Fresh: refused.
+        let fresh = try await Self.unlock(project, db: db, common + ["--min-age", "10m"])
+        #expect(fresh.0 == 2, "\(fresh.1)")
+        #expect(fresh.1.contains("refused"))
+        // Dry run: shows, changes nothing.
+        let dry = try await Self.unlock(project, db: db, common + ["--min-age", "0s", "--dry-run"])
+        #expect(dry.0 == 0, "\(dry.1)")
+        #expect(try await client.getItem(table: table, key: ["LockID": .string(state)])?["Info"] != nil)
+        // Stale enough: removed.
+        let removed = try await Self.unlock(project, db: db, common + ["--min-age", "0s"])
+        #expect(removed.0 == 0, "\(removed.1)")
+        #expect(try await client.getItem(table: table, key: ["LockID": .string(state)])?["Info"] == nil)
+        // terraform can lock again.
+        let plan = try await project.run(["plan", "-no-color", "-lock-timeout=0s"])
+        #expect(plan.status == 0, "\(plan.output)")
+
+        let events = try await db.pool.withConnection { try EventLog.list(after: 0, kind: "lock.force_unlocked", state: nil, limit: 10, on: $0) }.map(\.event)
+        #expect(events.map { $0.details["outcome"]?.stringValue } == ["held_by_other", "refused", "removed"])
+        let last = try #require(events.last)
+        #expect(last.lockID == lockID)
+        #expect(last.details["reason"] == "apply killed; runner gone")
+        #expect(last.details["actor"]?.stringValue?.contains("@") == true)
+        #expect(last.details["mechanisms"] == (useLockfile ? ["s3-lockfile", "dynamodb"] : ["dynamodb"]))
+    }
+}
