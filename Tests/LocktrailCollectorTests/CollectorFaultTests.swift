@@ -20,14 +20,7 @@ struct CollectorFaultTests {
     static func lockID(_ n: Int) -> String { String(format: "%08x-0000-0000-0000-%012x", n, n) }
 
     /// The `locktrail` binary built next to the test bundle.
-    static var binary: String {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [here, here.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("locktrail").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return ProcessInfo.processInfo.environment["LOCKTRAIL_BIN"] ?? "locktrail"
-    }
+    static var binary: String { LocktrailBinary.path }
 
     /// Applies a scripted change to the table and returns what the truth is afterwards.
     struct Truth {

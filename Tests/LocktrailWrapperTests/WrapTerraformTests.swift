@@ -9,14 +9,7 @@ import Testing
 /// the command behaves as if unwrapped and every event waits in the spool.
 @Suite("locktrail wrap with real terraform", .serialized)
 struct WrapTerraformTests {
-    static var binary: String {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [here, here.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("locktrail").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return "locktrail"
-    }
+    static var binary: String { LocktrailBinary.path }
 
     struct Fixture {
         let project: TerraformProject
