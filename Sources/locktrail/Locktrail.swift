@@ -15,7 +15,7 @@ struct Locktrail: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            MigrateCommand.self, CollectCommand.self, EventsCommand.self, VerifyCommand.self, DatabaseCommand.self,
+            MigrateCommand.self, CollectCommand.self, BackfillCommand.self, EventsCommand.self, VerifyCommand.self, DatabaseCommand.self,
         ]
     )
 }

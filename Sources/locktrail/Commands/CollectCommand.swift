@@ -10,21 +10,29 @@ import ServiceLifecycle
 struct CollectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
-        abstract: "Record lock acquire/release events and state writes from DynamoDB lock tables.",
+        abstract: "Record lock acquire/release events and state writes from DynamoDB lock tables and S3 buckets.",
         discussion: """
-            Polls each source with a strongly consistent, paginated Scan, diffs it against what
-            was seen last and records the changes. Runs until SIGTERM/SIGINT (the cycle in flight
+            Polls each source, diffs it against what was seen last and records the changes. A
+            DynamoDB table is read with a strongly consistent, paginated Scan. An S3 bucket
+            (optionally NAME/PREFIX) is read through its version history when versioning is
+            enabled (the exact time of every acquire and release, also of locks shorter than the
+            interval), otherwise through listings; lock files and new state versions are read,
+            states only their first KiB. Runs until SIGTERM/SIGINT (the cycle in flight
             completes); --once runs one cycle per source and exits.
 
-            Sources come from --dynamodb-table (repeatable) or LOCKTRAIL_DYNAMODB_TABLES
-            (comma-separated). AWS settings are the standard ones: AWS_REGION, AWS_PROFILE,
-            AWS_ACCESS_KEY_ID…, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB and ~/.aws files.
+            Sources come from --dynamodb-table and --s3-bucket (repeatable), or
+            LOCKTRAIL_DYNAMODB_TABLES and LOCKTRAIL_S3_BUCKETS (comma-separated). AWS settings are
+            the standard ones: AWS_REGION, AWS_PROFILE, AWS_ACCESS_KEY_ID…, AWS_ENDPOINT_URL,
+            AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3 and ~/.aws files.
             """)
 
     @OptionGroup var db: DatabaseOptions
 
     @Option(name: .customLong("dynamodb-table"), help: ArgumentHelp("A DynamoDB lock table to watch (repeatable).", valueName: "name"))
     var dynamoDBTables: [String] = []
+
+    @Option(name: .customLong("s3-bucket"), help: ArgumentHelp("An S3 bucket, optionally with a key prefix, to watch (repeatable).", valueName: "name[/prefix]"))
+    var s3Buckets: [String] = []
 
     @Flag(name: .long, help: "Run one cycle per source and exit.")
     var once = false
@@ -39,32 +47,56 @@ struct CollectCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func validate() throws {
+        for bucket in s3Buckets where S3BucketSource.parse(bucket) == nil {
+            throw ValidationError("--s3-bucket takes NAME or NAME/PREFIX, not \(bucket)")
+        }
         guard Duration.seconds(parsing: interval) != nil else { throw ValidationError("--interval takes a duration such as 30s, 5m or 1h") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error") }
     }
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        var tables = dynamoDBTables
-        if tables.isEmpty, let fromEnv = environment["LOCKTRAIL_DYNAMODB_TABLES"] {
-            tables = fromEnv.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        func list(_ variable: String) -> [String] {
+            (environment[variable] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
-        guard !tables.isEmpty else {
-            throw ValidationError("no sources: give --dynamodb-table NAME (repeatable) or set LOCKTRAIL_DYNAMODB_TABLES")
+        var tables = dynamoDBTables
+        var buckets = s3Buckets
+        if tables.isEmpty && buckets.isEmpty {
+            tables = list("LOCKTRAIL_DYNAMODB_TABLES")
+            buckets = list("LOCKTRAIL_S3_BUCKETS")
+        }
+        guard !tables.isEmpty || !buckets.isEmpty else {
+            throw ValidationError("no sources: give --dynamodb-table NAME or --s3-bucket NAME[/PREFIX] (repeatable), or set LOCKTRAIL_DYNAMODB_TABLES or LOCKTRAIL_S3_BUCKETS")
+        }
+        let parsedBuckets = try buckets.map { text in
+            guard let parsed = S3BucketSource.parse(text) else { throw ValidationError("LOCKTRAIL_S3_BUCKETS: \(text) is not NAME or NAME/PREFIX") }
+            return parsed
         }
         let seconds = Duration.seconds(parsing: interval)!
         let logger = Logging.make(level: Logger.Level(rawValue: logLevel)!)
 
         let aws = try AWSConfiguration.resolve(environment: environment)
-        let region = try aws.requireRegion()
         let transport = CurlHTTPClient()
         let credentials = DefaultCredentialsProvider(configuration: aws, transport: transport)
-        let client = try DynamoDBClient(configuration: aws, credentials: credentials, transport: transport)
         let layout = WorkspaceLayout(prefix: workspaceKeyPrefix)
-        let schedules = tables.map {
-            CollectorService.Schedule(
-                source: DynamoDBLockTableSource(table: $0, region: region, client: client, layout: layout, gapThreshold: max(3 * seconds, 60)),
-                interval: seconds)
+        var schedules: [CollectorService.Schedule] = []
+        if !tables.isEmpty {
+            // S3 finds each bucket's region itself; DynamoDB needs one.
+            let region = try aws.requireRegion()
+            let client = try DynamoDBClient(configuration: aws, credentials: credentials, transport: transport)
+            schedules += tables.map {
+                CollectorService.Schedule(
+                    source: DynamoDBLockTableSource(table: $0, region: region, client: client, layout: layout, gapThreshold: max(3 * seconds, 60)),
+                    interval: seconds)
+            }
+        }
+        if !parsedBuckets.isEmpty {
+            let s3 = S3Client(configuration: aws, credentials: credentials, transport: transport, logger: logger)
+            schedules += parsedBuckets.map {
+                CollectorService.Schedule(
+                    source: S3BucketSource(bucket: $0.bucket, prefix: $0.prefix, client: s3, layout: layout, gapThreshold: max(3 * seconds, 60)),
+                    interval: seconds)
+            }
         }
 
         let pool = try await db.openCurrentPool(maxConnections: 4)
