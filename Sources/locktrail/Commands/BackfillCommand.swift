@@ -32,6 +32,9 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Object versions read at once (default 16).")
     var concurrency: Int = 16
 
+    @Option(name: .long, help: ArgumentHelp("Entries per listing page (tests use small pages).", visibility: .hidden))
+    var pageSize: Int = 1000
+
     @Flag(name: .long, help: "Start from the beginning even if an earlier backfill was interrupted.")
     var fromStart = false
 
@@ -43,6 +46,7 @@ struct BackfillCommand: AsyncParsableCommand {
         for bucket in s3Buckets where S3BucketSource.parse(bucket) == nil {
             throw ValidationError("--s3-bucket takes NAME or NAME/PREFIX, not \(bucket)")
         }
+        guard (1...1000).contains(pageSize) else { throw ValidationError("--page-size must be between 1 and 1000") }
         guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 256") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error") }
     }
@@ -59,7 +63,7 @@ struct BackfillCommand: AsyncParsableCommand {
         let now: @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
         for text in s3Buckets {
             let (bucket, prefix) = S3BucketSource.parse(text)!
-            let backfill = S3Backfill(bucket: bucket, prefix: prefix, client: s3, layout: layout, concurrency: concurrency)
+            let backfill = S3Backfill(bucket: bucket, prefix: prefix, client: s3, layout: layout, concurrency: concurrency, pageSize: pageSize)
             let bar = ProgressLine(terminal: isatty(STDERR_FILENO) == 1)
             let result = try await backfill.run(pool: pool, fromStart: fromStart, now: now) { bar.show($0) }
             bar.finish()
