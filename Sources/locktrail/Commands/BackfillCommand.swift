@@ -69,7 +69,7 @@ struct BackfillCommand: AsyncParsableCommand {
             bar.finish()
             let rate = result.seconds > 0 ? Double(result.appended) / result.seconds : 0
             print("\(result.source): \(result.listed) versions and delete markers, \(result.appended) new events "
-                  + "(\(result.duplicates) already recorded) in \(String(format: "%.1f", result.seconds)) s, "
+                  + "(\(result.duplicates) already recorded) in \(String(format: "%.2f", result.seconds)) s, "
                   + "\(String(format: "%.0f", rate)) events/s")
         }
     }
