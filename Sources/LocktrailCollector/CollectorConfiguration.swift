@@ -11,6 +11,7 @@ import Yams
 ///     region: eu-west-1
 ///     profile: prod             # an AWS profile of ~/.aws/config
 ///     interval: 15s
+///   - s3_bucket: corp-state/teams      # lock files and state versions under a prefix
 ///   - dynamodb_table: platform-locks
 ///     region: us-east-1
 ///     profile: platform
@@ -22,6 +23,8 @@ public struct CollectorConfiguration: Decodable, Equatable, Sendable {
     public struct Source: Decodable, Equatable, Sendable {
         /// A DynamoDB lock table.
         public var dynamoDBTable: String?
+        /// An S3 bucket, optionally `NAME/PREFIX`.
+        public var s3Bucket: String?
         /// The AWS region (default: the environment's).
         public var region: String?
         /// The AWS profile (default: the environment's).
@@ -34,9 +37,10 @@ public struct CollectorConfiguration: Decodable, Equatable, Sendable {
         public var endpointURL: String?
 
         /// A source; nil fields take their defaults.
-        public init(dynamoDBTable: String? = nil, region: String? = nil, profile: String? = nil, interval: String? = nil,
+        public init(dynamoDBTable: String? = nil, s3Bucket: String? = nil, region: String? = nil, profile: String? = nil, interval: String? = nil,
                     workspaceKeyPrefix: String? = nil, endpointURL: String? = nil) {
             self.dynamoDBTable = dynamoDBTable
+            self.s3Bucket = s3Bucket
             self.region = region
             self.profile = profile
             self.interval = interval
@@ -45,7 +49,7 @@ public struct CollectorConfiguration: Decodable, Equatable, Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case dynamoDBTable = "dynamodb_table", region, profile, interval
+            case dynamoDBTable = "dynamodb_table", s3Bucket = "s3_bucket", region, profile, interval
             case workspaceKeyPrefix = "workspace_key_prefix", endpointURL = "endpoint_url"
         }
     }
@@ -78,8 +82,12 @@ public struct CollectorConfiguration: Decodable, Equatable, Sendable {
         }
         guard !configuration.sources.isEmpty else { throw ConfigurationError("\(path): `sources` lists no source") }
         for (index, source) in configuration.sources.enumerated() {
-            guard let table = source.dynamoDBTable, !table.isEmpty else {
-                throw ConfigurationError("\(path): source \(index + 1) has no dynamodb_table")
+            switch (source.dynamoDBTable, source.s3Bucket) {
+            case (let table?, nil) where !table.isEmpty: break
+            case (nil, let bucket?) where S3BucketSource.parse(bucket) != nil: break
+            case (nil, let bucket?): throw ConfigurationError("\(path): source \(index + 1): s3_bucket takes NAME or NAME/PREFIX, not \(bucket)")
+            case (_?, _?): throw ConfigurationError("\(path): source \(index + 1) names both a dynamodb_table and an s3_bucket; list them as two sources")
+            default: throw ConfigurationError("\(path): source \(index + 1) has no dynamodb_table or s3_bucket")
             }
             for interval in [source.interval, configuration.interval].compactMap({ $0 }) where DurationText.seconds(interval) == nil {
                 throw ConfigurationError("\(path): interval \"\(interval)\" is not a duration such as 30s, 5m or 1h")

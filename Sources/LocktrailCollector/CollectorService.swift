@@ -12,12 +12,12 @@ public struct CollectorService: Service {
     /// One source and how often to poll it.
     public struct Schedule: Sendable {
         /// The source.
-        public var source: DynamoDBLockTableSource
+        public var source: any PollingSource
         /// Seconds between cycles.
         public var interval: Double
 
         /// A schedule.
-        public init(source: DynamoDBLockTableSource, interval: Double) {
+        public init(source: any PollingSource, interval: Double) {
             self.source = source
             self.interval = interval
         }

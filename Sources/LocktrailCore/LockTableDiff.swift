@@ -40,7 +40,14 @@ public struct SnapshotEntry: Hashable, Sendable {
         /// A digest item (`LockID` = lock path + `-md5`); `value` is its `Digest` ("" when absent).
         case digest
         /// Anything else; `value` is the SHA-256 of its canonical JSON (seen once, reported once).
+        /// For S3: an object that is neither lock file nor state; `value` is its ETag.
         case other
+        /// An S3 lock file (version); `value` is its ETag, a newline, and its body as text.
+        case lockFile = "lock_file"
+        /// An S3 state object (version); `value` is its ETag.
+        case state
+        /// An S3 delete marker; `value` is empty.
+        case deleteMarker = "delete_marker"
     }
 
     /// What the item is.
@@ -208,6 +215,8 @@ public struct LockTableDiff: Sendable {
             if window.previousStarted == nil { details["baseline"] = true }
             return [base(.stateWritten, key: keyPrefix("written") + (state?.lockPath ?? key) + "|" + entry.value + "|" + String(window.completed.microseconds),
                          time: window.bounds, window: window, state: state, lockID: nil, details: details, raw: item.raw)]
+        case .lockFile, .state, .deleteMarker:
+            return []  // S3 kinds never come from a lock table
         case .other:
             let reason: String
             if item.lockID == nil {
@@ -241,7 +250,7 @@ public struct LockTableDiff: Sendable {
             return [base(EventKind("state.digest_removed"), key: keyPrefix("digest_removed") + key + "|" + String(window.completed.microseconds),
                          time: window.bounds, window: window, state: state, lockID: nil,
                          details: ["previous_digest": .string(entry.value)], raw: nil)]
-        case .other:
+        case .other, .lockFile, .state, .deleteMarker:
             return []
         }
     }

@@ -15,8 +15,8 @@ struct Locktrail: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            MigrateCommand.self, CollectCommand.self, EventsCommand.self, VerifyCommand.self, WrapCommand.self, HookCommand.self, UnlockCommand.self,
-            DatabaseCommand.self,
+            MigrateCommand.self, CollectCommand.self, BackfillCommand.self, EventsCommand.self, VerifyCommand.self,
+            WrapCommand.self, HookCommand.self, UnlockCommand.self, DatabaseCommand.self,
         ]
     )
 }

@@ -29,7 +29,8 @@ struct CollectorConfigurationTests {
     @Test("mistakes are named with the file and the place", arguments: [
         ("sources: []", "lists no source"),
         ("interval: 5m", "missing `sources`"),
-        ("sources:\n  - region: us-east-1", "source 1 has no dynamodb_table"),
+        ("sources:\n  - region: us-east-1", "source 1 has no dynamodb_table or s3_bucket"),
+        ("sources:\n  - dynamodb_table: t\n    s3_bucket: b", "names both"),
         ("sources:\n  - dynamodb_table: t\n    interval: soon", "is not a duration"),
         ("sources: [unclosed", "not valid YAML"),
         ("sources:\n  - dynamodb_table: [1, 2]", "wrong type at sources.[0].dynamodb_table"),

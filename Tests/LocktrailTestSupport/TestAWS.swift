@@ -47,6 +47,12 @@ public enum TestAWS {
                                   retryPolicy: RetryPolicy(maxAttempts: 3))
     }
 
+    /// An S3 client on the emulator.
+    public static func s3() throws -> S3Client {
+        let (configuration, credentials, transport) = try clients()
+        return S3Client(configuration: configuration, credentials: credentials, transport: transport, retryPolicy: RetryPolicy(maxAttempts: 3))
+    }
+
     /// Creates a bucket on the emulator (terraform's S3 backend needs one), optionally versioned.
     public static func createBucket(_ bucket: String, versioned: Bool = false) async throws {
         let (configuration, credentials, transport) = try clients()

@@ -1,0 +1,159 @@
+import Foundation
+import LocktrailAWS
+import LocktrailCore
+import LocktrailPostgres
+import LocktrailStore
+
+/// `locktrail backfill`: imports the whole version history of a bucket (prefix) that exists,
+/// also from before locktrail was installed, with the same rules as the polling collector
+/// (`VersionHistory`), so the events are the same ones and re-importing is a no-op.
+///
+/// ListObjectVersions lists keys in order, so the history of every key before the last key of a
+/// page is complete: those keys are committed with a checkpoint naming the last of them, and the
+/// last key's entries wait for the next page (a release needs the version before it, which S3
+/// lists after it). A restart lists again after the checkpoint key.
+public struct S3Backfill: Sendable {
+    /// What the backfill has done so far.
+    public struct Progress: Sendable, Equatable {
+        /// The source the events are recorded under.
+        public var source: String
+        /// Versions and delete markers listed in this run.
+        public var listed: Int = 0
+        /// Versions read in this run.
+        public var read: Int = 0
+        /// Events appended in this run.
+        public var appended: Int = 0
+        /// Events skipped in this run as already recorded.
+        public var duplicates: Int = 0
+        /// The key the run continued after, when it resumed an interrupted backfill.
+        public var resumedAfter: String?
+        /// Seconds since the run started.
+        public var seconds: Double = 0
+        /// Whether the listing is complete.
+        public var finished = false
+    }
+
+    /// The bucket.
+    public let bucket: String
+    /// The prefix; nil for the whole bucket.
+    public let prefix: String?
+    /// The client.
+    public let client: S3Client
+    /// How workspaces are laid out in the bucket.
+    public let layout: WorkspaceLayout
+    /// GETs in flight at once.
+    public let concurrency: Int
+    /// Entries per ListObjectVersions page (S3's maximum is 1000).
+    public let pageSize: Int
+
+    /// A backfill of `bucket`/`prefix`.
+    public init(bucket: String, prefix: String?, client: S3Client, layout: WorkspaceLayout = .standard, concurrency: Int = 16,
+                pageSize: Int = 1000) {
+        self.bucket = bucket
+        self.prefix = prefix.flatMap { $0.isEmpty ? nil : $0 }
+        self.client = client
+        self.layout = layout
+        self.concurrency = concurrency
+        self.pageSize = pageSize
+    }
+
+    /// The source name the events are recorded under (the collector's, so both dedupe and read alike).
+    public var source: String { S3BucketSource.sourceName(bucket: bucket, prefix: prefix) }
+
+    /// Runs (or continues) the backfill; `fromStart` ignores an unfinished checkpoint. `progress` is
+    /// called after every page.
+    public func run(pool: PostgresPool, fromStart: Bool = false, now: @escaping @Sendable () -> Timestamp,
+                    progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Progress {
+        let clock = ContinuousClock.now
+        let versioning = try await client.getBucketVersioning(bucket: bucket)
+        guard versioning != .neverEnabled else { throw BackfillError.notVersioned(bucket: bucket) }
+        // Suspended buckets are collected from listings, whose snapshot is keyed differently.
+        let remember = versioning == .enabled
+        let (source, bucket, prefix) = (self.source, self.bucket, self.prefix)
+        let checkpoint = try await pool.withConnection { try BackfillStore.checkpoint(of: source, on: $0) }
+        var resumeAfter: String?
+        if let checkpoint, !checkpoint.completed, !fromStart {
+            resumeAfter = checkpoint.keyMarker
+        } else {
+            try await pool.withConnection { try BackfillStore.start(source, bucket: bucket, prefix: prefix, on: $0) }
+        }
+        var state = Progress(source: source, resumedAfter: resumeAfter)
+        let history = VersionHistory(source: source, bucket: bucket, layout: layout)
+        let reader = S3Reader(client: client, bucket: bucket, prefix: prefix, concurrency: concurrency)
+
+        var open: [S3HistoryEntry] = []           // the last key's entries, waiting for the rest of its history
+        var openFetched: [String: S3Fetched] = [:]
+        var index = 0
+        var page = try await client.listObjectVersions(bucket: bucket, prefix: prefix, keyMarker: resumeAfter, maxKeys: pageSize)
+        while true {
+            // The next page is listed while this one's versions are read and committed.
+            let more = page.isTruncated && page.nextKeyMarker != nil
+            let (keyMarker, versionMarker) = (page.nextKeyMarker, page.nextVersionIdMarker)
+            let pageSize = self.pageSize
+            let next: Task<S3VersionListingPage, any Error>? = more ? Task {
+                try await client.listObjectVersions(bucket: bucket, prefix: prefix, keyMarker: keyMarker,
+                                                    versionIdMarker: versionMarker, maxKeys: pageSize)
+            } : nil
+
+            var entries = S3Reader.entries(of: page, startingAt: index)
+            index += entries.count
+            // With a key marker alone S3 starts after that key; moto repeats the rest of its
+            // versions, which were already committed.
+            if let resumeAfter { entries.removeAll { $0.key <= resumeAfter } }
+            let fetched: [String: S3Fetched]
+            do {
+                fetched = try await reader.fetch(history.reads(entries: entries, known: [:]))
+            } catch {
+                next?.cancel()
+                throw error
+            }
+            state.listed += entries.count
+            state.read += fetched.count
+            openFetched.merge(fetched) { a, _ in a }
+            let all = open + entries
+            // Keys come in order, so the largest key on a truncated page may continue on the next.
+            let lastKey = more ? all.map(\.key).max() : nil
+            let ready = all.filter { $0.key != lastKey }
+            open = all.filter { $0.key == lastKey }
+            if !ready.isEmpty || !more {
+                let diff = history.apply(entries: ready, known: [:], fetched: openFetched, observedAt: now())
+                let marker = ready.map(\.key).max()
+                let outcome = try await pool.withConnection {
+                    try BackfillStore.commit(source: source, events: diff.events, upserts: remember ? diff.upserts : [],
+                                             keyMarker: marker, entries: ready.count, on: $0)
+                }
+                state.appended += outcome.appended
+                state.duplicates += outcome.duplicates
+                let waiting = Set(open.map(\.itemKey))
+                openFetched = openFetched.filter { waiting.contains($0.key) }
+            }
+            state.seconds = Self.seconds(since: clock)
+            guard let next else { break }
+            progress(state)
+            page = try await next.value
+        }
+        try await pool.withConnection { try BackfillStore.complete(source, on: $0) }
+        state.finished = true
+        state.seconds = Self.seconds(since: clock)
+        progress(state)
+        return state
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
+
+/// Why a backfill cannot run.
+public enum BackfillError: Error, CustomStringConvertible {
+    /// The bucket never had versioning: there is no history to import.
+    case notVersioned(bucket: String)
+
+    public var description: String {
+        switch self {
+        case .notVersioned(let bucket):
+            return "bucket \(bucket) has never had versioning enabled, so S3 kept no history to import; `locktrail collect --s3-bucket \(bucket)` records from now on"
+        }
+    }
+}
