@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -11,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C libraries, each behind a shim and imported by exactly one Swift wrapper.
@@ -36,7 +38,7 @@ let package = Package(
         .target(
             name: "LocktrailStore",
             dependencies: [
-                "LocktrailCore", "LocktrailPostgres",
+                "LocktrailCore", "LocktrailPostgres", "LocktrailCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
             plugins: ["EmbedSQL"]
@@ -52,22 +54,29 @@ let package = Package(
             ]
         ),
 
+        // The HTTP API: the query answers under /v1, tokens, health, the OpenAPI document.
+        .target(
+            name: "LocktrailServer",
+            dependencies: [
+                "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.embedInCode("openapi.json")]
+        ),
+
         .executableTarget(
             name: "locktrail",
             dependencies: [
                 "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailAWS", "LocktrailCollector",
+                "LocktrailServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
-        // Benchmarks: store append throughput (see Benchmarks/README.md).
-        .executableTarget(
-            name: "locktrail-bench",
-            dependencies: ["LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailCrypto"],
-            path: "Benchmarks/locktrail-bench"
-        ),
 
         // Build-time embedding of migrations/ and queries/ into the binary.
         .executableTarget(name: "EmbedSQLTool"),
@@ -93,5 +102,26 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "LocktrailAWSTests", dependencies: ["LocktrailAWS", "LocktrailCrypto"]),
+        .testTarget(
+            name: "LocktrailServerTests",
+            dependencies: [
+                "LocktrailServer", "LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailAWS",
+                "LocktrailCollector", "LocktrailTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )
+
+// Benchmarks: store append throughput (see Benchmarks/README.md). Its sources are not committed
+// on every branch, and a target whose folder is missing breaks the whole package: add it only
+// when the folder is there.
+let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+if FileManager.default.fileExists(atPath: packageDirectory.appendingPathComponent("Benchmarks/locktrail-bench").path) {
+    package.targets.append(.executableTarget(
+        name: "locktrail-bench",
+        dependencies: ["LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailCrypto"],
+        path: "Benchmarks/locktrail-bench"
+    ))
+}

@@ -15,7 +15,9 @@ struct Locktrail: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            MigrateCommand.self, CollectCommand.self, EventsCommand.self, VerifyCommand.self, DatabaseCommand.self,
+            MigrateCommand.self, CollectCommand.self, CurrentCommand.self, WhoCommand.self, HistoryCommand.self, ForcedCommand.self,
+            StaleCommand.self, WritesCommand.self, EventsCommand.self, ExportCommand.self, VerifyCommand.self, RebuildCommand.self,
+            ServeCommand.self, TokenCommand.self, DatabaseCommand.self,
         ]
     )
 }
