@@ -21,7 +21,7 @@ struct QueryFixture: Sendable {
     let applyRecord: LockRecord
     /// A moment after the lock appeared and before the scan that saw it began.
     let seenHeldAt: Timestamp
-    /// The apply killed and then force-unlocked.
+    /// The lock left behind and then force-unlocked.
     let killedRecord: LockRecord
     /// A state with exact lock-file history and an unlocked write, synthetic.
     let exactState = "exact-bucket/net/terraform.tfstate"
@@ -56,7 +56,7 @@ struct QueryFixture: Sendable {
 
         // A normal apply, seen held by one scan and released by the next.
         try await cycle()
-        let apply = try project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=3"])
+        let apply = try project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=6"])
         applyRecord = try await Self.waitForLock(tfState, table: table, client: client, during: apply)
         // Between Created and the start of the scan that sees the lock: certainly held.
         seenHeldAt = Self.now()
@@ -64,18 +64,19 @@ struct QueryFixture: Sendable {
         _ = await apply.wait()
         try await cycle()
 
-        // An apply killed while holding the lock, then force-unlocked by someone else (the hook's event is synthetic).
-        let killed = try project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=120"])
-        killedRecord = try await Self.waitForLock(tfState, table: table, client: client, during: killed)
+        // A lock left behind (as a killed apply leaves it, written as terraform writes it), then
+        // force-unlocked by someone else; the hook's event is synthetic, the removal real.
+        let leftID = "e0f36d96-724c-5a74-97a1-616c844450d8"
+        let leftInfo = #"{"ID":"\#(leftID)","Operation":"OperationTypeApply","Info":"","Who":"erin@build-7","Version":"1.11.4","Created":"\#(Self.now().rfc3339)","Path":"\#(tfState)"}"#
+        killedRecord = LockRecordParse.parse(Array(leftInfo.utf8)).record!
+        try await client.putItem(table: table, item: ["LockID": .string(tfState), "Info": .string(leftInfo)])
         try await cycle()
-        killed.signal(SIGKILL)
-        _ = await killed.wait()
-        let record = killedRecord, state = tfState
+        let state = tfState
         _ = try await EventLog.append([Event(
-            key: "hook|force|\(record.id)", kind: .lockForceUnlocked, source: "hook", mechanism: "hook", time: .exact(Self.now()),
-            observedAt: Self.now(), lockID: record.id, state: state, workspace: "default",
+            key: "hook|force|\(leftID)", kind: .lockForceUnlocked, source: "hook", mechanism: "hook", time: .exact(Self.now()),
+            observedAt: Self.now(), lockID: leftID, state: state, workspace: "default",
             details: ["actor": "bob@ops", "reason": "apply killed; lock left behind", "command": "terraform force-unlock"])], pool: pool)
-        _ = try await project.run(["force-unlock", "-force", "-no-color", record.id])
+        try await client.deleteItem(table: table, key: ["LockID": .string(tfState)])
         try await cycle()
 
         // Exact lock-file history (as S3 versions give it) with writes in and out of a hold.
@@ -110,22 +111,23 @@ struct QueryFixture: Sendable {
     }
 
     /// The lock `run` holds while it changes resources. Terraform may take and drop a short lock
-    /// before the operation's own, so wait until the run is applying.
+    /// before the operation's own, so only a lock still there half a second later counts.
     static func waitForLock(_ lockPath: String, table: String, client: DynamoDBClient, during run: Spawned) async throws -> LockRecord {
-        let deadline = Date().addingTimeInterval(60)
+        func current() async throws -> LockRecord? {
+            guard let item = try await client.getItem(table: table, key: ["LockID": .string(lockPath)]),
+                  case .string(let info)? = item["Info"] else { return nil }
+            return LockRecordParse.parse(Array(info.utf8)).record
+        }
+        let deadline = Date().addingTimeInterval(90)
         while Date() < deadline {
-            let output = run.output
-            guard output.contains("Modifying...") || output.contains("Creating...") else {
-                try await Task.sleep(for: .milliseconds(50))
+            if let first = try await current() {
+                try await Task.sleep(for: .milliseconds(500))
+                if let again = try await current(), again.id == first.id { return again }
                 continue
             }
-            if let item = try await client.getItem(table: table, key: ["LockID": .string(lockPath)]),
-               case .string(let info)? = item["Info"], let record = LockRecordParse.parse(Array(info.utf8)).record {
-                return record
-            }
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: .milliseconds(50))
         }
-        throw TerraformFailure(command: "(waiting for the lock on \(lockPath))", output: "no lock item appeared")
+        throw TerraformFailure(command: "(waiting for the lock on \(lockPath))", output: "no lock item appeared; terraform said:\n" + run.output)
     }
 
     /// Starts the API on a free port and returns its base URL; it runs until the test process exits.
