@@ -114,6 +114,13 @@ let package = Package(
     ]
 )
 
+// Benchmark data: a synthetic hold history through the real event log (scripts/bench-query).
+package.targets.append(.executableTarget(
+    name: "locktrail-query-bench",
+    dependencies: ["LocktrailCore", "LocktrailStore", "LocktrailPostgres"],
+    path: "Benchmarks/query-bench"
+))
+
 // Benchmarks: store append throughput (see Benchmarks/README.md). Its sources are not committed
 // on every branch, and a target whose folder is missing breaks the whole package: add it only
 // when the folder is there.

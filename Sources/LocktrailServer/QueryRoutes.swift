@@ -79,7 +79,7 @@ struct QueryRoutes {
     /// any range takes constant memory on the server.
     private func export(_ request: Request) throws -> Response {
         let q = QueryParameters(request, now: Self.now)
-        let format = try q.string("format") ?? "jsonl"
+        let format = q.values["format"] ?? "jsonl"
         guard format == "jsonl" || format == "csv" else { throw QueryError(field: "format", "format must be jsonl or csv.") }
         let since = try q.time("since"), until = try q.time("until")
         if let since, let until, until < since { throw QueryError(field: "until", "until is before since.") }
