@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C libraries, each behind a shim and imported by exactly one Swift wrapper.
@@ -37,7 +38,7 @@ let package = Package(
         .target(
             name: "LocktrailStore",
             dependencies: [
-                "LocktrailCore", "LocktrailPostgres",
+                "LocktrailCore", "LocktrailPostgres", "LocktrailCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
             plugins: ["EmbedSQL"]
@@ -60,10 +61,23 @@ let package = Package(
             dependencies: ["LocktrailCore", "LocktrailAWS", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // The HTTP API: the query answers under /v1, tokens, health, the OpenAPI document.
+        .target(
+            name: "LocktrailServer",
+            dependencies: [
+                "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.embedInCode("openapi.json")]
+        ),
+
         .executableTarget(
             name: "locktrail",
             dependencies: [
-                "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailAWS", "LocktrailCollector", "LocktrailWrapper",
+                "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailAWS", "LocktrailCollector",
+                "LocktrailWrapper", "LocktrailServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -105,5 +119,21 @@ let package = Package(
             dependencies: ["LocktrailWrapper", "LocktrailCore", "LocktrailAWS", "LocktrailTestSupport"]
         ),
         .testTarget(name: "LocktrailAWSTests", dependencies: ["LocktrailAWS", "LocktrailCrypto"]),
+        .testTarget(
+            name: "LocktrailServerTests",
+            dependencies: [
+                "LocktrailServer", "LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailAWS",
+                "LocktrailCollector", "LocktrailTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )
+
+// Benchmark data: a synthetic hold history through the real event log (scripts/bench-query).
+package.targets.append(.executableTarget(
+    name: "locktrail-query-bench",
+    dependencies: ["LocktrailCore", "LocktrailStore", "LocktrailPostgres"],
+    path: "Benchmarks/query-bench"
+))

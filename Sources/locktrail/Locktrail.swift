@@ -15,8 +15,10 @@ struct Locktrail: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            MigrateCommand.self, CollectCommand.self, BackfillCommand.self, EventsCommand.self, VerifyCommand.self,
-            WrapCommand.self, HookCommand.self, UnlockCommand.self, DatabaseCommand.self,
+            MigrateCommand.self, CollectCommand.self, BackfillCommand.self, CurrentCommand.self, WhoCommand.self,
+            HistoryCommand.self, ForcedCommand.self, StaleCommand.self, WritesCommand.self, EventsCommand.self, ExportCommand.self,
+            VerifyCommand.self, RebuildCommand.self, ServeCommand.self, TokenCommand.self, WrapCommand.self, HookCommand.self,
+            UnlockCommand.self, DatabaseCommand.self,
         ]
     )
 }

@@ -56,27 +56,3 @@ extension EventTime {
         }
     }
 }
-
-extension StoredEvent {
-    /// The event as the JSON of `events` and `export`.
-    var json: JSONValue {
-        let e = event
-        var o: [String: JSONValue] = [
-            "seq": .int(seq), "key": .string(e.key), "kind": .string(e.kind.rawValue), "source": .string(e.source),
-            "mechanism": .optional(e.mechanism), "observed_at": .string(e.observedAt.rfc3339Seconds),
-            "lock_id": .optional(e.lockID), "state": .optional(e.state), "workspace": .optional(e.workspace),
-            "details": e.details, "raw": e.raw ?? .null, "hash": .string(Hex.encode(hash)),
-        ]
-        switch e.time {
-        case .exact(let t):
-            o["occurred_at"] = .string(t.rfc3339)
-            o["occurred_after"] = .null
-            o["occurred_not_after"] = .null
-        case .between(let a, let n):
-            o["occurred_at"] = .null
-            o["occurred_after"] = .optional(a?.rfc3339)
-            o["occurred_not_after"] = .string(n.rfc3339)
-        }
-        return .object(o)
-    }
-}

@@ -1,0 +1,74 @@
+/// Whether a state write happened under a lock.
+public enum WriteStatus: String, Hashable, Sendable, CaseIterable {
+    /// A hold on the same state covers it (`StateWrite.match` says whether certainly or possibly).
+    case locked
+    /// A source with exact, gap-free lock history proves no lock was held: the incident signal.
+    case unlocked
+    /// The evidence is too coarse to tell.
+    case unknown
+}
+
+/// One write of a state object (a new `-md5` digest, a new state ETag or version), matched to the
+/// holds on the same state.
+public struct StateWrite: Hashable, Sendable {
+    /// The `state.written` event's position in the log: the write's identity.
+    public var seq: Int64
+    /// The state's lock path.
+    public var state: String
+    /// The workspace, if known.
+    public var workspace: String?
+    /// The source that saw it.
+    public var source: String
+    /// The mechanism (`dynamodb` for digests, `s3-state` for objects).
+    public var mechanism: String?
+    /// When it happened.
+    public var time: EventTime
+    /// The DynamoDB digest (MD5 of the state bytes), if that is what was seen.
+    public var digest: String?
+    /// The S3 ETag, if seen.
+    public var etag: String?
+    /// The S3 version ID, if seen.
+    public var versionID: String?
+    /// The state's `serial`, if read.
+    public var serial: Int64?
+    /// The state's `lineage`, if read.
+    public var lineage: String?
+    /// Whether it was already there when the source first looked (written before locktrail watched).
+    public var baseline: Bool
+    /// Locked, unlocked or unknown.
+    public var status: WriteStatus
+    /// For `locked`: `certain` when the hold was held for the write's whole time window,
+    /// `possible` when their windows only overlap.
+    public var match: String?
+    /// For `locked`: the hold's lock ID.
+    public var lockID: String?
+    /// For `locked`: the hold's `Who`.
+    public var who: String?
+    /// Why the status is what it is, in one sentence.
+    public var reason: String
+    /// The serial is lower than the previous write's.
+    public var serialRegression: Bool
+    /// The lineage differs from the previous write's.
+    public var lineageChanged: Bool
+    /// The previous write's serial, when either flag is about it.
+    public var previousSerial: Int64?
+    /// The previous write's lineage, when it changed.
+    public var previousLineage: String?
+    /// The events this answer rests on.
+    public var evidence: [Evidence]
+
+    /// The JSON of a write, as `writes` and `/v1/writes` print it.
+    public var json: JSONValue {
+        var o: [String: JSONValue] = [
+            "seq": .int(seq), "state": .string(state), "workspace": .optional(workspace), "source": .string(source),
+            "mechanism": .optional(mechanism), "digest": .optional(digest), "etag": .optional(etag), "version_id": .optional(versionID),
+            "serial": serial.map { .int($0) } ?? .null, "lineage": .optional(lineage), "baseline": .bool(baseline),
+            "status": .string(status.rawValue), "match": .optional(match), "lock_id": .optional(lockID), "who": .optional(who),
+            "reason": .string(reason), "serial_regression": .bool(serialRegression), "lineage_changed": .bool(lineageChanged),
+            "previous_serial": previousSerial.map { .int($0) } ?? .null, "previous_lineage": .optional(previousLineage),
+            "evidence": .array(evidence.map(\.json)),
+        ]
+        o.merge(time.boundsJSON(prefix: "written")) { a, _ in a }
+        return .object(o)
+    }
+}

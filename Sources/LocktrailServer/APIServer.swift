@@ -1,0 +1,56 @@
+import Hummingbird
+import Logging
+import LocktrailCore
+import LocktrailPostgres
+import LocktrailStore
+import ServiceLifecycle
+
+/// The HTTP API: query answers under `/v1` (read scope), `/healthz`, `/readyz` and `/openapi.json`.
+public enum APIServer {
+    /// The router with every route and middleware; `makeApplication` serves it.
+    public static func makeRouter(pool: PostgresPool) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: ErrorMiddleware())
+
+        router.get("healthz") { _, _ in JSONBody.response(["status": "ok"]) }
+        router.get("readyz") { _, _ in
+            do {
+                try await pool.withConnection { try Migrator.requireCurrent(on: $0) }
+                return JSONBody.response(["status": "ready"])
+            } catch {
+                return JSONBody.response(["error": .string("not ready: \(error)"), "field": .null], status: .serviceUnavailable)
+            }
+        }
+        router.get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
+        }
+
+        let v1 = router.group("v1").add(middleware: TokenMiddleware(scope: .read, cache: TokenCache(pool: pool)))
+        QueryRoutes(pool: pool, freshness: DerivationFreshness(pool: pool)).register(on: v1)
+        return router
+    }
+
+    /// The application listening on `host:port`; run it with `runService()` for graceful
+    /// shutdown on SIGINT/SIGTERM (in-flight requests finish, then the pool closes).
+    public static func makeApplication(
+        pool: PostgresPool, host: String, port: Int, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(pool: pool),
+            configuration: .init(address: .hostname(host, port: port), serverName: "locktrail"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+
+    /// Parses `HOST:PORT` (`[::1]:8080` for IPv6).
+    public static func parseListen(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        return (host, port)
+    }
+}

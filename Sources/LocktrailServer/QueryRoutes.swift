@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import LocktrailCore
+import LocktrailCrypto
+import LocktrailPostgres
+import LocktrailStore
+
+/// The query answers under `/v1`: the same answers as the CLI, from `Answers`.
+struct QueryRoutes {
+    let pool: PostgresPool
+    let freshness: DerivationFreshness
+
+    func register(on group: RouterGroup<APIRequestContext>) {
+        group.get("current") { request, _ in
+            try await page(request) { q, connection in
+                try Answers.current(state: q.string("state"), cursor: q.string("cursor"), limit: q.limit(), now: q.now, on: connection)
+            }
+        }
+        group.get("who") { request, _ in
+            let q = QueryParameters(request, now: Self.now)
+            let state = try q.required("state")
+            guard let at = try q.time("at") else { throw QueryError(field: "at", "at is required.") }
+            try await freshness.ensureFresh()
+            let answer = try await pool.withConnection { try Answers.who(state: state, at: at, on: $0) }
+            return JSONBody.response(answer)
+        }
+        group.get("holds") { request, _ in
+            try await page(request) { q, connection in
+                try Answers.history(
+                    state: q.string("state"), who: q.string("who"), since: q.time("since"), until: q.time("until"),
+                    cursor: q.string("cursor"), limit: q.limit(), on: connection)
+            }
+        }
+        group.get("forced") { request, _ in
+            try await page(request) { q, connection in
+                try Answers.forced(since: q.time("since"), until: q.time("until"), cursor: q.string("cursor"), limit: q.limit(), on: connection)
+            }
+        }
+        group.get("stale") { request, _ in
+            try await page(request) { q, connection in
+                let text = try q.string("older_than") ?? "1h"
+                guard let seconds = TimeExpression.durationSeconds(text) else {
+                    throw QueryError(field: "older_than", "older_than '\(text)' is not a duration: use 90s, 30m, 2h, 7d or 1h30m.")
+                }
+                return try Answers.stale(olderThan: seconds, cursor: q.string("cursor"), limit: q.limit(), now: q.now, on: connection)
+            }
+        }
+        group.get("writes") { request, _ in
+            try await page(request) { q, connection in
+                try Answers.writes(
+                    state: q.string("state"), unlockedOnly: q.bool("unlocked"), since: q.time("since"), until: q.time("until"),
+                    cursor: q.string("cursor"), limit: q.limit(), on: connection)
+            }
+        }
+        group.get("events") { request, _ in
+            let q = QueryParameters(request, now: Self.now)
+            let after = try q.integer("cursor", default: 0, range: 0...Int64.max)
+            let (kind, state, limit) = (try q.string("kind"), try q.string("state"), try q.limit())
+            let events = try await pool.withConnection { try EventLog.list(after: after, kind: kind, state: state, limit: limit, on: $0) }
+            let next: JSONValue = events.count == limit ? .string(String(events.last!.seq)) : .null
+            return JSONBody.response(["items": .array(events.map(\.json)), "next_cursor": next])
+        }
+        group.get("export") { request, _ in try export(request) }
+    }
+
+    static var now: Timestamp { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
+
+    /// Parses, catches up, answers one page and wraps it as `{"items", "next_cursor"}`.
+    private func page(
+        _ request: Request, _ answer: @escaping @Sendable (QueryParameters, PostgresConnection) throws -> AnswerPage
+    ) async throws -> Response {
+        let q = QueryParameters(request, now: Self.now)
+        try await freshness.ensureFresh()
+        let page = try await pool.withConnection { try answer(q, $0) }
+        return JSONBody.response(["items": .array(page.items), "next_cursor": .optional(page.nextCursor)])
+    }
+
+    /// Streams the events observed in [since, until) as JSON lines or CSV, a page at a time, so
+    /// any range takes constant memory on the server.
+    private func export(_ request: Request) throws -> Response {
+        let q = QueryParameters(request, now: Self.now)
+        let format = q.values["format"] ?? "jsonl"
+        guard format == "jsonl" || format == "csv" else { throw QueryError(field: "format", "format must be jsonl or csv.") }
+        let since = try q.time("since"), until = try q.time("until")
+        if let since, let until, until < since { throw QueryError(field: "until", "until is before since.") }
+        let pool = self.pool
+        let body = ResponseBody { writer in
+            var after: Int64 = 0
+            if format == "csv" { try await writer.write(ByteBuffer(string: EventExport.csvHeader)) }
+            while true {
+                let position = after
+                let page = try await pool.withConnection {
+                    try Answers.exportPage(after: position, since: since, until: until, limit: EventExport.pageSize, on: $0)
+                }
+                var buffer = ByteBuffer()
+                for stored in page { buffer.writeString(format == "csv" ? EventExport.csvLine(stored) : EventExport.jsonLine(stored)) }
+                if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                guard let last = page.last, page.count == EventExport.pageSize else { break }
+                after = last.seq
+            }
+            try await writer.finish(nil)
+        }
+        let type = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson"
+        return Response(status: .ok, headers: [.contentType: type], body: body)
+    }
+}

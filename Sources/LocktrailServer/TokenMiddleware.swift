@@ -1,0 +1,55 @@
+import Hummingbird
+import LocktrailPostgres
+import LocktrailStore
+
+/// Requires a bearer token with `scope`: 401 without one or with one that is not live, 403 when
+/// it lacks the scope (`admin` has every scope).
+struct TokenMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+    let scope: TokenScope
+    let cache: TokenCache
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else {
+            throw APIError(.unauthorized, "a bearer token is required: send Authorization: Bearer <token> (create one with `locktrail token create`)")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty, parts[1].utf8.count <= 256 else {
+            throw APIError(.unauthorized, "the Authorization header must be: Bearer <token>")
+        }
+        guard let token = try await cache.token(for: String(parts[1])) else {
+            throw APIError(.unauthorized, "the token is not valid (unknown or revoked)")
+        }
+        guard token.scopes.contains(scope) || token.scopes.contains(.admin) else {
+            throw APIError(.forbidden, "the token '\(token.name)' lacks the '\(scope.rawValue)' scope")
+        }
+        var context = context
+        context.token = token
+        return try await next(request, context)
+    }
+}
+
+/// Token lookups, remembered for a few seconds so a busy client costs one database read per
+/// interval rather than one per request. A revocation takes effect within `lifetime`.
+actor TokenCache {
+    private let pool: PostgresPool
+    private let lifetime: Duration
+    private var entries: [[UInt8]: (token: TokenInfo?, expires: ContinuousClock.Instant)] = [:]
+
+    init(pool: PostgresPool, lifetime: Duration = .seconds(5)) {
+        self.pool = pool
+        self.lifetime = lifetime
+    }
+
+    func token(for secret: String) async throws -> TokenInfo? {
+        let key = Tokens.hash(secret)
+        let now = ContinuousClock.now
+        if let entry = entries[key], entry.expires > now { return entry.token }
+        let token = try await pool.withConnection { try Tokens.authenticate(secret: secret, on: $0) }
+        // Bounded: unknown secrets are remembered too (briefly), but never more than a few thousand.
+        if entries.count > 4096 { entries = entries.filter { $0.value.expires > now } }
+        if entries.count > 4096 { entries.removeAll() }
+        entries[key] = (token, now + lifetime)
+        return token
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import LocktrailCore
+import LocktrailCrypto
+import LocktrailStore
+
+/// `locktrail export`: the raw event log for compliance, streamed page by page in constant memory.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Stream the raw events of a period as CSV or JSON lines, in constant memory.",
+        discussion: "Events are selected by when they were observed, in [--since, --until). Each line carries the event's chain hash, so the export can be checked against `locktrail verify`.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
+
+    @OptionGroup var db: DatabaseOptions
+
+    @Option(name: .long, help: "csv or jsonl (one JSON object per line).")
+    var format: Format = .jsonl
+
+    @Option(name: .long, help: ArgumentHelp("Events observed at or after this time (RFC 3339 or relative).", valueName: "time"))
+    var since: String?
+
+    @Option(name: .long, help: ArgumentHelp("Events observed before this time (RFC 3339 or relative).", valueName: "time"))
+    var until: String?
+
+    func run() async throws {
+        let now = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
+        func time(_ text: String?, _ option: String) throws -> Timestamp? {
+            guard let text else { return nil }
+            guard let t = TimeExpression.parse(text, now: now) else { throw ValidationError("\(option) '\(text)' is not a time: use RFC 3339 or relative (2h, yesterday)") }
+            return t
+        }
+        let since = try time(since, "--since"), until = try time(until, "--until")
+        if let since, let until, until < since { throw ValidationError("--until is before --since") }
+        let pool = try await db.openCurrentPool(maxConnections: 1)
+        let format = format
+        var out = StandardOutput()
+        if format == .csv { out.write(EventExport.csvHeader) }
+        var after: Int64 = 0
+        while true {
+            let position = after
+            let page = try await pool.withConnection { try Answers.exportPage(after: position, since: since, until: until, limit: EventExport.pageSize, on: $0) }
+            for stored in page { out.write(format == .csv ? EventExport.csvLine(stored) : EventExport.jsonLine(stored)) }
+            out.flush()
+            guard let last = page.last, page.count == EventExport.pageSize else { break }
+            after = last.seq
+        }
+    }
+}
+
+/// Buffered standard output: one write per page instead of one per line.
+struct StandardOutput {
+    private var buffer: [UInt8] = []
+
+    mutating func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
+    mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import LocktrailAWS
+import LocktrailCore
+import LocktrailPostgres
+import LocktrailStore
+
+/// Options every query shares: where the answer comes from (`--database` or `--server`) and how
+/// it is printed (`--format`).
+struct QueryOptions: ParsableArguments {
+    @OptionGroup var db: DatabaseOptions
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Ask this locktrail server instead of the database, e.g. https://locktrail.example.com (token from --token or LOCKTRAIL_TOKEN).",
+        valueName: "url"))
+    var server: String?
+
+    @Option(name: .long, help: ArgumentHelp("Bearer token for --server (default: LOCKTRAIL_TOKEN).", valueName: "token"))
+    var token: String?
+
+    @Option(name: .long, help: "Output format: table, json or csv (default: table on a terminal, json otherwise).")
+    var format: OutputFormat?
+
+    func validate() throws {
+        if let server, !(server.hasPrefix("http://") || server.hasPrefix("https://")) {
+            throw ValidationError("--server must be an http:// or https:// URL, not '\(server)'")
+        }
+    }
+
+    /// The clock of this machine: relative times (`2h`) are resolved against it.
+    var now: Timestamp { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
+
+    /// Parses a time option (RFC 3339 or relative), naming `option` when it is neither.
+    func time(_ text: String?, option: String) throws -> Timestamp? {
+        guard let text else { return nil }
+        guard let t = TimeExpression.parse(text, now: now) else {
+            throw ValidationError("\(option) '\(text)' is not a time: use RFC 3339 (2025-03-04T05:06:07Z) or relative (30m, 2h, 7d, today, yesterday)")
+        }
+        return t
+    }
+
+    /// Up to `limit` items of a list answer, page by page, from the server or the database.
+    func list(
+        path: String, parameters: [(String, String?)], limit: Int,
+        local: @escaping @Sendable (PostgresConnection, String?, Int) throws -> AnswerPage
+    ) async throws -> [JSONValue] {
+        try await answering {
+            var items: [JSONValue] = []
+            var cursor: String?
+            let pool = try await localPool()
+            repeat {
+                let pageSize = min(Answers.maxLimit, limit - items.count)
+                let page: AnswerPage
+                if let remote = try remote() {
+                    page = try await remote.page(path: path, parameters: parameters + [("limit", String(pageSize)), ("cursor", cursor)])
+                } else {
+                    let c = cursor
+                    page = try await pool!.withConnection { try local($0, c, pageSize) }
+                }
+                items += page.items
+                cursor = page.nextCursor
+            } while cursor != nil && items.count < limit
+            return items
+        }
+    }
+
+    /// A single answer (e.g. `who`), from the server or the database.
+    func single(path: String, parameters: [(String, String?)], local: @escaping @Sendable (PostgresConnection) throws -> JSONValue) async throws -> JSONValue {
+        try await answering {
+            if let remote = try remote() { return try await remote.get(path: path, parameters: parameters) }
+            return try await localPool()!.withConnection(local)
+        }
+    }
+
+    /// The database, caught up with the event log, or nil when a server answers.
+    func localPool() async throws -> PostgresPool? {
+        guard server == nil else { return nil }
+        let pool = try await db.openCurrentPool(maxConnections: 1)
+        try await pool.withConnection { try Derivation.catchUp(on: $0) }
+        return pool
+    }
+
+    func remote() throws -> RemoteClient? {
+        guard let server else { return nil }
+        let token = token ?? ProcessInfo.processInfo.environment["LOCKTRAIL_TOKEN"]
+        return RemoteClient(base: server, token: token)
+    }
+
+    /// Runs `body`, turning a question that cannot be answered into one line and exit code 2.
+    func answering<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as QueryError {
+            Terminal.note(error.description)
+            throw ExitCode(2)
+        }
+    }
+}

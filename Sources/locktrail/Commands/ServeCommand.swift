@@ -1,0 +1,40 @@
+import ArgumentParser
+import Logging
+import LocktrailServer
+import LocktrailStore
+
+/// `locktrail serve`: the HTTP API.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serve the query answers over HTTP (/v1/…, /openapi.json, /healthz, /readyz).",
+        discussion: "Every /v1 route needs a bearer token with the read scope (`locktrail token create --scope read --name NAME`). SIGINT or SIGTERM stops accepting connections and lets requests in flight finish.")
+
+    @OptionGroup var db: DatabaseOptions
+
+    @Option(name: .long, help: ArgumentHelp("Address to listen on.", valueName: "host:port"))
+    var listen: String = "127.0.0.1:8080"
+
+    @Option(name: .long, help: "PostgreSQL connections the server may open.")
+    var poolSize: Int = 8
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard APIServer.parseListen(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8080, not '\(listen)'") }
+        guard (1...256).contains(poolSize) else { throw ValidationError("--pool-size must be between 1 and 256") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error") }
+    }
+
+    func run() async throws {
+        let (host, port) = APIServer.parseListen(listen)!
+        var logger = Logger(label: "locktrail.serve")
+        logger.logLevel = Logger.Level(rawValue: logLevel)!
+        let pool = try await db.openCurrentPool(maxConnections: poolSize)
+        let app = APIServer.makeApplication(pool: pool, host: host, port: port, logger: logger) { port in
+            Terminal.note("serving on http://\(host):\(port)")
+        }
+        try await app.runService()
+        await pool.close()
+    }
+}

@@ -1,0 +1,2 @@
+-- Empties the derived holds for a rebuild.
+DELETE FROM holds

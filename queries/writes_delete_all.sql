@@ -1,0 +1,2 @@
+-- Empties the derived writes for a rebuild.
+DELETE FROM writes
