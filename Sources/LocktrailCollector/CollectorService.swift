@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import LocktrailCore
 import LocktrailPostgres
+import LocktrailStore
 import ServiceLifecycle
 
 /// The collector as a long-running service: each source is polled on its own interval; on
@@ -90,6 +91,15 @@ public struct CollectorService: Service {
             "duplicates": "\(report.duplicates)", "table_missing": "\(report.tableMissing)",
             "gap_recorded": "\(report.gapRecorded)", "seconds": "\(String(format: "%.3f", Date().timeIntervalSince(started)))",
         ])
+        if report.appended > 0 {
+            // Keep holds and writes current, so answers need not catch up on a backlog. A failure
+            // here loses nothing: the next catch-up (here or before a query) folds these events in.
+            do {
+                try await pool.withConnection { try Derivation.catchUp(on: $0) }
+            } catch {
+                logger.warning("deriving holds failed; the next catch-up retries", metadata: ["error": "\(error)"])
+            }
+        }
         return report
     }
 }
