@@ -123,7 +123,7 @@ let package = Package(
             name: "LocktrailServerTests",
             dependencies: [
                 "LocktrailServer", "LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailAWS",
-                "LocktrailCollector", "LocktrailTestSupport",
+                "LocktrailCollector", "LocktrailTestSupport", "LocktrailWrapper",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

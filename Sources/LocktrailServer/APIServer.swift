@@ -5,7 +5,8 @@ import LocktrailPostgres
 import LocktrailStore
 import ServiceLifecycle
 
-/// The HTTP API: query answers under `/v1` (read scope), `/healthz`, `/readyz` and `/openapi.json`.
+/// The HTTP API: query answers under `/v1` (read scope), hook ingest at `/v1/hooks/events`
+/// (ingest scope), `/healthz`, `/readyz` and `/openapi.json`.
 public enum APIServer {
     /// The router with every route and middleware; `makeApplication` serves it.
     public static func makeRouter(pool: PostgresPool) -> Router<APIRequestContext> {
@@ -27,7 +28,11 @@ public enum APIServer {
                      body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
         }
 
-        let v1 = router.group("v1").add(middleware: TokenMiddleware(scope: .read, cache: TokenCache(pool: pool)))
+        let tokens = TokenCache(pool: pool)
+        // Hook ingest takes an ingest token, queries a read token: each group checks its own scope.
+        let hooks = router.group("v1/hooks").add(middleware: TokenMiddleware(scope: .ingest, cache: tokens))
+        HookRoutes(pool: pool).register(on: hooks)
+        let v1 = router.group("v1").add(middleware: TokenMiddleware(scope: .read, cache: tokens))
         QueryRoutes(pool: pool, freshness: DerivationFreshness(pool: pool)).register(on: v1)
         return router
     }

@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+import LocktrailCore
+import LocktrailPostgres
+import LocktrailStore
+
+/// `POST /v1/hooks/events`: hook events from `locktrail wrap`, `locktrail hook emit` and CI
+/// scripts, with an ingest-scoped token. Each event carries a client-generated id, so a retried
+/// or replayed batch is recorded once.
+struct HookRoutes {
+    /// A batch larger than this is refused with 413.
+    static let maximumBodyBytes = 1 << 20
+    /// At most this many events per request.
+    static let maximumEvents = 1000
+
+    let pool: PostgresPool
+
+    func register(on group: RouterGroup<APIRequestContext>) {
+        group.post("events") { request, _ in try await self.ingest(request) }
+    }
+
+    private func ingest(_ request: Request) async throws -> Response {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: Self.maximumBodyBytes)
+        } catch {
+            throw APIError(.contentTooLarge, "the body is larger than \(Self.maximumBodyBytes) bytes: send fewer events per request")
+        }
+        let root: JSONValue
+        do {
+            root = try JSONParser.parse(Array(buffer.readableBytesView))
+        } catch {
+            throw APIError(.badRequest, "the body is not JSON: \(error)", field: "body")
+        }
+        guard case .array(let items)? = root["events"] else {
+            throw APIError(.badRequest, "the body must be {\"events\": [...]}", field: "events")
+        }
+        guard !items.isEmpty else { throw APIError(.badRequest, "events is empty", field: "events") }
+        guard items.count <= Self.maximumEvents else {
+            throw APIError(.contentTooLarge, "at most \(Self.maximumEvents) events per request", field: "events")
+        }
+        let received = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
+        var events: [Event] = []
+        for (index, item) in items.enumerated() {
+            do {
+                events.append(try HookEvent(json: item, path: "events[\(index)]").event(receivedAt: received))
+            } catch {
+                throw APIError(.badRequest, error.description, field: error.field)
+            }
+        }
+        let outcome = try await EventLog.append(events, pool: pool)
+        return JSONBody.response(["accepted": .int(Int64(outcome.appended)), "duplicates": .int(Int64(outcome.duplicates))])
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import LocktrailAWS
+import LocktrailCollector
+import LocktrailCore
+import LocktrailStore
+import LocktrailTestSupport
+import LocktrailWrapper
+import Logging
+import Testing
+
+/// `POST /v1/hooks/events` on a real server and database, and the wrapper's spool flushed into it.
+@Suite("Hook ingest", .serialized)
+struct HookIngestTests {
+    struct Server {
+        let db: TestDatabase
+        let url: String
+        let ingest: String
+        let read: String
+        let revoked: String
+
+        init() async throws {
+            db = try await TestDatabase.make(poolSize: 6)
+            (ingest, read, revoked) = try await db.pool.withConnection { c in
+                let i = try Tokens.create(name: "ingest", scopes: [.ingest], on: c)
+                let r = try Tokens.create(name: "read", scopes: [.read], on: c)
+                let v = try Tokens.create(name: "revoked", scopes: [.ingest], on: c)
+                _ = try Tokens.revoke(name: "revoked", on: c)
+                return (i, r, v)
+            }
+            url = try await QueryFixture.startServer(pool: db.pool)
+        }
+
+        func post(_ body: [UInt8], token: String?) async throws -> (status: Int, json: JSONValue?) {
+            var headers: HTTPHeaders = ["Content-Type": "application/json"]
+            if let token { headers.add(name: "Authorization", value: "Bearer " + token) }
+            let r = try await CurlHTTPClient().send(HTTPRequest(method: "POST", url: url + "/v1/hooks/events", headers: headers, body: body))
+            return (r.status, try? JSONParser.parse(r.body))
+        }
+
+        func events() async throws -> [Event] {
+            try await db.pool.withConnection { try EventLog.list(after: 0, kind: nil, state: nil, limit: 10_000, on: $0) }.map(\.event)
+        }
+    }
+
+    static func event(_ id: String = UUID().uuidString, kind: String = "run.started") -> JSONValue {
+        ["id": .string(id), "kind": .string(kind), "time": "2026-11-22T10:00:00.5Z", "run_id": "run-1", "state": "b/app.tfstate",
+         "details": ["who": "alice@h"]]
+    }
+
+    static func batch(_ events: [JSONValue]) -> [UInt8] { CanonicalJSON.encode(["events": .array(events)]) }
+
+    @Test("tokens: missing, revoked, wrong scope")
+    func auth() async throws {
+        let s = try await Server()
+        let body = Self.batch([Self.event()])
+        #expect(try await s.post(body, token: nil).status == 401)
+        #expect(try await s.post(body, token: "lt_nonsense").status == 401)
+        #expect(try await s.post(body, token: s.revoked).status == 401)
+        let wrongScope = try await s.post(body, token: s.read)
+        #expect(wrongScope.status == 403)
+        #expect(wrongScope.json?["error"]?.stringValue?.contains("ingest") == true)
+        // And an ingest token cannot read.
+        let read = try await CurlHTTPClient().send(HTTPRequest(method: "GET", url: s.url + "/v1/current", headers: ["Authorization": "Bearer " + s.ingest]))
+        #expect(read.status == 403)
+        #expect(try await s.events().isEmpty)
+    }
+
+    @Test("bad payloads get 400 or 413 naming the field, and record nothing", arguments: [
+        (Array("{not json".utf8), 400, "body"),
+        (Array("{\"events\": 3}".utf8), 400, "events"),
+        (Array("{\"events\": []}".utf8), 400, "events"),
+        (HookIngestTests.batch([["id": "a", "kind": "run.started", "time": 5, "run_id": "r"]]), 400, "events[0].time"),
+        (HookIngestTests.batch([HookIngestTests.event(), ["id": "b", "kind": "run.started", "time": "yesterday", "run_id": "r"]]), 400, "events[1].time"),
+        (HookIngestTests.batch([HookIngestTests.event(kind: "lock.acquired")]), 400, "events[0].kind"),
+        (HookIngestTests.batch([["kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r"]]), 400, "events[0].id"),
+        (HookIngestTests.batch([["id": "c", "kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r", "details": "x"]]), 400, "events[0].details"),
+    ] as [([UInt8], Int, String)])
+    func badPayloads(_ body: [UInt8], _ status: Int, _ field: String) async throws {
+        let s = try await Server()
+        let r = try await s.post(body, token: s.ingest)
+        #expect(r.status == status)
+        #expect(r.json?["field"] == .string(field), "\(String(describing: r.json))")
+        #expect(try await s.events().isEmpty)
+    }
+
+    @Test("an oversized body is refused with 413")
+    func oversized() async throws {
+        let s = try await Server()
+        let big = Self.event(kind: "run.started")
+        var events: [JSONValue] = []
+        for _ in 0..<1100 { events.append(big) }
+        #expect(try await s.post(Self.batch(events), token: s.ingest).status == 413)
+        let huge = Array(repeating: UInt8(ascii: " "), count: 2 << 20)
+        #expect(try await s.post(huge, token: s.ingest).status == 413)
+    }
+
+    @Test("a batch is recorded once, however often it is sent")
+    func idempotent() async throws {
+        let s = try await Server()
+        let body = Self.batch([Self.event("e1"), Self.event("e2", kind: "run.finished")])
+        let first = try await s.post(body, token: s.ingest)
+        #expect(first.status == 200)
+        #expect(first.json?["accepted"] == 2)
+        let replay = try await s.post(body, token: s.ingest)
+        #expect(replay.json?["accepted"] == 0)
+        #expect(replay.json?["duplicates"] == 2)
+        let events = try await s.events()
+        #expect(events.map(\.key) == ["hook|e1", "hook|e2"])
+        #expect(events.first?.source == "hook")
+        #expect(events.first?.time == .exact(Timestamp(parsing: "2026-11-22T10:00:00.5Z")!))
+    }
+
+    @Test("server down: a wrapped force-unlock is spooled, flushed later once, and the hold is forced with its actor")
+    func spoolFlushAndForcedHold() async throws {
+        let s = try await Server()
+        let table = TestAWS.uniqueName("locks")
+        let bucket = TestAWS.uniqueName("state")
+        let client = try TestAWS.dynamoDB()
+        _ = try await client.createTable(table)
+        try await TestAWS.createBucket(bucket)
+        let project = try TerraformProject(bucket: bucket, dynamoDBTable: table)
+        try await project.initialize()
+        let source = DynamoDBLockTableSource(table: table, region: "us-east-1", client: client)
+        let now: @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
+        let lockPath = "\(bucket)/\(project.key)"
+
+        // An apply killed with SIGKILL leaves its lock; the collector sees it.
+        let victim = try project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=120"])
+        let holder = try await QueryFixture.waitForLock(lockPath, table: table, client: client, during: victim)
+        _ = try await source.runCycle(pool: s.db.pool, now: now, logger: Logger(label: "test"))
+        victim.signal(SIGKILL)
+        _ = await victim.wait()
+
+        // force-unlock under wrap while the server is unreachable: spooled.
+        let spool = project.directory.appendingPathComponent("spool")
+        let env = ["LOCKTRAIL_SPOOL": spool.path, "LOCKTRAIL_TOKEN": s.ingest]
+        let unlock = try project.start(["wrap", "--", "terraform", "force-unlock", "-force", holder.id],
+                                       extraEnvironment: env.merging(["LOCKTRAIL_URL": "http://127.0.0.1:9"]) { _, b in b },
+                                       program: LocktrailBinary.path)
+        #expect(await unlock.wait() == 0, "\(unlock.output)")
+        let spooled = HookSpool(directory: spool).pending().count
+        #expect(spooled == 3)  // run.started, lock.force_unlocked, run.finished
+        _ = try await source.runCycle(pool: s.db.pool, now: now, logger: Logger(label: "test"))
+
+        // The server is back: flush sends everything once; a second flush has nothing to send.
+        let flushEnv = env.merging(["LOCKTRAIL_URL": s.url]) { _, b in b }
+        let flush = try project.start(["hook", "flush"], extraEnvironment: flushEnv, program: LocktrailBinary.path)
+        #expect(await flush.wait() == 0, "\(flush.output)")
+        #expect(flush.output.contains("sent 3"))
+        let again = try project.start(["hook", "flush"], extraEnvironment: flushEnv, program: LocktrailBinary.path)
+        #expect(await again.wait() == 0)
+        #expect(again.output.contains("sent 0"))
+        let hookEvents = try await s.events().filter { $0.source == "hook" }
+        #expect(hookEvents.count == 3)
+        let forced = try #require(hookEvents.first { $0.kind == .lockForceUnlocked })
+        #expect(forced.lockID == holder.id)
+
+        // The derived hold says forced, with the actor.
+        let answer = try await APIClient(base: s.url).get("/v1/forced", token: try await s.db.pool.withConnection {
+            try Tokens.create(name: "reader", scopes: [.read], on: $0)
+        })
+        #expect(answer.status == 200, "\(answer.text)")
+        let hold = try #require(answer.json?["items"]?.arrayValue?.first { $0["lock_id"] == .string(holder.id) }, "\(answer.text)")
+        #expect(hold["release_kind"] == "forced")
+        #expect(hold["forced_by"]?.stringValue?.contains("@") == true)
+    }
+}
