@@ -79,7 +79,7 @@ public final class WrapSession: @unchecked Sendable {
         finishScanner()
         reportSignals()
         var finished: [String: JSONValue] = [
-            "who": .string(context.who), "duration_seconds": .number((now().secondsSinceEpoch - started.secondsSinceEpoch * 1).rounded(toPlaces: 3)),
+            "who": .string(context.who), "duration_seconds": .number((now().secondsSinceEpoch - started.secondsSinceEpoch).rounded(toPlaces: 3)),
         ]
         switch termination {
         case .exited(let code): finished["exit_code"] = .int(Int64(code))

@@ -66,7 +66,7 @@ public final class WrappedProcess: @unchecked Sendable {
         let forwarder = SignalForwarder(child: pid, signals: [SIGTERM, SIGHUP, SIGQUIT, SIGINT], windowChangeTarget: master)
 
         // Relay: our stdin → pty, pty → our stdout (and the scanner).
-        var stdinOpen = isatty(STDIN_FILENO) == 1 || true
+        var stdinOpen = true
         var buffer = [UInt8](repeating: 0, count: 16384)
         var status: Int32 = 0
         var reaped = false
