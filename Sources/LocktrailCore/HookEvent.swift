@@ -64,11 +64,12 @@ public struct HookEvent: Hashable, Sendable {
         func field(_ name: String) -> String { path.isEmpty ? name : path + "." + name }
         guard case .object(let o) = json else { throw Invalid(field: path.isEmpty ? "event" : path, reason: "must be an object") }
         func string(_ name: String, required: Bool, max: Int = 1024) throws(Invalid) -> String? {
-            guard let value = o[name], value != .null else {
+            guard let value = o[name] else {
                 if required { throw Invalid(field: field(name), reason: "is required") }
                 return nil
             }
-            guard case .string(let s) = value else { throw Invalid(field: field(name), reason: "must be a string") }
+            // null is not "unknown": an unknown field is left out, as the OpenAPI document says.
+            guard case .string(let s) = value else { throw Invalid(field: field(name), reason: "must be a string (leave it out when unknown)") }
             guard !s.isEmpty || !required else { throw Invalid(field: field(name), reason: "must not be empty") }
             guard s.utf8.count <= max else { throw Invalid(field: field(name), reason: "is longer than \(max) bytes") }
             return s
@@ -82,7 +83,7 @@ public struct HookEvent: Hashable, Sendable {
         guard let time = Timestamp(parsing: timeText) else { throw Invalid(field: field("time"), reason: "must be an RFC 3339 time") }
         let runID = try string("run_id", required: true, max: 128)!
         var details: [String: JSONValue] = [:]
-        if let d = o["details"], d != .null {
+        if let d = o["details"] {
             guard case .object(let object) = d else { throw Invalid(field: field("details"), reason: "must be an object") }
             details = object
         }

@@ -37,7 +37,7 @@ struct HookRoutes {
         }
         guard !items.isEmpty else { throw APIError(.badRequest, "events is empty", field: "events") }
         guard items.count <= Self.maximumEvents else {
-            throw APIError(.contentTooLarge, "at most \(Self.maximumEvents) events per request", field: "events")
+            throw APIError(.badRequest, "at most \(Self.maximumEvents) events per request", field: "events")
         }
         let received = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
         var events: [Event] = []

@@ -41,6 +41,9 @@ struct QueryParameters {
 
     /// The page size: 1…`Answers.maxLimit`, default 100.
     func limit() throws -> Int {
+        if let raw = values["limit"], raw.isEmpty {
+            throw QueryError(field: "limit", "limit must be an integer from 1 to \(Answers.maxLimit).")
+        }
         guard let text = try string("limit") else { return 100 }
         guard let n = Int(text), n >= 1, n <= Answers.maxLimit else {
             throw QueryError(field: "limit", "limit must be an integer from 1 to \(Answers.maxLimit).")
@@ -57,6 +60,10 @@ struct QueryParameters {
     }
 
     func integer(_ name: String, default value: Int64, range: ClosedRange<Int64>) throws -> Int64 {
+        // Present but empty is not "absent" for a number: `cursor=` is a malformed request.
+        if let raw = values[name], raw.isEmpty {
+            throw QueryError(field: name, "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound).")
+        }
         guard let text = try string(name) else { return value }
         guard let n = Int64(text), range.contains(n) else {
             throw QueryError(field: name, "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound).")

@@ -74,6 +74,8 @@ struct HookIngestTests {
         (HookIngestTests.batch([HookIngestTests.event(kind: "lock.acquired")]), 400, "events[0].kind"),
         (HookIngestTests.batch([["kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r"]]), 400, "events[0].id"),
         (HookIngestTests.batch([["id": "c", "kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r", "details": "x"]]), 400, "events[0].details"),
+        (HookIngestTests.batch([["id": "d", "kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r", "details": nil]]), 400, "events[0].details"),
+        (HookIngestTests.batch([["id": "e", "kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r", "state": nil]]), 400, "events[0].state"),
     ] as [([UInt8], Int, String)])
     func badPayloads(_ body: [UInt8], _ status: Int, _ field: String) async throws {
         let s = try await Server()
@@ -83,13 +85,13 @@ struct HookIngestTests {
         #expect(try await s.events().isEmpty)
     }
 
-    @Test("an oversized body is refused with 413")
+    @Test("an oversized body is refused with 413, too many events with 400")
     func oversized() async throws {
         let s = try await Server()
         let big = Self.event(kind: "run.started")
         var events: [JSONValue] = []
         for _ in 0..<1100 { events.append(big) }
-        #expect(try await s.post(Self.batch(events), token: s.ingest).status == 413)
+        #expect(try await s.post(Self.batch(events), token: s.ingest).status == 400)  // more events than allowed
         let huge = Array(repeating: UInt8(ascii: " "), count: 2 << 20)
         #expect(try await s.post(huge, token: s.ingest).status == 413)
     }
