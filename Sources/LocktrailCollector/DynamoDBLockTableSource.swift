@@ -62,23 +62,17 @@ public struct DynamoDBLockTableSource: Sendable {
         } catch let error as AWSError where error.code == .resourceNotFound {
             missing = true
         } catch {
-            let message = String(describing: error)
-            _ = try? await pool.withConnection { try SourceStore.recordFailure(of: name, error: message, at: now(), on: $0) }
+            await PollingCycle.recordFailure(error, source: name, pool: pool, now: now)
             throw error
         }
         let completed = now()
         let window = ScanWindow(previousStarted: state?.lastScanStarted, started: started, completed: completed)
 
         var events: [Event] = []
-        var gap = false
-        if let last = state?.lastScanCompleted, started.secondsSinceEpoch - last.secondsSinceEpoch > gapThreshold {
-            gap = true
-            events.append(Event(
-                key: "ddb|\(name)|gap|\(last.microseconds)|\(started.microseconds)", kind: .coverageGap, source: name,
-                mechanism: "dynamodb", time: .between(after: last, notAfter: started), observedAt: completed,
-                details: ["table": .string(table), "from": .string(last.rfc3339), "to": .string(started.rfc3339),
-                          "reason": state.map { $0.failures > 0 ? "failed scans: \($0.lastError ?? "unknown error")" : "collector not running" }.map(JSONValue.string) ?? .null]))
-        }
+        let gapEvent = PollingCycle.coverageGap(source: name, keyPrefix: "ddb", mechanism: "dynamodb", state: state, started: started,
+                                                completed: completed, threshold: gapThreshold, details: ["table": .string(table)])
+        let gap = gapEvent != nil
+        if let gapEvent { events.append(gapEvent) }
         var clear = false
         var status = "ok"
         var current: [String: LockTableItem] = [:]

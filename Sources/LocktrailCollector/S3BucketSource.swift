@@ -94,23 +94,18 @@ public struct S3BucketSource: PollingSource {
                 items = listing.count
             }
         } catch {
-            let message = String(describing: error)
-            _ = try? await pool.withConnection { try SourceStore.recordFailure(of: name, error: message, at: now(), on: $0) }
+            await PollingCycle.recordFailure(error, source: name, pool: pool, now: now)
             throw error
         }
         let completed = now()
         let window = ScanWindow(previousStarted: state?.lastScanStarted, started: started, completed: completed)
         var events: [Event] = []
-        var gap = false
         // The version history is complete whenever it is read, so only listings can miss something.
-        if mode == "listing", let last = state?.lastScanCompleted, started.secondsSinceEpoch - last.secondsSinceEpoch > gapThreshold {
-            gap = true
-            events.append(Event(
-                key: "s3|\(name)|gap|\(last.microseconds)|\(started.microseconds)", kind: .coverageGap, source: name,
-                mechanism: "s3-lockfile", time: .between(after: last, notAfter: started), observedAt: completed,
-                details: ["bucket": .string(bucket), "from": .string(last.rfc3339), "to": .string(started.rfc3339),
-                          "reason": state.map { $0.failures > 0 ? "failed scans: \($0.lastError ?? "unknown error")" : "collector not running" }.map(JSONValue.string) ?? .null]))
-        }
+        let gapEvent = mode != "listing" ? nil : PollingCycle.coverageGap(
+            source: name, keyPrefix: "s3", mechanism: "s3-lockfile", state: state, started: started, completed: completed,
+            threshold: gapThreshold, details: ["bucket": .string(bucket)])
+        let gap = gapEvent != nil
+        if let gapEvent { events.append(gapEvent) }
         events += diff.events
         let commit = CycleCommit(source: name, expectedPrevious: state?.lastScanCompleted, clearSnapshot: clear,
                                  status: mode, window: window, itemCount: items)
