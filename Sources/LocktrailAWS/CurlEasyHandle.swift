@@ -31,7 +31,8 @@ final class CurlEasyHandle {
     func perform(
         _ request: HTTPRequest,
         defaults: CurlHTTPClient.Configuration,
-        cancellation: CurlCancellationFlag
+        cancellation: CurlCancellationFlag,
+        sink: (@Sendable (UnsafeRawBufferPointer) -> Void)? = nil
     ) -> Result<HTTPResponse, any Error> {
         // Reset clears options from the previous request but keeps the connection cache,
         // which is the point of reusing handles.
@@ -39,6 +40,7 @@ final class CurlEasyHandle {
         errorBuffer[0] = 0
         let host = CurlHTTPClient.host(of: request.url)
         let state = CurlTransferState(limit: defaults.maxResponseBytes, cancellation: cancellation)
+        state.sink = sink
         let statePointer = Unmanaged.passUnretained(state).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         defer { curl_slist_free_all(headerList) }
@@ -152,6 +154,10 @@ final class CurlTransferState {
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []
     var exceededLimit = false
+    /// The status of the current response block, from its status line.
+    var status = 0
+    /// When set, a 2xx body goes here chunk by chunk instead of into `body` (no size limit).
+    var sink: (@Sendable (UnsafeRawBufferPointer) -> Void)?
     let limit: Int
     let cancellation: CurlCancellationFlag
 
@@ -164,6 +170,10 @@ final class CurlTransferState {
 private let curlWriteBody: locktrail_curl_data_callback = { data, size, count, userdata in
     let state = Unmanaged<CurlTransferState>.fromOpaque(userdata!).takeUnretainedValue()
     let length = size * count
+    if let sink = state.sink, (200..<300).contains(state.status) {
+        if let data, length > 0 { sink(UnsafeRawBufferPointer(start: data, count: length)) }
+        return length
+    }
     guard state.body.count + length <= state.limit else {
         state.exceededLimit = true
         return 0  // makes libcurl fail with CURLE_WRITE_ERROR
@@ -182,6 +192,8 @@ private let curlWriteHeader: locktrail_curl_data_callback = { data, size, count,
     if line.hasPrefix("HTTP/") {
         // A new status line (after 100-continue or a proxy CONNECT): only the last block counts.
         state.headers.removeAll()
+        let parts = line.split(separator: " ")
+        state.status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
     } else if let colon = line.firstIndex(of: ":") {
         let name = line[..<colon].trimmingCharacters(in: .whitespaces)
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)

@@ -57,13 +57,24 @@ public final class CurlHTTPClient: HTTPTransport {
 
     /// Performs `request` on a pooled handle off the cooperative pool; cancelling the task aborts the transfer.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await transfer(request, sink: nil)
+    }
+
+    /// Like `send`, but a successful (2xx) body is handed to `sink` chunk by chunk as it arrives,
+    /// in constant memory, and the returned response has an empty body; an error body is
+    /// returned whole as usual. `sink` runs on the transfer's thread.
+    public func stream(_ request: HTTPRequest, to sink: @escaping @Sendable (UnsafeRawBufferPointer) -> Void) async throws -> HTTPResponse {
+        try await transfer(request, sink: sink)
+    }
+
+    private func transfer(_ request: HTTPRequest, sink: (@Sendable (UnsafeRawBufferPointer) -> Void)?) async throws -> HTTPResponse {
         let lane = try checkOut()
         let flag = CurlCancellationFlag()
         let configuration = self.configuration
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, any Error>, Never>) in
                 lane.queue.async {
-                    continuation.resume(returning: lane.handle.perform(request, defaults: configuration, cancellation: flag))
+                    continuation.resume(returning: lane.handle.perform(request, defaults: configuration, cancellation: flag, sink: sink))
                 }
             }
         } onCancel: {

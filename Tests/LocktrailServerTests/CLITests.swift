@@ -120,4 +120,22 @@ struct CLITests {
         let typo = try await Self.run(["who", "--state", "x/y", "--server", f.baseURL, "--token", f.readToken], database: false)
         #expect(typo.status == 2)
     }
+
+    @Test("events and export over --server give what the database gives")
+    func eventsAndExportOverServer() async throws {
+        let f = try await QueryFixture.shared.value
+        let local = try await Self.run(["events", "--format", "json", "--limit", "5"])
+        let remote = try await Self.run(["events", "--format", "json", "--limit", "5", "--server", f.baseURL, "--token", f.readToken],
+                                        database: false)
+        #expect(remote.status == 0, "\(remote.stderr)")
+        #expect(remote.json?.arrayValue?.map { $0["hash"] } == local.json?.arrayValue?.map { $0["hash"] })
+        #expect(remote.json?.arrayValue?.count == 5)
+        let directExport = try await Self.run(["export", "--format", "jsonl"])
+        let remoteExport = try await Self.run(["export", "--format", "jsonl", "--server", f.baseURL, "--token", f.readToken], database: false)
+        #expect(remoteExport.status == 0, "\(remoteExport.stderr)")
+        #expect(remoteExport.stdout == directExport.stdout)
+        let refused = try await Self.run(["export", "--server", f.baseURL, "--token", f.ingestToken], database: false)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("read"))
+    }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LocktrailCore
 import LocktrailCrypto
 import LocktrailStore
@@ -26,16 +27,51 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output format: table, json or csv (default: table on a terminal, json otherwise).")
     var format: OutputFormat?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Ask this locktrail server instead of the database (token from --token or LOCKTRAIL_TOKEN).", valueName: "url"))
+    var server: String?
+
+    @Option(name: .long, help: ArgumentHelp("Bearer token for --server (default: LOCKTRAIL_TOKEN).", valueName: "token"))
+    var token: String?
+
     func validate() throws {
         guard limit > 0, limit <= 1_000_000 else { throw ValidationError("--limit must be between 1 and 1000000") }
         guard after >= 0 else { throw ValidationError("--after must not be negative") }
+        if let server, !(server.hasPrefix("http://") || server.hasPrefix("https://")) {
+            throw ValidationError("--server must be an http:// or https:// URL, not '\(server)'")
+        }
     }
 
     func run() async throws {
+        var rows = Rows(columns: ["seq", "kind", "when", "state", "lock_id", "who", "source"])
+        if let server {
+            // Pages of the server's /v1/events, as many as --limit asks for.
+            let client = RemoteClient(base: server, token: token ?? ProcessInfo.processInfo.environment["LOCKTRAIL_TOKEN"])
+            var cursor: String? = after > 0 ? String(after) : nil
+            var remaining = limit
+            while remaining > 0 {
+                let page = try await client.page(path: "/v1/events", parameters: [
+                    ("kind", kind), ("state", state), ("limit", String(min(remaining, Answers.maxLimit))), ("cursor", cursor),
+                ])
+                for item in page.items {
+                    let when = item["occurred_at"]?.stringValue
+                        ?? "(\(item["occurred_after"]?.stringValue ?? "…"), \(item["occurred_not_after"]?.stringValue ?? "?")]"
+                    rows.rows.append([
+                        item["seq"]?.numberValue.map { String(Int64($0)) }, item["kind"]?.stringValue, when, item["state"]?.stringValue,
+                        item["lock_id"]?.stringValue, item["details"]?["who"]?.stringValue, item["source"]?.stringValue,
+                    ])
+                    rows.objects.append(item)
+                }
+                remaining -= page.items.count
+                guard let next = page.nextCursor, !page.items.isEmpty else { break }
+                cursor = next
+            }
+            rows.print(as: .resolve(format))
+            return
+        }
         let pool = try await db.openCurrentPool(maxConnections: 1)
         let (after, kind, state, limit) = (after, kind, state, limit)
         let events = try await pool.withConnection { try EventLog.list(after: after, kind: kind, state: state, limit: limit, on: $0) }
-        var rows = Rows(columns: ["seq", "kind", "when", "state", "lock_id", "who", "source"])
         for stored in events {
             let e = stored.event
             rows.rows.append([

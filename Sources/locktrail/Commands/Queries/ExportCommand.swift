@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LocktrailAWS
 import LocktrailCore
 import LocktrailCrypto
 import LocktrailStore
@@ -13,6 +14,14 @@ struct ExportCommand: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
 
     @OptionGroup var db: DatabaseOptions
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Stream the export from this locktrail server instead of the database (token from --token or LOCKTRAIL_TOKEN).",
+        valueName: "url"))
+    var server: String?
+
+    @Option(name: .long, help: ArgumentHelp("Bearer token for --server (default: LOCKTRAIL_TOKEN).", valueName: "token"))
+    var token: String?
 
     @Option(name: .long, help: "csv or jsonl (one JSON object per line).")
     var format: Format = .jsonl
@@ -32,6 +41,10 @@ struct ExportCommand: AsyncParsableCommand {
         }
         let since = try time(since, "--since"), until = try time(until, "--until")
         if let since, let until, until < since { throw ValidationError("--until is before --since") }
+        if let server {
+            try await exportRemotely(server: server, since: since, until: until)
+            return
+        }
         let pool = try await db.openCurrentPool(maxConnections: 1)
         let format = format
         var out = StandardOutput()
@@ -44,6 +57,31 @@ struct ExportCommand: AsyncParsableCommand {
             out.flush()
             guard let last = page.last, page.count == EventExport.pageSize else { break }
             after = last.seq
+        }
+    }
+}
+
+extension ExportCommand {
+    /// Streams `GET /v1/export` to standard output as it arrives: constant memory here too.
+    /// Relative times were resolved on this machine and are sent as RFC 3339.
+    func exportRemotely(server: String, since: Timestamp?, until: Timestamp?) async throws {
+        guard server.hasPrefix("http://") || server.hasPrefix("https://") else {
+            throw ValidationError("--server must be an http:// or https:// URL, not '\(server)'")
+        }
+        var url = (server.hasSuffix("/") ? String(server.dropLast()) : server) + "/v1/export?format=" + format.rawValue
+        if let since { url += "&since=" + RemoteClient.encode(since.rfc3339) }
+        if let until { url += "&until=" + RemoteClient.encode(until.rfc3339) }
+        var headers: LocktrailAWS.HTTPHeaders = [:]
+        if let token = token ?? ProcessInfo.processInfo.environment["LOCKTRAIL_TOKEN"] {
+            headers.add(name: "Authorization", value: "Bearer " + token)
+        }
+        let stdout = FileHandle.standardOutput
+        let response = try await CurlHTTPClient().stream(HTTPRequest(method: "GET", url: url, headers: headers, timeout: .seconds(86_400))) { chunk in
+            stdout.write(Data(chunk))
+        }
+        guard (200..<300).contains(response.status) else {
+            let message = (try? JSONParser.parse(response.body))?["error"]?.stringValue ?? "the server answered \(response.status)"
+            throw RemoteError(message: message)
         }
     }
 }
