@@ -27,26 +27,17 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output format: table, json or csv (default: table on a terminal, json otherwise).")
     var format: OutputFormat?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Ask this locktrail server instead of the database (token from --token or LOCKTRAIL_TOKEN).", valueName: "url"))
-    var server: String?
-
-    @Option(name: .long, help: ArgumentHelp("Bearer token for --server (default: LOCKTRAIL_TOKEN).", valueName: "token"))
-    var token: String?
+    @OptionGroup var remote: ServerOptions
 
     func validate() throws {
         guard limit > 0, limit <= 1_000_000 else { throw ValidationError("--limit must be between 1 and 1000000") }
         guard after >= 0 else { throw ValidationError("--after must not be negative") }
-        if let server, !(server.hasPrefix("http://") || server.hasPrefix("https://")) {
-            throw ValidationError("--server must be an http:// or https:// URL, not '\(server)'")
-        }
     }
 
     func run() async throws {
         var rows = Rows(columns: ["seq", "kind", "when", "state", "lock_id", "who", "source"])
-        if let server {
+        if let client = remote.client() {
             // Pages of the server's /v1/events, as many as --limit asks for.
-            let client = RemoteClient(base: server, token: token ?? ProcessInfo.processInfo.environment["LOCKTRAIL_TOKEN"])
             var cursor: String? = after > 0 ? String(after) : nil
             var remaining = limit
             while remaining > 0 {

@@ -15,13 +15,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     @OptionGroup var db: DatabaseOptions
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Stream the export from this locktrail server instead of the database (token from --token or LOCKTRAIL_TOKEN).",
-        valueName: "url"))
-    var server: String?
-
-    @Option(name: .long, help: ArgumentHelp("Bearer token for --server (default: LOCKTRAIL_TOKEN).", valueName: "token"))
-    var token: String?
+    @OptionGroup var remote: ServerOptions
 
     @Option(name: .long, help: "csv or jsonl (one JSON object per line).")
     var format: Format = .jsonl
@@ -41,7 +35,7 @@ struct ExportCommand: AsyncParsableCommand {
         }
         let since = try time(since, "--since"), until = try time(until, "--until")
         if let since, let until, until < since { throw ValidationError("--until is before --since") }
-        if let server {
+        if let server = remote.server {
             try await exportRemotely(server: server, since: since, until: until)
             return
         }
@@ -65,14 +59,11 @@ extension ExportCommand {
     /// Streams `GET /v1/export` to standard output as it arrives: constant memory here too.
     /// Relative times were resolved on this machine and are sent as RFC 3339.
     func exportRemotely(server: String, since: Timestamp?, until: Timestamp?) async throws {
-        guard server.hasPrefix("http://") || server.hasPrefix("https://") else {
-            throw ValidationError("--server must be an http:// or https:// URL, not '\(server)'")
-        }
         var url = (server.hasSuffix("/") ? String(server.dropLast()) : server) + "/v1/export?format=" + format.rawValue
         if let since { url += "&since=" + RemoteClient.encode(since.rfc3339) }
         if let until { url += "&until=" + RemoteClient.encode(until.rfc3339) }
         var headers: LocktrailAWS.HTTPHeaders = [:]
-        if let token = token ?? ProcessInfo.processInfo.environment["LOCKTRAIL_TOKEN"] {
+        if let token = remote.resolvedToken {
             headers.add(name: "Authorization", value: "Bearer " + token)
         }
         let stdout = FileHandle.standardOutput

@@ -10,22 +10,13 @@ import LocktrailStore
 struct QueryOptions: ParsableArguments {
     @OptionGroup var db: DatabaseOptions
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Ask this locktrail server instead of the database, e.g. https://locktrail.example.com (token from --token or LOCKTRAIL_TOKEN).",
-        valueName: "url"))
-    var server: String?
-
-    @Option(name: .long, help: ArgumentHelp("Bearer token for --server (default: LOCKTRAIL_TOKEN).", valueName: "token"))
-    var token: String?
+    @OptionGroup var remoteServer: ServerOptions
 
     @Option(name: .long, help: "Output format: table, json or csv (default: table on a terminal, json otherwise).")
     var format: OutputFormat?
 
-    func validate() throws {
-        if let server, !(server.hasPrefix("http://") || server.hasPrefix("https://")) {
-            throw ValidationError("--server must be an http:// or https:// URL, not '\(server)'")
-        }
-    }
+    /// The server that answers instead of the database, if any.
+    var server: String? { remoteServer.server }
 
     /// The clock of this machine: relative times (`2h`) are resolved against it.
     var now: Timestamp { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
@@ -80,11 +71,7 @@ struct QueryOptions: ParsableArguments {
         return pool
     }
 
-    func remote() throws -> RemoteClient? {
-        guard let server else { return nil }
-        let token = token ?? ProcessInfo.processInfo.environment["LOCKTRAIL_TOKEN"]
-        return RemoteClient(base: server, token: token)
-    }
+    func remote() throws -> RemoteClient? { remoteServer.client() }
 
     /// Runs `body`, turning a question that cannot be answered into one line and exit code 2.
     func answering<T>(_ body: () async throws -> T) async throws -> T {
@@ -95,4 +82,27 @@ struct QueryOptions: ParsableArguments {
             throw ExitCode(2)
         }
     }
+}
+
+/// `--server` and `--token`: ask a locktrail server instead of the database.
+struct ServerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Ask this locktrail server instead of the database, e.g. https://locktrail.example.com (token from --token or LOCKTRAIL_TOKEN).",
+        valueName: "url"))
+    var server: String?
+
+    @Option(name: .long, help: ArgumentHelp("Bearer token for --server (default: LOCKTRAIL_TOKEN).", valueName: "token"))
+    var token: String?
+
+    func validate() throws {
+        if let server, !(server.hasPrefix("http://") || server.hasPrefix("https://")) {
+            throw ValidationError("--server must be an http:// or https:// URL, not '\(server)'")
+        }
+    }
+
+    /// The token to send: `--token`, else `LOCKTRAIL_TOKEN`.
+    var resolvedToken: String? { token ?? ProcessInfo.processInfo.environment["LOCKTRAIL_TOKEN"] }
+
+    /// A client for the server, or nil when the database answers.
+    func client() -> RemoteClient? { server.map { RemoteClient(base: $0, token: resolvedToken) } }
 }
