@@ -102,14 +102,15 @@ struct CollectorFaultTests {
         let process: Spawned
 
         init() async throws {
-            let port = Int.random(in: 40_001...50_000)
+            let port = TCP.freePort()  // a random pick could collide with another test's server
             control = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("proxy-\(UUID().uuidString.prefix(8))")
             try "".write(to: control, atomically: true, encoding: .utf8)
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/fault_proxy.py").path
             process = try Spawned(["python3", script, String(port), TestAWS.endpoint, control.path],
                                   environment: ProcessInfo.processInfo.environment, directory: URL(fileURLWithPath: NSTemporaryDirectory()))
             url = "http://127.0.0.1:\(port)"
-            guard TCP.waitForListener(port: port) else { throw TerraformFailure(command: "(fault proxy)", output: process.output) }
+            guard TCP.waitForListener(port: port, timeout: 30) else  // python starts slowly on a loaded machine
+            { throw TerraformFailure(command: "(fault proxy)", output: process.output) }
         }
 
         func set(_ mode: String) throws { try mode.write(to: control, atomically: true, encoding: .utf8) }
