@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "locktrail", targets: ["locktrail"]),
+        .executable(name: "locktrail-wrap", targets: ["locktrail-wrap"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,9 +27,10 @@ let package = Package(
             name: "LocktrailPostgres",
             dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(name: "LocktrailHTTP", dependencies: ["CCurl"]),
         .target(
             name: "LocktrailAWS",
-            dependencies: ["CCurl", "LocktrailCrypto", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["LocktrailHTTP", "LocktrailCrypto", .product(name: "Logging", package: "swift-log")]
         ),
 
         // The pure core: lock records, state identity, events, canonical encoding. No I/O, no clock.
@@ -55,11 +57,9 @@ let package = Package(
             ]
         ),
 
-        // The wrapper hooks: run terraform transparently and report what happened.
-        .target(
-            name: "LocktrailWrapper",
-            dependencies: ["LocktrailCore", "LocktrailAWS", .product(name: "Logging", package: "swift-log")]
-        ),
+        // The wrapper hooks: run terraform transparently and report what happened. It sits in front
+        // of every terraform run, so it stays light: FoundationEssentials, no AWS, no PostgreSQL.
+        .target(name: "LocktrailWrapper", dependencies: ["LocktrailCore", "LocktrailHTTP"]),
 
         // The HTTP API: the query answers under /v1, tokens, health, the OpenAPI document.
         .target(
@@ -76,13 +76,17 @@ let package = Package(
         .executableTarget(
             name: "locktrail",
             dependencies: [
-                "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailAWS", "LocktrailCollector",
+                "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailHTTP", "LocktrailAWS", "LocktrailCollector",
                 "LocktrailWrapper", "LocktrailServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+
+        // `locktrail wrap` in a binary of its own that starts in a few milliseconds: it links only
+        // the wrapper (see Benchmarks/README.md, "Wrapper overhead").
+        .executableTarget(name: "locktrail-wrap", dependencies: ["LocktrailWrapper"]),
 
         // Benchmarks: store append throughput (see Benchmarks/README.md).
         .executableTarget(
@@ -98,7 +102,7 @@ let package = Package(
         // Real PostgreSQL, the AWS emulator and terraform for the integration tests.
         .target(
             name: "LocktrailTestSupport",
-            dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailAWS"],
+            dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailHTTP", "LocktrailAWS"],
             path: "Tests/LocktrailTestSupport"
         ),
         .testTarget(name: "LocktrailCoreTests", dependencies: ["LocktrailCore"], exclude: ["Fixtures"]),
@@ -116,13 +120,13 @@ let package = Package(
         ),
         .testTarget(
             name: "LocktrailWrapperTests",
-            dependencies: ["LocktrailWrapper", "LocktrailCore", "LocktrailAWS", "LocktrailTestSupport"]
+            dependencies: ["LocktrailWrapper", "LocktrailCore", "LocktrailHTTP", "LocktrailAWS", "LocktrailTestSupport"]
         ),
-        .testTarget(name: "LocktrailAWSTests", dependencies: ["LocktrailAWS", "LocktrailCrypto"]),
+        .testTarget(name: "LocktrailAWSTests", dependencies: ["LocktrailAWS", "LocktrailHTTP", "LocktrailCrypto"]),
         .testTarget(
             name: "LocktrailServerTests",
             dependencies: [
-                "LocktrailServer", "LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailAWS",
+                "LocktrailServer", "LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailHTTP", "LocktrailAWS",
                 "LocktrailCollector", "LocktrailTestSupport", "LocktrailWrapper",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -26,6 +26,12 @@ ensure_dependencies() {
   command -v swift >/dev/null 2>&1 || { echo "swift is not on PATH (expected /opt/swift/usr/bin)" >&2; return 1; }
 }
 
+# Release builds link the Swift runtime statically, as the README's install does: the binaries
+# need no Swift on the machine that runs them, and start a few milliseconds sooner.
+RELEASE_FLAGS=(-c release --static-swift-stdlib)
+build_release() { local p; for p in "$@"; do swift build "${RELEASE_FLAGS[@]}" --product "$p"; done; }
+release_bin_dir() { swift build "${RELEASE_FLAGS[@]}" --show-bin-path; }
+
 # A free TCP port on 127.0.0.1.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -1,4 +1,5 @@
 import Foundation
+import LocktrailHTTP
 import Logging
 
 /// Supplies credentials for signing; implementations cache and refresh as they see fit.

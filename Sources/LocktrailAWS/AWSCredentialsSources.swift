@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import LocktrailHTTP
 
 /// The individual credential sources of the default chain; each returns nil when not configured.
 enum CredentialSources {

@@ -1,4 +1,5 @@
 import Foundation
+import LocktrailHTTP
 
 /// An error response from an AWS service: who answered, to what, with which code and message.
 public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {

@@ -1,4 +1,5 @@
 import Foundation
+import LocktrailHTTP
 import Logging
 
 /// Sends signed requests to one AWS service endpoint, retrying transient failures and turning error responses into `AWSError`.

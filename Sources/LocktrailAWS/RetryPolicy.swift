@@ -1,3 +1,5 @@
+import LocktrailHTTP
+
 /// Which failures to retry and how long to wait: capped exponential backoff with full jitter.
 public struct RetryPolicy: Sendable {
     /// Total attempts including the first; 1 disables retries.

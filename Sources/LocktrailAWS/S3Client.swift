@@ -1,5 +1,6 @@
 import Foundation
 import LocktrailCrypto
+import LocktrailHTTP
 import Logging
 
 /// An S3 client on the REST-XML protocol, covering what lock-file and state-history collection needs.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LocktrailCrypto
 
 /// A Terraform/OpenTofu lock record (`LockInfo`), the same bytes in a DynamoDB `Info` attribute

@@ -190,7 +190,7 @@ public struct TerraformOutputScanner: Sendable {
 
     /// The lock ID in messages such as `lock ID "…" does not match existing lock`.
     static func quotedLockID(in message: String) -> String? {
-        guard let range = message.range(of: "lock ID \"") else { return nil }
+        guard let range = message.firstRange(of: "lock ID \"") else { return nil }
         let rest = message[range.upperBound...]
         guard let end = rest.firstIndex(of: "\"") else { return nil }
         return String(rest[..<end])

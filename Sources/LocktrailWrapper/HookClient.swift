@@ -1,6 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import LocktrailAWS
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import LocktrailCore
+import LocktrailHTTP
 
 /// Sends hook events to a locktrail server (`POST /v1/hooks/events`) with a bearer token, from
 /// the spool, so an event is deleted only once the server has it.
@@ -70,7 +77,7 @@ public struct HookClient: Sendable {
             }
             break
         }
-        outcome.remaining = spool.pending().count
+        outcome.remaining = spool.count()
         return outcome
     }
 }

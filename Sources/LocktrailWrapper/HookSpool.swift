@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import LocktrailCore
 
 /// Hook events waiting to be sent: one JSON file per event in a directory, written atomically,
@@ -10,29 +17,51 @@ public struct HookSpool: Sendable {
     /// `$LOCKTRAIL_SPOOL`, else `$XDG_STATE_HOME/locktrail/spool`, else `~/.local/state/locktrail/spool`.
     public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         if let dir = environment["LOCKTRAIL_SPOOL"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/state")
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (FileManager.default.homeDirectoryForCurrentUser.path + "/.local/state")
         return URL(fileURLWithPath: state).appendingPathComponent("locktrail/spool")
     }
 
     /// A spool in `directory` (created on first write).
     public init(directory: URL) { self.directory = directory }
 
-    /// Stores `event`; returns its file.
+    /// Stores `event` (readable by this user only); returns its file.
     @discardableResult
     public func store(_ event: HookEvent) throws -> URL {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let name = String(format: "%020lld", event.time.microseconds) + "-" + event.id.filter { $0.isLetter || $0.isNumber || $0 == "-" } + ".json"
+        // Zero-padded microseconds first, so names sort by time.
+        let micros = String(event.time.microseconds)
+        let name = String(repeating: "0", count: max(0, 20 - micros.count)) + micros + "-"
+            + event.id.filter { $0.isLetter || $0.isNumber || $0 == "-" } + ".json"
         let file = directory.appendingPathComponent(name)
         let temporary = directory.appendingPathComponent("." + name + ".tmp")
-        try Data(CanonicalJSON.encode(event.json)).write(to: temporary)
-        guard rename(temporary.path, file.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        // Plain system calls: this runs twice in front of every wrapped command, and
+        // FileManager/Data cost a millisecond here where these cost a tenth of that.
+        var fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        if fd < 0 && errno == ENOENT {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        }
+        guard fd >= 0 else { throw Self.lastError() }
+        let bytes = CanonicalJSON.encode(event.json)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { let error = Self.lastError(); close(fd); unlink(temporary.path); throw error }
+            written += n
+        }
+        guard close(fd) == 0, rename(temporary.path, file.path) == 0 else {
+            let error = Self.lastError(); unlink(temporary.path); throw error
+        }
         return file
     }
 
+    private static func lastError() -> POSIXError { POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+
     /// Spooled events, oldest first, with their files; unreadable files are moved to `rejected/`.
     public func pending(limit: Int = .max) -> [(file: URL, event: HookEvent)] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
-            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
+        let names = eventFileNames()
         var out: [(URL, HookEvent)] = []
         for name in names.prefix(limit) {
             let file = directory.appendingPathComponent(name)
@@ -44,6 +73,15 @@ public struct HookSpool: Sendable {
             }
         }
         return out
+    }
+
+    /// How many events wait, without reading them.
+    public func count() -> Int { eventFileNames().count }
+
+    /// The names of the spooled event files, oldest first (not the temporary ones being written).
+    private func eventFileNames() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
     }
 
     /// Removes a sent event.

@@ -1,11 +1,19 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
-import Logging
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
 import LocktrailCore
+import Synchronization
 
 /// One wrapped terraform run: starts the command, reports `run.started`, heartbeats while it is
 /// alive, what it recognises in the output, and `run.finished`. Reporting never changes what the
 /// command does, and a reporting failure never stops it.
-public final class WrapSession: @unchecked Sendable {
+public final class WrapSession: Sendable {
     private let arguments: [String]
     private let environment: [String: String]
     private let spool: HookSpool
@@ -14,12 +22,20 @@ public final class WrapSession: @unchecked Sendable {
     private let now: @Sendable () -> Timestamp
     private let runID = UUID().uuidString.lowercased()
     private let context: RunContext
-    private let lock = NSLock()
-    private var scanner = TerraformOutputScanner()
-    private var reported = 0
-    private var sender: Task<Void, Never>?
+    private let progress = Mutex(Progress())
+
+    /// What changes while the command runs, behind `progress`.
+    private struct Progress {
+        var scanner = TerraformOutputScanner()
+        /// Signals of `scanner` already reported.
+        var reported = 0
+        /// The newest background send; each waits for the one before it.
+        var sender: Task<Void, Never>?
+        var problems: [String] = []
+    }
+
     /// Problems with reporting (never with the command), for `--verbose`.
-    public private(set) var reportingProblems: [String] = []
+    public var reportingProblems: [String] { progress.withLock { $0.problems } }
 
     /// A session for `arguments` (`["terraform", "apply", …]`).
     public init(arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -31,10 +47,10 @@ public final class WrapSession: @unchecked Sendable {
         self.client = client
         self.heartbeatInterval = heartbeatInterval
         self.now = now
-        let program = (arguments.first.map { ($0 as NSString).lastPathComponent }) ?? "terraform"
+        let program = arguments.first.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? "terraform"
         context = RunContext(
             program: program, arguments: Array(arguments.dropFirst()), environment: environment,
-            user: Self.userName(environment), host: Self.hostName(), currentDirectory: FileManager.default.currentDirectoryPath,
+            user: LocalIdentity.userName(environment), host: LocalIdentity.hostName(), currentDirectory: FileManager.default.currentDirectoryPath,
             readFile: { path in FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } })
     }
 
@@ -65,15 +81,14 @@ public final class WrapSession: @unchecked Sendable {
         }
         let pidBox = PIDBox()
         let termination: WrappedProcess.Termination = try await withCheckedThrowingContinuation { continuation in
-            // Blocking relay on a thread of its own, never on the cooperative pool.
-            let thread = Thread {
+            // The blocking relay runs on a queue of its own, never on the cooperative pool.
+            DispatchQueue(label: "locktrail.wrap.relay").async {
                 do {
                     continuation.resume(returning: try process.run { pid in pidBox.set(pid) })
                 } catch {
                     continuation.resume(throwing: error)
                 }
             }
-            thread.start()
         }
         heartbeat.cancel()
         finishScanner()
@@ -90,10 +105,11 @@ public final class WrapSession: @unchecked Sendable {
         return termination
     }
 
-    /// Sends what is spooled, waiting at most `grace`; returns the events still unsent.
+    /// Sends what is spooled, waiting at most `grace`; returns how many events are left for a
+    /// later flush (none when no server is configured: then the spool is all there is).
     public func finishReporting(grace: Duration = .milliseconds(300)) async -> Int {
-        guard let client else { return spool.pending().count }
-        sender?.cancel()
+        guard let client else { return 0 }
+        progress.withLock { $0.sender }?.cancel()
         let flush = Task { await client.flush(timeout: .seconds(2)) }
         let outcome = await withTaskGroup(of: HookClient.FlushOutcome?.self) { group in
             group.addTask { await flush.value }
@@ -106,26 +122,24 @@ public final class WrapSession: @unchecked Sendable {
             if let error = outcome.error { note(error) }
             return outcome.remaining
         }
-        return spool.pending().count
+        return spool.count()
     }
 
     private func finishScanner() {
-        lock.withLock { scanner.finish() }
+        progress.withLock { $0.scanner.finish() }
     }
 
     private func scan(_ line: String) {
-        lock.lock()
-        scanner.feed(line: line)
-        lock.unlock()
+        progress.withLock { $0.scanner.feed(line: line) }
         reportSignals()
     }
 
     /// Reports signals recognised since the last call, as they happen.
     private func reportSignals() {
-        lock.lock()
-        let fresh = Array(scanner.signals.dropFirst(reported))
-        reported = scanner.signals.count
-        lock.unlock()
+        let fresh = progress.withLock { progress in
+            defer { progress.reported = progress.scanner.signals.count }
+            return Array(progress.scanner.signals.dropFirst(progress.reported))
+        }
         for signal in fresh {
             switch signal {
             case .contended(let holder, let error):
@@ -160,37 +174,25 @@ public final class WrapSession: @unchecked Sendable {
 
     private func flushInBackground() {
         guard let client else { return }
-        lock.lock()
-        let previous = sender
-        sender = Task {
-            await previous?.value
-            let outcome = await client.flush(timeout: .seconds(5))
-            if let error = outcome.error { self.note(error) }
+        progress.withLock { progress in
+            let previous = progress.sender
+            progress.sender = Task {
+                await previous?.value
+                let outcome = await client.flush(timeout: .seconds(5))
+                if let error = outcome.error { self.note(error) }
+            }
         }
-        lock.unlock()
     }
 
     private func note(_ problem: String) {
-        lock.lock(); reportingProblems.append(problem); lock.unlock()
-    }
-
-    static func userName(_ environment: [String: String]) -> String? {
-        if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
-        return environment["USER"] ?? environment["LOGNAME"]
-    }
-
-    static func hostName() -> String? {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count) == 0 else { return nil }
-        return String(cString: buffer)
+        progress.withLock { $0.problems.append(problem) }
     }
 }
 
-private final class PIDBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pid: pid_t?
-    func set(_ value: pid_t) { lock.lock(); pid = value; lock.unlock() }
-    func get() -> pid_t? { lock.lock(); defer { lock.unlock() }; return pid }
+private final class PIDBox: Sendable {
+    private let pid = Mutex<pid_t?>(nil)
+    func set(_ value: pid_t) { pid.withLock { $0 = value } }
+    func get() -> pid_t? { pid.withLock { $0 } }
 }
 
 extension Double {

@@ -1,4 +1,12 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs a command exactly as if it had been started directly — same terminal (a pseudo-terminal
 /// when stdout is one, so colours and prompts behave), stdin, exit code and signals — while

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LocktrailCore
 
 /// The `locktrail` command: lock history and audit log for Terraform/OpenTofu state locks.
 @main
@@ -13,7 +14,7 @@ struct Locktrail: AsyncParsableCommand {
             Database: --database, DATABASE_URL, or libpq's PG* variables; with none of them,
             locktrail starts a private PostgreSQL of its own (see `locktrail db`).
             """,
-        version: "0.1.0",
+        version: LocktrailVersion.current,
         subcommands: [
             MigrateCommand.self, CollectCommand.self, BackfillCommand.self, CurrentCommand.self, WhoCommand.self,
             HistoryCommand.self, ForcedCommand.self, StaleCommand.self, WritesCommand.self, EventsCommand.self, ExportCommand.self,

@@ -1,5 +1,6 @@
 import Foundation
 import LocktrailAWS
+import LocktrailHTTP
 import Synchronization
 import Testing
 

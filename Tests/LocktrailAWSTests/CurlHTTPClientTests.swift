@@ -1,5 +1,6 @@
 import Foundation
 import LocktrailAWS
+import LocktrailHTTP
 import Testing
 
 @Suite("Curl HTTP client", .serialized)
@@ -27,6 +28,14 @@ struct CurlHTTPClientTests {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(statuses == Array(repeating: 200, count: 16))
+
+            // Header fields arrive as name and value, without the white space or CRLF around them.
+            let one = try await client.send(HTTPRequest(method: "GET", url: moto.endpoint + "/moto-api/"))
+            #expect(one.headers["content-type"]?.hasPrefix("text/html") == true, "\(one.headers.fields)")
+            for field in one.headers {
+                #expect(field.name == field.name.trimmingCharacters(in: .whitespacesAndNewlines) && !field.name.isEmpty)
+                #expect(field.value == field.value.trimmingCharacters(in: .whitespacesAndNewlines), "\(field.name): \(field.value.debugDescription)")
+            }
 
             let tiny = CurlHTTPClient(configuration: .init(maxResponseBytes: 10))
             let error = await #expect(throws: HTTPTransportError.self) {

@@ -1,5 +1,6 @@
 import Foundation
 import LocktrailAWS
+import LocktrailHTTP
 import Testing
 
 /// The real curl client, signer and S3 client against the local AWS emulator (moto_server).

@@ -1,5 +1,6 @@
 import Foundation
 import LocktrailAWS
+import LocktrailHTTP
 import Testing
 
 /// Vectors from AWS's published SigV4 test suite (aws-sig-v4-test-suite, 2015 edition) and the S3 docs.

@@ -1,5 +1,6 @@
 import Foundation
 import LocktrailAWS
+import LocktrailHTTP
 import Testing
 
 /// Proves the signatures are right by making moto check them.

@@ -1,6 +1,7 @@
 import Foundation
 import LocktrailAWS
 import LocktrailCore
+import LocktrailHTTP
 import LocktrailStore
 import Testing
 
@@ -35,7 +36,7 @@ struct APIRouteTests {
     func authFailures(_ name: String, header: String?, status: Int) async throws {
         let (f, _) = try await fixture()
         let transport = APIClient(base: f.baseURL).transport
-        var headers: LocktrailAWS.HTTPHeaders = [:]
+        var headers: LocktrailHTTP.HTTPHeaders = [:]
         if let header { headers.add(name: "Authorization", value: header) }
         let r = try await transport.send(.init(method: "GET", url: f.baseURL + "/v1/current", headers: headers))
         #expect(r.status == status, "\(name)")

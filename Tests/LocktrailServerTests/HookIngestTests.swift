@@ -2,6 +2,7 @@ import Foundation
 import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
+import LocktrailHTTP
 import LocktrailStore
 import LocktrailTestSupport
 import LocktrailWrapper
@@ -112,8 +113,27 @@ struct HookIngestTests {
         #expect(events.first?.time == .exact(Timestamp(parsing: "2026-11-22T10:00:00.5Z")!))
     }
 
-    @Test("server down: a wrapped force-unlock is spooled, flushed later once, and the hold is forced with its actor")
-    func spoolFlushAndForcedHold() async throws {
+    @Test("server up: each wrapper sends its run straight to the server, nothing stays spooled", arguments: Wrapper.allCases)
+    func sentDirectly(_ wrapper: Wrapper) async throws {
+        let s = try await Server()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wrap-live-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let spool = directory.appendingPathComponent("spool")
+        var environment = ProcessInfo.processInfo.environment
+        environment.merge(["LOCKTRAIL_URL": s.url, "LOCKTRAIL_TOKEN": s.ingest, "LOCKTRAIL_SPOOL": spool.path]) { _, new in new }
+        let run = try Spawned(wrapper.argv(["sh", "-c", "sleep 0.2; exit 3"]), environment: environment, directory: directory)
+        #expect(await run.wait() == 3, "\(run.output)")
+        #expect(HookSpool(directory: spool).count() == 0)
+        let events = try await s.events()
+        #expect(events.map(\.kind) == [.runStarted, .runFinished])
+        #expect(events.allSatisfy { $0.source == "hook" && $0.mechanism == "hook" })
+        #expect(events.last?.details["exit_code"] == 3)
+    }
+
+    @Test("server down: a wrapped force-unlock is spooled, flushed later once, and the hold is forced with its actor",
+          arguments: Wrapper.allCases)
+    func spoolFlushAndForcedHold(_ wrapper: Wrapper) async throws {
         let s = try await Server()
         let table = TestAWS.uniqueName("locks")
         let bucket = TestAWS.uniqueName("state")
@@ -136,9 +156,10 @@ struct HookIngestTests {
         // force-unlock under wrap while the server is unreachable: spooled.
         let spool = project.directory.appendingPathComponent("spool")
         let env = ["LOCKTRAIL_SPOOL": spool.path, "LOCKTRAIL_TOKEN": s.ingest]
-        let unlock = try project.start(["wrap", "--", "terraform", "force-unlock", "-force", holder.id],
+        let unlockArgv = wrapper.argv(["terraform", "force-unlock", "-force", holder.id])
+        let unlock = try project.start(Array(unlockArgv.dropFirst()),
                                        extraEnvironment: env.merging(["LOCKTRAIL_URL": "http://127.0.0.1:9"]) { _, b in b },
-                                       program: LocktrailBinary.path)
+                                       program: unlockArgv[0])
         #expect(await unlock.wait() == 0, "\(unlock.output)")
         let spooled = HookSpool(directory: spool).pending().count
         #expect(spooled == 3)  // run.started, lock.force_unlocked, run.finished
@@ -146,10 +167,11 @@ struct HookIngestTests {
 
         // The server is back: flush sends everything once; a second flush has nothing to send.
         let flushEnv = env.merging(["LOCKTRAIL_URL": s.url]) { _, b in b }
-        let flush = try project.start(["hook", "flush"], extraEnvironment: flushEnv, program: LocktrailBinary.path)
+        let flushArgv = wrapper.flushArgv
+        let flush = try project.start(Array(flushArgv.dropFirst()), extraEnvironment: flushEnv, program: flushArgv[0])
         #expect(await flush.wait() == 0, "\(flush.output)")
         #expect(flush.output.contains("sent 3"))
-        let again = try project.start(["hook", "flush"], extraEnvironment: flushEnv, program: LocktrailBinary.path)
+        let again = try project.start(Array(flushArgv.dropFirst()), extraEnvironment: flushEnv, program: flushArgv[0])
         #expect(await again.wait() == 0)
         #expect(again.output.contains("sent 0"))
         let hookEvents = try await s.events().filter { $0.source == "hook" }

@@ -1,12 +1,13 @@
 import Foundation
-import Logging
 import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
+import LocktrailHTTP
 import LocktrailPostgres
 import LocktrailServer
 import LocktrailStore
 import LocktrailTestSupport
+import Logging
 import Synchronization
 
 /// One database filled by real collector runs against real terraform, plus synthetic events for

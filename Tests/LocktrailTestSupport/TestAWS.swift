@@ -1,5 +1,6 @@
 import Foundation
 import LocktrailAWS
+import LocktrailHTTP
 
 /// The local AWS emulator for integration tests: the one `scripts/test` starts
 /// (`LOCKTRAIL_TEST_MOTO_URL`), or one started here for this test process.

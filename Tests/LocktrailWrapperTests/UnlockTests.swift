@@ -9,7 +9,7 @@ import Testing
 @Suite("locktrail unlock", .serialized)
 struct UnlockTests {
     static func unlock(_ project: TerraformProject, db: TestDatabase, _ arguments: [String]) async throws -> (Int32, String) {
-        let run = try project.start(["unlock"] + arguments, extraEnvironment: ["DATABASE_URL": db.conninfo], program: WrapTerraformTests.binary)
+        let run = try project.start(["unlock"] + arguments, extraEnvironment: ["DATABASE_URL": db.conninfo], program: LocktrailBinary.path)
         let status = await run.wait()
         return (status, run.output)
     }

@@ -5,19 +5,19 @@ import LocktrailTestSupport
 import LocktrailWrapper
 import Testing
 
-/// `locktrail wrap` around the real terraform binary on the emulator, with no server reachable:
-/// the command behaves as if unwrapped and every event waits in the spool.
+/// `locktrail wrap` and `locktrail-wrap` around the real terraform binary on the emulator, with no
+/// server reachable: the command behaves as if unwrapped and every event waits in the spool.
 @Suite("locktrail wrap with real terraform", .serialized)
 struct WrapTerraformTests {
-    static var binary: String { LocktrailBinary.path }
-
     struct Fixture {
+        let wrapper: Wrapper
         let project: TerraformProject
         let spool: URL
         let table: String
         let client: DynamoDBClient
 
-        init() async throws {
+        init(_ wrapper: Wrapper) async throws {
+            self.wrapper = wrapper
             table = TestAWS.uniqueName("locks")
             let bucket = TestAWS.uniqueName("state")
             client = try TestAWS.dynamoDB()
@@ -30,11 +30,12 @@ struct WrapTerraformTests {
 
         var lockPath: String { "\(project.bucket)/\(project.key)" }
 
-        /// `locktrail wrap -- terraform ARGS` in the project, server unreachable.
+        /// `terraform ARGS` under the wrapper in the project, server unreachable.
         func wrap(_ arguments: [String]) throws -> Spawned {
-            try project.start(["wrap", "--", "terraform"] + arguments, extraEnvironment: [
+            let argv = wrapper.argv(["terraform"] + arguments)
+            return try project.start(Array(argv.dropFirst()), extraEnvironment: [
                 "LOCKTRAIL_SPOOL": spool.path, "LOCKTRAIL_URL": "http://127.0.0.1:9",  // nothing listens on port 9
-            ], program: WrapTerraformTests.binary)
+            ], program: argv[0])
         }
 
         func events() -> [HookEvent] { HookSpool(directory: spool).pending().map(\.event) }
@@ -51,9 +52,9 @@ struct WrapTerraformTests {
         }
     }
 
-    @Test("a normal apply: exit code passed through, the run reported with its state and backend")
-    func apply() async throws {
-        let f = try await Fixture()
+    @Test("a normal apply: exit code passed through, the run reported with its state and backend", arguments: Wrapper.allCases)
+    func apply(_ wrapper: Wrapper) async throws {
+        let f = try await Fixture(wrapper)
         let run = try f.wrap(["apply", "-auto-approve", "-no-color"])
         #expect(await run.wait() == 0, "\(run.output)")
         #expect(run.output.contains("Apply complete!"))
@@ -68,9 +69,9 @@ struct WrapTerraformTests {
         #expect(events.last?.details["exit_code"] == 0)
     }
 
-    @Test("a blocked apply: exit code 1, contention recorded with the holder")
-    func contention() async throws {
-        let f = try await Fixture()
+    @Test("a blocked apply: exit code 1, contention recorded with the holder", arguments: Wrapper.allCases)
+    func contention(_ wrapper: Wrapper) async throws {
+        let f = try await Fixture(wrapper)
         let holder = try f.project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=6"])
         let holderID = try await f.waitForLock()
         let blocked = try f.wrap(["apply", "-auto-approve", "-lock-timeout=0s"])
@@ -84,9 +85,9 @@ struct WrapTerraformTests {
         #expect(f.events().last?.details["exit_code"] == 1)
     }
 
-    @Test("force-unlock of a killed apply's lock under wrap: recorded with the actor")
-    func forceUnlock() async throws {
-        let f = try await Fixture()
+    @Test("force-unlock of a killed apply's lock under wrap: recorded with the actor", arguments: Wrapper.allCases)
+    func forceUnlock(_ wrapper: Wrapper) async throws {
+        let f = try await Fixture(wrapper)
         let victim = try f.project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=120"])
         let id = try await f.waitForLock()
         victim.signal(SIGKILL)
@@ -99,9 +100,9 @@ struct WrapTerraformTests {
         #expect(event.details["outcome"] == "unlocked")
     }
 
-    @Test("a lock force-removed while its holder runs: the holder's failed release is recorded")
-    func releaseFailed() async throws {
-        let f = try await Fixture()
+    @Test("a lock force-removed while its holder runs: the holder's failed release is recorded", arguments: Wrapper.allCases)
+    func releaseFailed(_ wrapper: Wrapper) async throws {
+        let f = try await Fixture(wrapper)
         let holder = try f.wrap(["apply", "-auto-approve", "-var", "hold=5"])
         let id = try await f.waitForLock()
         let unlock = try await f.project.run(["force-unlock", "-force", id])
@@ -111,9 +112,9 @@ struct WrapTerraformTests {
         #expect(failed.lockID == id)
     }
 
-    @Test("SIGINT to the wrapper reaches terraform, which releases its lock")
-    func sigint() async throws {
-        let f = try await Fixture()
+    @Test("SIGINT to the wrapper reaches terraform, which releases its lock", arguments: Wrapper.allCases)
+    func sigint(_ wrapper: Wrapper) async throws {
+        let f = try await Fixture(wrapper)
         let run = try f.wrap(["apply", "-auto-approve", "-no-color", "-var", "hold=60"])
         _ = try await f.waitForLock()
         run.signal(SIGINT)
@@ -125,9 +126,9 @@ struct WrapTerraformTests {
         #expect(f.events().last?.kind == .runFinished)
     }
 
-    @Test("under a pseudo-terminal an interactive prompt is answered")
-    func prompt() async throws {
-        let f = try await Fixture()
+    @Test("under a pseudo-terminal an interactive prompt is answered", arguments: Wrapper.allCases)
+    func prompt(_ wrapper: Wrapper) async throws {
+        let f = try await Fixture(wrapper)
         // python's pty module plays the terminal: it answers "Enter a value:" with "yes".
         let script = """
             import os, pty, sys, time
@@ -153,7 +154,7 @@ struct WrapTerraformTests {
             """
         let file = f.project.directory.appendingPathComponent("play_terminal.py")
         try script.write(to: file, atomically: true, encoding: .utf8)
-        let run = try f.project.start([file.path, WrapTerraformTests.binary, "wrap", "--", "terraform", "apply"], extraEnvironment: [
+        let run = try f.project.start([file.path] + f.wrapper.argv(["terraform", "apply"]), extraEnvironment: [
             "LOCKTRAIL_SPOOL": f.spool.path, "TF_IN_AUTOMATION": "",
         ], program: "python3")
         #expect(await run.wait() == 0, "\(run.output)")

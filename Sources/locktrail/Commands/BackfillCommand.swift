@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
-import Logging
 import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
+import LocktrailHTTP
+import Logging
 
 /// `locktrail backfill`: imports the version history of S3 buckets.
 struct BackfillCommand: AsyncParsableCommand {

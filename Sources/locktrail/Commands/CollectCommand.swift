@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
-import Logging
 import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
+import LocktrailHTTP
+import Logging
 import ServiceLifecycle
 
 /// `locktrail collect`: the collector.

@@ -67,10 +67,8 @@ struct HookCommand: AsyncParsableCommand {
                 let eq = d.firstIndex(of: "=")!
                 details[String(d[..<eq])] = .string(String(d[d.index(after: eq)...]))
             }
-            if details["who"] == nil, let user = environment["USER"] {
-                var host = [CChar](repeating: 0, count: 256)
-                gethostname(&host, host.count)
-                details["who"] = .string(user + "@" + String(cString: host))
+            if details["who"] == nil {
+                details["who"] = .string(LocalIdentity.who(environment))
             }
             if let ci = CIContext(environment: environment) { details["ci"] = ci.json }
             let event = HookEvent(

@@ -3,8 +3,10 @@ import Foundation
 import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
+import LocktrailHTTP
 import LocktrailPostgres
 import LocktrailStore
+import LocktrailWrapper
 
 /// `locktrail unlock`: a guarded, recorded force-unlock.
 struct UnlockCommand: AsyncParsableCommand {
@@ -176,11 +178,9 @@ struct UnlockCommand: AsyncParsableCommand {
     /// Appends the attempt to the event log.
     private func record(pool: PostgresPool, outcome: String, mechanisms: [String], holder: LockRecord?, note: String? = nil) async throws {
         let now = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
-        var host = [CChar](repeating: 0, count: 256)
-        gethostname(&host, host.count)
-        let user = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? ProcessInfo.processInfo.environment["USER"] ?? ""
+        let actor = LocalIdentity.who(ProcessInfo.processInfo.environment)
         var details: [String: JSONValue] = [
-            "actor": .string(user + "@" + String(cString: host)), "reason": .string(reason), "outcome": .string(outcome),
+            "actor": .string(actor), "reason": .string(reason), "outcome": .string(outcome),
             "mechanisms": .array(mechanisms.map(JSONValue.string)), "forced": .bool(force), "tool": "locktrail unlock",
         ]
         if let holder { details["holder"] = .object(holder.eventDetails) }

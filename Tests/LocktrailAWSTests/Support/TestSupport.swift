@@ -1,11 +1,13 @@
 import Foundation
 import LocktrailAWS
+import LocktrailHTTP
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
+import LocktrailHTTP
 #endif
 
 /// A scripted `HTTPTransport` twin: records requests, answers from a closure (unit tests only).

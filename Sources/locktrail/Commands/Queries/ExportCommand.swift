@@ -3,6 +3,7 @@ import Foundation
 import LocktrailAWS
 import LocktrailCore
 import LocktrailCrypto
+import LocktrailHTTP
 import LocktrailStore
 
 /// `locktrail export`: the raw event log for compliance, streamed page by page in constant memory.
@@ -62,7 +63,7 @@ extension ExportCommand {
         var url = (server.hasSuffix("/") ? String(server.dropLast()) : server) + "/v1/export?format=" + format.rawValue
         if let since { url += "&since=" + RemoteClient.encode(since.rfc3339) }
         if let until { url += "&until=" + RemoteClient.encode(until.rfc3339) }
-        var headers: LocktrailAWS.HTTPHeaders = [:]
+        var headers: LocktrailHTTP.HTTPHeaders = [:]
         if let token = remote.resolvedToken {
             headers.add(name: "Authorization", value: "Bearer " + token)
         }

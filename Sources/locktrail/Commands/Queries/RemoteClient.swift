@@ -1,6 +1,7 @@
 import Foundation
 import LocktrailAWS
 import LocktrailCore
+import LocktrailHTTP
 import LocktrailStore
 
 /// Asks a locktrail server (`--server`) the same questions, over the project's libcurl transport.

@@ -1,5 +1,12 @@
 internal import CCurl
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// The single owner of one libcurl easy handle; frees it on deinit.
@@ -195,9 +202,9 @@ private let curlWriteHeader: locktrail_curl_data_callback = { data, size, count,
         let parts = line.split(separator: " ")
         state.status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
     } else if let colon = line.firstIndex(of: ":") {
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-        state.headers.append((name: String(name), value: String(value)))
+        let name = trimmed(line[..<colon])
+        let value = trimmed(line[line.index(after: colon)...])
+        state.headers.append((name: name, value: value))
     }
     return length
 }
@@ -205,4 +212,10 @@ private let curlWriteHeader: locktrail_curl_data_callback = { data, size, count,
 private let curlProgress: locktrail_curl_xferinfo_callback = { userdata, _, _, _, _ in
     let state = Unmanaged<CurlTransferState>.fromOpaque(userdata!).takeUnretainedValue()
     return state.cancellation.isCancelled ? 1 : 0
+}
+
+/// `text` without leading and trailing white space and line ends (`"\r\n"` is one Character).
+private func trimmed(_ text: Substring) -> String {
+    guard let first = text.firstIndex(where: { !$0.isWhitespace }), let last = text.lastIndex(where: { !$0.isWhitespace }) else { return "" }
+    return String(text[first...last])
 }

@@ -1,5 +1,12 @@
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// An `HTTPTransport` on libcurl that reuses a small pool of easy handles (and so their connections).
@@ -101,8 +108,8 @@ public final class CurlHTTPClient: HTTPTransport {
     }
 
     /// The host[:port] part of an absolute URL, for error messages that must not echo the full URL.
-    static func host(of url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return "" }
+    public static func host(of url: String) -> String {
+        guard let schemeEnd = url.firstRange(of: "://") else { return "" }
         let rest = url[schemeEnd.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if let at = authority.lastIndex(of: "@") { return String(authority[authority.index(after: at)...]) }

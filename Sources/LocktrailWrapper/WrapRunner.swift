@@ -1,0 +1,79 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `locktrail wrap` and `locktrail-wrap` do once their own options are read: run the
+/// command under a `WrapSession`, hand what could not be sent to a detached flusher, and end
+/// exactly as the command ended (same exit status, or death by the same signal).
+public enum WrapRunner {
+    /// Runs `command` (`["terraform", "apply", …]`) and exits with its status; never returns.
+    /// `name` prefixes messages; `flushArguments` are this program's arguments (after argv[0])
+    /// that send the spool, run detached when events are left unsent.
+    public static func runAndExit(
+        _ command: [String], name: String, verbose: Bool, flushArguments: [String],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async -> Never {
+        let spool = HookSpool(directory: HookSpool.defaultDirectory(environment: environment))
+        let session = WrapSession(arguments: command, environment: environment, spool: spool,
+                                  client: HookClient.fromEnvironment(environment, spool: spool))
+        let termination: WrappedProcess.Termination
+        do {
+            termination = try await session.run()
+        } catch {
+            // As a shell would: the command could not be started.
+            let reason = (error as? POSIXError).map { String(cString: strerror($0.code.rawValue)) } ?? "\(error)"
+            printError("\(name): cannot run \(command[0]): \(reason)")
+            exit(127)
+        }
+        let unsent = await session.finishReporting()
+        if unsent > 0 { spawnDetached(flushArguments) }
+        if verbose {
+            for problem in session.reportingProblems { printError("\(name): \(problem)") }
+        }
+        switch termination {
+        case .exited(let code):
+            exit(code)
+        case .signaled(let signal):
+            // Die of the same signal, so whoever started us sees what they would have seen.
+            _ = Glibc.signal(signal, SIG_DFL)
+            kill(getpid(), signal)
+            exit(128 + signal)
+        }
+    }
+
+    /// Writes one line to standard error.
+    public static func printError(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        bytes.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+
+    /// This executable's path, for starting it again.
+    public static var executablePath: String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        return count > 0 ? String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+    }
+
+    /// Starts this executable with `arguments` in a session of its own, detached from the
+    /// terminal, so the wrapper's exit never waits for an unreachable server.
+    static func spawnDetached(_ arguments: [String]) {
+        let path = executablePath
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(0x80 /* POSIX_SPAWN_SETSID, a GNU extension Swift does not see */))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd in Int32(0)...2 { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_RDWR, 0) }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        _ = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import LocktrailCore
+import LocktrailTestSupport
+import LocktrailWrapper
+import Testing
+
+/// What both wrappers do with any command: status and signals passed through, a command that
+/// cannot start reported as a shell would, their own options read before the command.
+@Suite("wrapper command line", .serialized)
+struct WrapperCommandLineTests {
+    struct Run {
+        let status: Int32
+        let output: String
+        let events: [HookEvent]
+    }
+
+    /// Runs `argv` in a scratch directory with its own spool and no server.
+    static func run(_ argv: [String], environment extra: [String: String] = [:]) async throws -> Run {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wrap-cli-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let spool = directory.appendingPathComponent("spool")
+        var environment = ProcessInfo.processInfo.environment
+        environment["LOCKTRAIL_URL"] = nil
+        environment["LOCKTRAIL_SPOOL"] = spool.path
+        environment.merge(extra) { _, new in new }
+        let process = try Spawned(argv, environment: environment, directory: directory)
+        let status = await process.wait()
+        return Run(status: status, output: process.output, events: HookSpool(directory: spool).pending().map(\.event))
+    }
+
+    @Test("the exit status is the command's, and the run is reported with it", arguments: Wrapper.allCases)
+    func exitStatus(_ wrapper: Wrapper) async throws {
+        let run = try await Self.run(wrapper.argv(["sh", "-c", "echo out; echo err >&2; exit 7"]))
+        #expect(run.status == 7)
+        #expect(run.output.contains("out\n") && run.output.contains("err\n"))
+        #expect(run.events.map(\.kind) == [.runStarted, .runFinished])
+        #expect(run.events.last?.details["exit_code"] == 7)
+        #expect(run.events.first?.details["program"] == "sh")
+    }
+
+    @Test("a command killed by a signal: the wrapper dies of the same signal", arguments: Wrapper.allCases)
+    func signalDeath(_ wrapper: Wrapper) async throws {
+        let run = try await Self.run(wrapper.argv(["sh", "-c", "kill -TERM $$"]))
+        #expect(run.status == 128 + SIGTERM)
+        #expect(run.events.last?.details["signal"] == .int(Int64(SIGTERM)))
+    }
+
+    @Test("a command that cannot start: status 127 and a message, as a shell gives", arguments: Wrapper.allCases)
+    func cannotStart(_ wrapper: Wrapper) async throws {
+        let run = try await Self.run(wrapper.argv(["no-such-program-locktrail"]))
+        #expect(run.status == 127)
+        #expect(run.output.contains("cannot run no-such-program-locktrail"), "\(run.output)")
+    }
+
+    @Test("the command's own options are left alone, also without --", arguments: Wrapper.allCases)
+    func optionsAfterTheCommand(_ wrapper: Wrapper) async throws {
+        var argv = wrapper.argv(["sh", "-c", "echo \"$0 $1\"", "--verbose", "--flush"])
+        argv.removeAll { $0 == "--" }
+        let run = try await Self.run(argv)
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("--verbose --flush"), "\(run.output)")
+    }
+
+    @Test("locktrail-wrap: version, help, and usage errors with status 64")
+    func ownOptions() async throws {
+        let binary = LocktrailBinary.path(of: "locktrail-wrap")
+        let version = try await Self.run([binary, "--version"])
+        #expect(version.status == 0)
+        #expect(version.output.trimmingCharacters(in: .whitespacesAndNewlines) == LocktrailVersion.current)
+        let help = try await Self.run([binary, "--help"])
+        #expect(help.status == 0)
+        #expect(help.output.contains("usage: locktrail-wrap"))
+        let unknown = try await Self.run([binary, "--bogus", "terraform"])
+        #expect(unknown.status == 64)
+        #expect(unknown.output.contains("unknown option --bogus"))
+        let nothing = try await Self.run([binary, "--verbose"])
+        #expect(nothing.status == 64)
+        let flush = try await Self.run([binary, "--flush"])
+        #expect(flush.status == 64)
+        #expect(flush.output.contains("LOCKTRAIL_URL is not set"))
+        #expect(version.events.isEmpty && unknown.events.isEmpty)
+    }
+}
