@@ -14,23 +14,29 @@ import Synchronization
 /// Not thread-safe: `CurlHTTPClient` only touches a handle from the serial queue of the lane
 /// that owns it, and a lane is checked out by one request at a time.
 final class CurlEasyHandle {
+    private let curl: CurlLibrary
     private let handle: UnsafeMutableRawPointer
     /// libcurl writes its human-readable failure reason here (CURLOPT_ERRORBUFFER).
     private let errorBuffer: UnsafeMutablePointer<CChar>
 
-    /// Why the handle could not be created: libcurl out of memory or not initialised.
-    struct CreationFailed: Error {}
+    /// Why the handle could not be created: libcurl missing, not initialised, or out of memory.
+    struct CreationFailed: Error, CustomStringConvertible {
+        let description: String
+    }
 
-    init() throws {
-        CurlGlobal.ensureInitialised()
-        guard let handle = curl_easy_init() else { throw CreationFailed() }
+    init() throws(CreationFailed) {
+        switch CurlLibrary.shared {
+        case .success(let library): curl = library
+        case .failure(let failure): throw CreationFailed(description: failure.description)
+        }
+        guard let handle = curl.easyInit() else { throw CreationFailed(description: "curl_easy_init failed") }
         self.handle = handle
         self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         self.errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
     deinit {
-        curl_easy_cleanup(handle)
+        curl.easyCleanup(handle)
         errorBuffer.deallocate()
     }
 
@@ -43,79 +49,79 @@ final class CurlEasyHandle {
     ) -> Result<HTTPResponse, any Error> {
         // Reset clears options from the previous request but keeps the connection cache,
         // which is the point of reusing handles.
-        curl_easy_reset(handle)
+        curl.easyReset(handle)
         errorBuffer[0] = 0
         let host = CurlHTTPClient.host(of: request.url)
         let state = CurlTransferState(limit: defaults.maxResponseBytes, cancellation: cancellation)
         state.sink = sink
         let statePointer = Unmanaged.passUnretained(state).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
-        defer { curl_slist_free_all(headerList) }
+        defer { curl.slistFreeAll(headerList) }
 
         var setupFailure: CURLcode = CURLE_OK
         func set(_ code: CURLcode) { if setupFailure == CURLE_OK && code != CURLE_OK { setupFailure = code } }
 
-        set(locktrail_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
-        set(locktrail_curl_setopt_string(handle, CURLOPT_URL, request.url))
+        set(locktrail_curl_setopt_pointer(curl.easySetopt, handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        set(locktrail_curl_setopt_string(curl.easySetopt, handle, CURLOPT_URL, request.url))
         // Several threads run transfers; signals must not be used for timeouts.
-        set(locktrail_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-        set(locktrail_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
-        set(locktrail_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout ?? defaults.connectTimeout)))
-        set(locktrail_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout ?? defaults.timeout)))
+        set(locktrail_curl_setopt_long(curl.easySetopt, handle, CURLOPT_NOSIGNAL, 1))
+        set(locktrail_curl_setopt_long(curl.easySetopt, handle, CURLOPT_FOLLOWLOCATION, 0))
+        set(locktrail_curl_setopt_long(curl.easySetopt, handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout ?? defaults.connectTimeout)))
+        set(locktrail_curl_setopt_long(curl.easySetopt, handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout ?? defaults.timeout)))
         if let caBundle = defaults.caBundlePath {
-            set(locktrail_curl_setopt_string(handle, CURLOPT_CAINFO, caBundle))
+            set(locktrail_curl_setopt_string(curl.easySetopt, handle, CURLOPT_CAINFO, caBundle))
         }
         // Proxies are not set here on purpose: libcurl reads http_proxy/HTTPS_PROXY/NO_PROXY itself.
 
         let method = request.method.uppercased()
         let sendsBody = !request.body.isEmpty || ["POST", "PUT", "PATCH"].contains(method)
         if method == "HEAD" {
-            set(locktrail_curl_setopt_long(handle, CURLOPT_NOBODY, 1))
+            set(locktrail_curl_setopt_long(curl.easySetopt, handle, CURLOPT_NOBODY, 1))
         } else if sendsBody {
-            set(locktrail_curl_setopt_long(handle, CURLOPT_POST, 1))
-            set(locktrail_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
+            set(locktrail_curl_setopt_long(curl.easySetopt, handle, CURLOPT_POST, 1))
+            set(locktrail_curl_setopt_off_t(curl.easySetopt, handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
             // COPYPOSTFIELDS copies the bytes, so the Swift array need not outlive this call.
             var body = request.body
             if body.isEmpty { body = [0] }  // a valid pointer; the size above is still 0
             body.withUnsafeMutableBytes { bytes in
-                set(locktrail_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, bytes.baseAddress))
+                set(locktrail_curl_setopt_pointer(curl.easySetopt, handle, CURLOPT_COPYPOSTFIELDS, bytes.baseAddress))
             }
-            if method != "POST" { set(locktrail_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)) }
+            if method != "POST" { set(locktrail_curl_setopt_string(curl.easySetopt, handle, CURLOPT_CUSTOMREQUEST, method)) }
         } else if method == "GET" {
-            set(locktrail_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+            set(locktrail_curl_setopt_long(curl.easySetopt, handle, CURLOPT_HTTPGET, 1))
         } else {
-            set(locktrail_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method))
+            set(locktrail_curl_setopt_string(curl.easySetopt, handle, CURLOPT_CUSTOMREQUEST, method))
         }
 
         for field in request.headers {
             // "Name;" is libcurl's spelling for a header with an empty value.
             let line = field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"
-            headerList = curl_slist_append(headerList, line)
+            headerList = curl.slistAppend(headerList, line)
         }
         // Suppress headers libcurl would add on its own: a form Content-Type the request did
         // not ask for, and Expect: 100-continue, which costs a round trip on every large PUT.
-        if !request.headers.contains("Content-Type") { headerList = curl_slist_append(headerList, "Content-Type:") }
-        if !request.headers.contains("Expect") { headerList = curl_slist_append(headerList, "Expect:") }
-        set(locktrail_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
+        if !request.headers.contains("Content-Type") { headerList = curl.slistAppend(headerList, "Content-Type:") }
+        if !request.headers.contains("Expect") { headerList = curl.slistAppend(headerList, "Expect:") }
+        set(locktrail_curl_setopt_slist(curl.easySetopt, handle, CURLOPT_HTTPHEADER, headerList))
 
-        set(locktrail_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody))
-        set(locktrail_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, statePointer))
-        set(locktrail_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader))
-        set(locktrail_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, statePointer))
-        set(locktrail_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
-        set(locktrail_curl_setopt_xferinfo(handle, CURLOPT_XFERINFOFUNCTION, curlProgress))
-        set(locktrail_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, statePointer))
+        set(locktrail_curl_setopt_callback(curl.easySetopt, handle, CURLOPT_WRITEFUNCTION, curlWriteBody))
+        set(locktrail_curl_setopt_pointer(curl.easySetopt, handle, CURLOPT_WRITEDATA, statePointer))
+        set(locktrail_curl_setopt_callback(curl.easySetopt, handle, CURLOPT_HEADERFUNCTION, curlWriteHeader))
+        set(locktrail_curl_setopt_pointer(curl.easySetopt, handle, CURLOPT_HEADERDATA, statePointer))
+        set(locktrail_curl_setopt_long(curl.easySetopt, handle, CURLOPT_NOPROGRESS, 0))
+        set(locktrail_curl_setopt_xferinfo(curl.easySetopt, handle, CURLOPT_XFERINFOFUNCTION, curlProgress))
+        set(locktrail_curl_setopt_pointer(curl.easySetopt, handle, CURLOPT_XFERINFODATA, statePointer))
 
         if setupFailure != CURLE_OK {
             return .failure(error(for: setupFailure, host: host, state: state))
         }
-        let code = withExtendedLifetime(state) { curl_easy_perform(handle) }
+        let code = withExtendedLifetime(state) { curl.easyPerform(handle) }
         if code != CURLE_OK {
             if cancellation.isCancelled { return .failure(CancellationError()) }
             return .failure(error(for: code, host: host, state: state))
         }
         var status = 0
-        _ = locktrail_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        _ = locktrail_curl_getinfo_long(curl.easyGetinfo, handle, CURLINFO_RESPONSE_CODE, &status)
         return .success(HTTPResponse(status: status, headers: HTTPHeaders(state.headers), body: state.body))
     }
 
@@ -123,7 +129,7 @@ final class CurlEasyHandle {
     private func error(for code: CURLcode, host: String, state: CurlTransferState) -> HTTPTransportError {
         let number = Int(code.rawValue)
         let buffered = String(cString: errorBuffer)
-        let detail = buffered.isEmpty ? String(cString: curl_easy_strerror(code)) : buffered
+        let detail = buffered.isEmpty ? curl.describe(code) : buffered
         let kind: HTTPTransportError.Kind
         switch number {
         case 28: kind = .timeout  // OPERATION_TIMEDOUT
@@ -141,12 +147,6 @@ final class CurlEasyHandle {
         let (seconds, attoseconds) = duration.components
         return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }
-}
-
-/// Process-wide libcurl initialisation, done once before the first handle exists.
-enum CurlGlobal {
-    private static let initialised: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
-    static func ensureInitialised() { _ = initialised }
 }
 
 /// Set from any thread when the awaiting task is cancelled; polled by libcurl's progress callback.

@@ -96,7 +96,7 @@ public final class CurlHTTPClient: HTTPTransport {
         do {
             return CurlLane(handle: try CurlEasyHandle())
         } catch {
-            throw HTTPTransportError(kind: .other, host: "", detail: "curl_easy_init failed")
+            throw HTTPTransportError(kind: .other, host: "", detail: error.description)
         }
     }
 

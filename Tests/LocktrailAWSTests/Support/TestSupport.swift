@@ -91,30 +91,37 @@ final class MotoServer: @unchecked Sendable {
     }
 
     /// Starts `moto_server -H 127.0.0.1 -p PORT` with `extraEnvironment` and waits until it answers.
+    /// A server that exits at once lost its port to a test running in parallel: it gets another.
     static func start(extraEnvironment: [String: String] = [:]) async throws -> MotoServer {
-        let port = try freeLocalPort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", String(port)]
-        process.environment = ProcessInfo.processInfo.environment.merging(extraEnvironment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let server = MotoServer(endpoint: "http://127.0.0.1:\(port)", process: process)
-        // The readiness probe uses moto's own API path, which does not count as an AWS action
-        // (it matters for INITIAL_NO_AUTH_ACTION_COUNT).
-        let client = CurlHTTPClient()
-        for _ in 0..<150 {
-            if !process.isRunning { break }
-            if let response = try? await client.send(
-                HTTPRequest(method: "GET", url: server.endpoint + "/moto-api/", connectTimeout: .milliseconds(200), timeout: .seconds(2))
-            ), response.status > 0 {
-                return server
+        var failure = "moto_server did not start"
+        for _ in 0..<3 {
+            let port = try freeLocalPort()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["moto_server", "-H", "127.0.0.1", "-p", String(port)]
+            process.environment = ProcessInfo.processInfo.environment.merging(extraEnvironment) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let server = MotoServer(endpoint: "http://127.0.0.1:\(port)", process: process)
+            // The readiness probe uses moto's own API path, which does not count as an AWS action
+            // (it matters for INITIAL_NO_AUTH_ACTION_COUNT).
+            let client = CurlHTTPClient()
+            for _ in 0..<150 {
+                if !process.isRunning { break }
+                if let response = try? await client.send(
+                    HTTPRequest(method: "GET", url: server.endpoint + "/moto-api/", connectTimeout: .milliseconds(200), timeout: .seconds(2))
+                ), response.status > 0 {
+                    return server
+                }
+                try await Task.sleep(for: .milliseconds(100))
             }
-            try await Task.sleep(for: .milliseconds(100))
+            let exited = !process.isRunning
+            server.stop()
+            failure = "moto_server did not answer on port \(port)"
+            if !exited { break }  // running but silent: another port will not help
         }
-        server.stop()
-        throw StartFailed(description: "moto_server did not answer on port \(port)")
+        throw StartFailed(description: failure)
     }
 
     private init(endpoint: String, process: Process) {
