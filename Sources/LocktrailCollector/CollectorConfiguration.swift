@@ -1,4 +1,5 @@
 import Foundation
+import LocktrailCore
 import Yams
 
 /// The collector's configuration file (YAML): many sources across accounts, regions and
@@ -89,7 +90,7 @@ public struct CollectorConfiguration: Decodable, Equatable, Sendable {
             case (_?, _?): throw ConfigurationError("\(path): source \(index + 1) names both a dynamodb_table and an s3_bucket; list them as two sources")
             default: throw ConfigurationError("\(path): source \(index + 1) has no dynamodb_table or s3_bucket")
             }
-            for interval in [source.interval, configuration.interval].compactMap({ $0 }) where DurationText.seconds(interval) == nil {
+            for interval in [source.interval, configuration.interval].compactMap({ $0 }) where TimeExpression.duration(interval, bareNumberIsSeconds: true) == nil {
                 throw ConfigurationError("\(path): interval \"\(interval)\" is not a duration such as 30s, 5m or 1h")
             }
         }
@@ -117,18 +118,3 @@ public struct ConfigurationError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Durations as people write them: `30s`, `5m`, `1h`, `2d`, or plain seconds.
-public enum DurationText {
-    /// Seconds in `text`; nil if unreadable or not positive.
-    public static func seconds(_ text: String) -> Double? {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
-        var number = Substring(text.trimmingCharacters(in: .whitespaces))
-        var unit = 1.0
-        if let last = number.last, let u = units[last] {
-            unit = u
-            number = number.dropLast()
-        }
-        guard let value = Double(number), value > 0, value.isFinite else { return nil }
-        return value * unit
-    }
-}

@@ -15,35 +15,36 @@ public enum TimeExpression {
         return Timestamp(parsing: text.trimmingWhitespace)
     }
 
-    /// A duration such as `90s`, `30m`, `2h`, `7d`, `1w`, or a combination like `1h30m`, in seconds;
-    /// nil when malformed, zero or absurdly large.
-    public static func durationSeconds(_ text: String) -> Int64? {
+    /// A duration such as `90s`, `0.5s`, `30m`, `2h`, `7d`, `1w`, or a combination like `1h30m`,
+    /// in seconds; a bare number is seconds when `bareNumberIsSeconds`. Nil when malformed, not
+    /// positive, or longer than a century.
+    public static func duration(_ text: String, bareNumberIsSeconds: Bool = false) -> Double? {
         let t = text.trimmingWhitespace.lowercased()
-        guard !t.isEmpty else { return nil }
-        var total: Int64 = 0, number: Int64? = nil
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
+        var total = 0.0
+        var number = ""
         for c in t {
-            if let digit = c.wholeNumberValue, c.isASCII {
-                let (m, o1) = (number ?? 0).multipliedReportingOverflow(by: 10)
-                let (n, o2) = m.addingReportingOverflow(Int64(digit))
-                guard !o1, !o2, n < 1_000_000_000 else { return nil }
-                number = n
-                continue
+            if c.isASCII && (c.isNumber || c == ".") {
+                number.append(c)
+            } else if let unit = units[c], let value = Double(number) {
+                total += value * unit
+                number = ""
+            } else {
+                return nil
             }
-            let unit: Int64
-            switch c {
-            case "s": unit = 1
-            case "m": unit = 60
-            case "h": unit = 3600
-            case "d": unit = 86_400
-            case "w": unit = 604_800
-            default: return nil
-            }
-            guard let n = number else { return nil }
-            total += n * unit
-            number = nil
         }
-        guard number == nil, total > 0, total < 100 * 366 * 86_400 else { return nil }
+        if !number.isEmpty {
+            guard bareNumberIsSeconds, total == 0, let value = Double(number) else { return nil }
+            total = value
+        }
+        guard total > 0, total.isFinite, total < 100 * 366 * 86_400 else { return nil }
         return total
+    }
+
+    /// `duration(text)` in whole seconds, for relative times; nil below one second.
+    public static func durationSeconds(_ text: String) -> Int64? {
+        guard let seconds = duration(text), seconds >= 1 else { return nil }
+        return Int64(seconds.rounded())
     }
 
     static func startOfDay(_ t: Timestamp) -> Timestamp {

@@ -19,8 +19,13 @@ public enum WrapRunner {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) async -> Never {
         let spool = HookSpool(directory: HookSpool.defaultDirectory(environment: environment))
+        var heartbeat = WrapSession.defaultHeartbeat
+        switch WrapSession.heartbeatInterval(environment) {
+        case .success(let seconds): heartbeat = seconds
+        case .failure(let problem): if verbose { printError("\(name): \(problem)") }
+        }
         let session = WrapSession(arguments: command, environment: environment, spool: spool,
-                                  client: HookClient.fromEnvironment(environment, spool: spool))
+                                  client: HookClient.fromEnvironment(environment, spool: spool), heartbeatInterval: heartbeat)
         let termination: WrappedProcess.Termination
         do {
             termination = try await session.run()

@@ -39,7 +39,7 @@ public final class WrapSession: Sendable {
 
     /// A session for `arguments` (`["terraform", "apply", …]`).
     public init(arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
-                spool: HookSpool, client: HookClient?, heartbeatInterval: Double = 30,
+                spool: HookSpool, client: HookClient?, heartbeatInterval: Double = WrapSession.defaultHeartbeat,
                 now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }) {
         self.arguments = arguments
         self.environment = environment
@@ -54,6 +54,19 @@ public final class WrapSession: Sendable {
             readFile: { path in FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } })
     }
 
+    /// Seconds between heartbeats unless `LOCKTRAIL_HEARTBEAT` says otherwise.
+    public static let defaultHeartbeat: Double = 30
+
+    /// The heartbeat interval `LOCKTRAIL_HEARTBEAT` asks for (`30s`, `2m`, or seconds, 1 s to
+    /// 1 h), or why it cannot be used.
+    public static func heartbeatInterval(_ environment: [String: String]) -> Result<Double, WrapConfigurationError> {
+        guard let text = environment["LOCKTRAIL_HEARTBEAT"], !text.isEmpty else { return .success(defaultHeartbeat) }
+        guard let seconds = TimeExpression.duration(text, bareNumberIsSeconds: true), (1...3600).contains(seconds) else {
+            return .failure(WrapConfigurationError(description: "LOCKTRAIL_HEARTBEAT=\(text) is not a duration from 1s to 1h; using \(Int(defaultHeartbeat))s"))
+        }
+        return .success(seconds)
+    }
+
     /// The run's id.
     public var id: String { runID }
 
@@ -64,6 +77,7 @@ public final class WrapSession: Sendable {
             "user": .optional(context.user), "host": .optional(context.host), "who": .string(context.who),
             "program": .string(context.program), "arguments": .array(context.arguments.map(JSONValue.string)),
             "subcommand": .optional(context.subcommand), "directory": .string(context.directory),
+            "heartbeat_seconds": .number(heartbeatInterval),
         ]
         if let ci = context.ci { base["ci"] = ci.json }
         if let backend = context.backend { base["backend"] = backend.json }
@@ -73,10 +87,12 @@ public final class WrapSession: Sendable {
         let process = WrappedProcess(arguments: arguments) { [weak self] line in self?.scan(line) }
         let heartbeat = Task { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(self?.heartbeatInterval ?? 30))
+                try? await Task.sleep(for: .seconds(self?.heartbeatInterval ?? WrapSession.defaultHeartbeat))
                 if Task.isCancelled { break }
-                self?.record(.runHeartbeat, details: ["who": .string(self?.context.who ?? "")])
-                self?.flushInBackground()
+                guard let self else { break }
+                // The interval rides along, so `unlock` knows how long a silence means the run is gone.
+                self.record(.runHeartbeat, details: ["who": .string(self.context.who), "heartbeat_seconds": .number(self.heartbeatInterval)])
+                self.flushInBackground()
             }
         }
         let pidBox = PIDBox()
@@ -200,4 +216,9 @@ extension Double {
         let factor = pow(10, Double(places))
         return (self * factor).rounded() / factor
     }
+}
+
+/// A wrapper setting that cannot be used; the wrapper goes on with the default.
+public struct WrapConfigurationError: Error, CustomStringConvertible {
+    public let description: String
 }

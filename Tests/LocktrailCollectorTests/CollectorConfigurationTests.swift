@@ -45,16 +45,6 @@ struct CollectorConfigurationTests {
         }
     }
 
-    @Test("durations", arguments: [("30s", 30.0), ("5m", 300), ("1h", 3600), ("2d", 172_800), ("45", 45), ("0.5s", 0.5)])
-    func durations(_ text: String, _ seconds: Double) {
-        #expect(DurationText.seconds(text) == seconds)
-    }
-
-    @Test("unreadable durations", arguments: ["", "0s", "-5m", "soon", "5x", "m"])
-    func badDurations(_ text: String) {
-        #expect(DurationText.seconds(text) == nil)
-    }
-
     @Test("collect --once --config collects every listed table")
     func collectWithConfig() async throws {
         let client = try TestAWS.dynamoDB()

@@ -48,9 +48,25 @@ struct UnlockTests {
         let fresh = try await Self.unlock(project, db: db, common + ["--min-age", "10m"])
         #expect(fresh.0 == 2, "\(fresh.1)")
         #expect(fresh.1.contains("refused"))
+        // Its wrapped run was last heard from 5 minutes ago, beyond --alive-within (2m), but it
+        // beats every 10 minutes: still alive, so refused. Once the run has finished, it is not.
+        let now = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
+        let info = try #require(try await client.getItem(table: table, key: ["LockID": .string(state)])?["Info"]?.stringValue)
+        let holderWho = try #require(LockRecordParse.parse(Array(info.utf8)).record?.who)
+        func hook(_ kind: EventKind, minutesAgo: Double) -> Event {
+            HookEvent(id: UUID().uuidString, kind: kind, time: now.adding(seconds: -60 * minutesAgo), runID: "run-slow-beats",
+                      state: state, details: ["who": .string(holderWho), "heartbeat_seconds": 600]).event(receivedAt: now)
+        }
+        _ = try await EventLog.append([hook(.runStarted, minutesAgo: 25), hook(.runHeartbeat, minutesAgo: 5)], pool: db.pool)
+        let alive = try await Self.unlock(project, db: db, common + ["--min-age", "0s"])
+        #expect(alive.0 == 2, "\(alive.1)")
+        #expect(alive.1.contains("ALIVE: run run-slow-beats"), "\(alive.1)")
+        _ = try await EventLog.append([hook(.runFinished, minutesAgo: 1)], pool: db.pool)
+
         // Dry run: shows, changes nothing.
         let dry = try await Self.unlock(project, db: db, common + ["--min-age", "0s", "--dry-run"])
         #expect(dry.0 == 0, "\(dry.1)")
+        #expect(dry.1.contains("no live wrapped run seen"), "\(dry.1)")
         #expect(try await client.getItem(table: table, key: ["LockID": .string(state)])?["Info"] != nil)
         // Stale enough: removed.
         let removed = try await Self.unlock(project, db: db, common + ["--min-age", "0s"])
@@ -61,7 +77,7 @@ struct UnlockTests {
         #expect(plan.status == 0, "\(plan.output)")
 
         let events = try await db.pool.withConnection { try EventLog.list(after: 0, kind: "lock.force_unlocked", state: nil, limit: 10, on: $0) }.map(\.event)
-        #expect(events.map { $0.details["outcome"]?.stringValue } == ["held_by_other", "refused", "removed"])
+        #expect(events.map { $0.details["outcome"]?.stringValue } == ["held_by_other", "refused", "refused", "removed"])
         let last = try #require(events.last)
         #expect(last.lockID == lockID)
         #expect(last.details["reason"] == "apply killed; runner gone")

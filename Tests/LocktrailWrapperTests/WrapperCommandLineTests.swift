@@ -62,6 +62,24 @@ struct WrapperCommandLineTests {
         #expect(run.output.contains("--verbose --flush"), "\(run.output)")
     }
 
+    @Test("LOCKTRAIL_HEARTBEAT sets the heartbeat interval; a bad value falls back to 30 s and says so",
+          arguments: Wrapper.allCases)
+    func heartbeat(_ wrapper: Wrapper) async throws {
+        let run = try await Self.run(wrapper.argv(["sleep", "2.6"]), environment: ["LOCKTRAIL_HEARTBEAT": "1s"])
+        #expect(run.status == 0, "\(run.output)")
+        let beats = run.events.filter { $0.kind == .runHeartbeat }
+        #expect((2...3).contains(beats.count), "\(run.events.map(\.kind))")
+        #expect(beats.allSatisfy { $0.details["heartbeat_seconds"] == 1 })
+        #expect(run.events.first?.details["heartbeat_seconds"] == 1)
+
+        var argv = wrapper.argv(["true"])
+        argv.insert("--verbose", at: argv.firstIndex(of: "--")!)
+        let bad = try await Self.run(argv, environment: ["LOCKTRAIL_HEARTBEAT": "often"])
+        #expect(bad.status == 0)
+        #expect(bad.output.contains("LOCKTRAIL_HEARTBEAT=often is not a duration"), "\(bad.output)")
+        #expect(bad.events.first?.details["heartbeat_seconds"] == 30)
+    }
+
     @Test("locktrail-wrap: version, help, and usage errors with status 64")
     func ownOptions() async throws {
         let binary = LocktrailBinary.path(of: "locktrail-wrap")

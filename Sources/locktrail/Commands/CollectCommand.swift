@@ -56,14 +56,14 @@ struct CollectCommand: AsyncParsableCommand {
         for bucket in s3Buckets where S3BucketSource.parse(bucket) == nil {
             throw ValidationError("--s3-bucket takes NAME or NAME/PREFIX, not \(bucket)")
         }
-        guard DurationText.seconds(interval) != nil else { throw ValidationError("--interval takes a duration such as 30s, 5m or 1h") }
+        guard TimeExpression.duration(interval, bareNumberIsSeconds: true) != nil else { throw ValidationError("--interval takes a duration such as 30s, 5m or 1h") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error") }
     }
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let logger = Logging.make(level: Logger.Level(rawValue: logLevel)!)
-        let defaultInterval = DurationText.seconds(interval)!
+        let defaultInterval = TimeExpression.duration(interval, bareNumberIsSeconds: true)!
 
         // Sources from the flags, the environment or the configuration file, each with the AWS
         // settings it needs: profile and region override the environment's.
@@ -78,7 +78,7 @@ struct CollectCommand: AsyncParsableCommand {
         if let config {
             let file = try CollectorConfiguration.load(path: config)
             sources += file.sources
-            fileInterval = file.interval.flatMap(DurationText.seconds)
+            fileInterval = file.interval.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
         }
         guard !sources.isEmpty else {
             throw ValidationError("no sources: give --dynamodb-table NAME or --s3-bucket NAME[/PREFIX] (repeatable), set LOCKTRAIL_DYNAMODB_TABLES or LOCKTRAIL_S3_BUCKETS, or list them in --config FILE")
@@ -95,7 +95,7 @@ struct CollectCommand: AsyncParsableCommand {
             }
             let aws = try AWSConfiguration.resolve(environment: env)
             let credentials = DefaultCredentialsProvider(configuration: aws, transport: transport)
-            let seconds = source.interval.flatMap(DurationText.seconds) ?? fileInterval ?? defaultInterval
+            let seconds = source.interval.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) } ?? fileInterval ?? defaultInterval
             let layout = WorkspaceLayout(prefix: source.workspaceKeyPrefix ?? workspaceKeyPrefix)
             if let bucket = source.s3Bucket.flatMap(S3BucketSource.parse) {
                 // S3 finds each bucket's region itself.

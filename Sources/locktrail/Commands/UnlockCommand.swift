@@ -15,7 +15,7 @@ struct UnlockCommand: AsyncParsableCommand {
         abstract: "Remove a stale lock safely: check it, say who holds it, remove only that lock, and record it.",
         discussion: """
             Shows the holder, the lock's age and whether the holder's wrapped run is still alive
-            (a heartbeat within --alive-within). Refuses a lock younger than --min-age or whose
+            (heard from within --alive-within, or within 2.5 of its own heartbeat intervals). Refuses a lock younger than --min-age or whose
             run is alive, unless --force. Removes the lock only if it still carries --lock-id: a
             conditional delete on DynamoDB (the item must still hold the same record), a re-read
             and compare for the S3 lock file. Every attempt is recorded in the event log as
@@ -59,7 +59,7 @@ struct UnlockCommand: AsyncParsableCommand {
     }
 
     static func seconds(_ text: String) -> Double? {
-        text == "0" || text == "0s" ? 0 : DurationText.seconds(text)
+        text == "0" || text == "0s" ? 0 : TimeExpression.duration(text)
     }
 
     func run() async throws {
@@ -123,15 +123,15 @@ struct UnlockCommand: AsyncParsableCommand {
         let now = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
         let age = holder.record.created.map { now.secondsSinceEpoch - $0.secondsSinceEpoch }
         let since = now.adding(seconds: -Self.seconds(aliveWithin)!)
-        let alive = try await pool.withConnection { connection -> [(String, String?)] in
-            let r = try connection.run(NamedQuery("unlock_live_runs"), [.string(stateName), .string(since.rfc3339)])
-            return (0..<r.rowCount).map { (r.string($0, 0) ?? "?", r.string($0, 1)) }
+        let alive = try await pool.withConnection { connection -> [(String, String?, String?)] in
+            let r = try connection.run(NamedQuery("unlock_live_runs"), [.string(stateName), .string(since.rfc3339), .string(now.rfc3339)])
+            return (0..<r.rowCount).map { (r.string($0, 0) ?? "?", r.string($0, 1), r.string($0, 2).flatMap(Timestamp.init(parsing:))?.rfc3339) }
         }.filter { $0.1 == nil || $0.1 == holder.record.who }
         print("lock \(lockID) on \(stateName)")
         print("  held by   \(holder.record.who ?? "?") running \(holder.record.operation ?? "?") (terraform \(holder.record.version ?? "?"))")
         print("  created   \(holder.record.createdText ?? "?")\(age.map { " (\(Self.describe($0)) ago)" } ?? "")")
         print("  in        \(holders.map(\.mechanism).joined(separator: " and "))")
-        print("  holder    \(alive.isEmpty ? "no live wrapped run seen" : "ALIVE: run \(alive[0].0) sent a heartbeat within \(aliveWithin)")")
+        print("  holder    \(alive.isEmpty ? "no live wrapped run seen" : "ALIVE: run \(alive[0].0), last heard from \(alive[0].2 ?? "?")")")
 
         var refusal: String?
         if let age, age < Self.seconds(minAge)! { refusal = "the lock is only \(Self.describe(age)) old (under --min-age \(minAge))" }
