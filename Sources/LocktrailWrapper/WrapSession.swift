@@ -125,8 +125,13 @@ public final class WrapSession: Sendable {
     /// later flush (none when no server is configured: then the spool is all there is).
     public func finishReporting(grace: Duration = .milliseconds(300)) async -> Int {
         guard let client else { return 0 }
-        progress.withLock { $0.sender }?.cancel()
-        let flush = Task { await client.flush(timeout: .seconds(2)) }
+        // A send under way (usually run.started's) is let finish rather than aborted and
+        // repeated; then what is left goes, in one request on the same connection.
+        let previous = progress.withLock { $0.sender }
+        let flush = Task {
+            await previous?.value
+            return await client.flush(timeout: .seconds(2))
+        }
         let outcome = await withTaskGroup(of: HookClient.FlushOutcome?.self) { group in
             group.addTask { await flush.value }
             group.addTask { try? await Task.sleep(for: grace); return nil }
