@@ -87,7 +87,7 @@ let package = Package(
 
         // `locktrail wrap` in a binary of its own that starts in a few milliseconds: it links only
         // the wrapper (see Benchmarks/README.md, "Wrapper overhead").
-        .executableTarget(name: "locktrail-wrap", dependencies: ["LocktrailWrapper"]),
+        .executableTarget(name: "locktrail-wrap", dependencies: ["LocktrailWrapper", "LocktrailHTTP", "LocktrailCore"]),
 
         // Benchmarks: store append throughput (see Benchmarks/README.md).
         .executableTarget(

@@ -74,14 +74,38 @@ public final class CurlHTTPClient: HTTPTransport {
         try await transfer(request, sink: sink)
     }
 
+    /// Starts loading libcurl on a background thread and returns at once: a program that will
+    /// make requests soon calls this first thing, so the load overlaps its other work.
+    public static func preload() {
+        DispatchQueue.global(qos: .userInitiated).async { _ = CurlLibrary.shared }
+    }
+
+    /// Loads libcurl and opens a handle now, off the cooperative pool, so that the first request
+    /// does not wait for them.
+    public func prepare() async {
+        let lane = checkOut()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            lane.queue.async {
+                _ = try? lane.easyHandle()
+                continuation.resume()
+            }
+        }
+        checkIn(lane)
+    }
+
     private func transfer(_ request: HTTPRequest, sink: (@Sendable (UnsafeRawBufferPointer) -> Void)?) async throws -> HTTPResponse {
-        let lane = try checkOut()
+        let lane = checkOut()
         let flag = CurlCancellationFlag()
         let configuration = self.configuration
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, any Error>, Never>) in
                 lane.queue.async {
-                    continuation.resume(returning: lane.handle.perform(request, defaults: configuration, cancellation: flag, sink: sink))
+                    do {
+                        let handle = try lane.easyHandle()
+                        continuation.resume(returning: handle.perform(request, defaults: configuration, cancellation: flag, sink: sink))
+                    } catch {
+                        continuation.resume(returning: .failure(HTTPTransportError(kind: .other, host: "", detail: "\(error)")))
+                    }
                 }
             }
         } onCancel: {
@@ -91,13 +115,8 @@ public final class CurlHTTPClient: HTTPTransport {
         return try result.get()
     }
 
-    private func checkOut() throws -> CurlLane {
-        if let lane = idleLanes.withLock({ $0.popLast() }) { return lane }
-        do {
-            return CurlLane(handle: try CurlEasyHandle())
-        } catch {
-            throw HTTPTransportError(kind: .other, host: "", detail: error.description)
-        }
+    private func checkOut() -> CurlLane {
+        idleLanes.withLock { $0.popLast() } ?? CurlLane()
     }
 
     private func checkIn(_ lane: CurlLane) {
@@ -120,10 +139,17 @@ public final class CurlHTTPClient: HTTPTransport {
 /// One easy handle and the serial queue that is the only place it is used.
 ///
 /// `@unchecked Sendable`: a lane is owned by exactly one request between check-out and
-/// check-in, and its handle is only touched on `queue`.
+/// check-in, and its handle is only made and touched on `queue` (making it may load libcurl,
+/// a blocking call that must not run on the cooperative pool).
 final class CurlLane: @unchecked Sendable {
-    let handle: CurlEasyHandle
+    private var handle: CurlEasyHandle?
     let queue = DispatchQueue(label: "locktrail.curl.lane")
 
-    init(handle: CurlEasyHandle) { self.handle = handle }
+    /// The lane's handle, made at first use. Call only on `queue`.
+    func easyHandle() throws(CurlEasyHandle.CreationFailed) -> CurlEasyHandle {
+        if let handle { return handle }
+        let made = try CurlEasyHandle()
+        handle = made
+        return made
+    }
 }

@@ -2,6 +2,14 @@
 public protocol HTTPTransport: Sendable {
     /// Performs `request` and returns the response, or throws `HTTPTransportError` when no response arrived.
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
+
+    /// Gets ready for a first request (libraries, handles) before it is made.
+    func prepare() async
+}
+
+extension HTTPTransport {
+    /// Nothing to get ready.
+    public func prepare() async {}
 }
 
 /// An ordered list of HTTP header fields with case-insensitive lookup.

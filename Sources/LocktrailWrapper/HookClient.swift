@@ -49,6 +49,9 @@ public struct HookClient: Sendable {
     /// Sends every spooled event in batches; stops at the first transport or server failure.
     public func flush(timeout: Duration = .seconds(10)) async -> FlushOutcome {
         var outcome = FlushOutcome(sent: 0, remaining: 0, rejected: 0, error: nil)
+        // Loading the transport takes a few milliseconds: events spooled meanwhile (a short
+        // command's run.finished) then go in the same request.
+        await transport.prepare()
         while true {
             let batch = spool.pending(limit: 100)
             if batch.isEmpty { break }

@@ -11,6 +11,7 @@ import Foundation
 import Glibc
 #endif
 import LocktrailCore
+import LocktrailHTTP
 import LocktrailWrapper
 
 let usage = """
@@ -28,6 +29,9 @@ let usage = """
       --version   print the version
       -h, --help  print this help
     """
+
+// Events will be sent: libcurl loads while the command starts.
+if let url = getenv("LOCKTRAIL_URL"), url.pointee != 0 { CurlHTTPClient.preload() }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 var verbose = false
