@@ -43,11 +43,11 @@ public enum WrapRunner {
         switch termination {
         case .exited(let code):
             exit(code)
-        case .signaled(let signal):
+        case .signaled(let number):
             // Die of the same signal, so whoever started us sees what they would have seen.
-            _ = Glibc.signal(signal, SIG_DFL)
-            kill(getpid(), signal)
-            exit(128 + signal)
+            _ = signal(number, SIG_DFL)
+            kill(getpid(), number)
+            exit(128 + number)
         }
     }
 

@@ -21,7 +21,8 @@ let usage = """
     Runs COMMAND (terraform, tofu, terragrunt) exactly as it would run — same terminal, prompts,
     colours, output, exit status and signals — and reports the run to the locktrail server at
     LOCKTRAIL_URL with LOCKTRAIL_TOKEN, as `locktrail wrap` does. Events wait in LOCKTRAIL_SPOOL
-    (default ~/.local/state/locktrail/spool) while the server cannot be reached.
+    (default ~/.local/state/locktrail/spool) while the server cannot be reached. While the command
+    runs, a heartbeat goes every LOCKTRAIL_HEARTBEAT (default 30s).
 
       --verbose   print reporting problems on stderr (the command's own output is untouched)
       --flush     send what is spooled and exit: 0 when all was sent, 1 when some is left

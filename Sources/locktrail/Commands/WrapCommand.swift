@@ -14,6 +14,8 @@ struct WrapCommand: AsyncParsableCommand {
             in which CI job, how it ended, who blocked it and force-unlocks, to LOCKTRAIL_URL with
             LOCKTRAIL_TOKEN. Events wait in a spool directory (LOCKTRAIL_SPOOL, default
             ~/.local/state/locktrail/spool) while the server cannot be reached and are sent later.
+            While the command runs, a heartbeat goes every LOCKTRAIL_HEARTBEAT (default 30s).
+            locktrail-wrap is this command in a small executable that starts in a few milliseconds.
             If anything in locktrail fails, the command still runs and exits as it would have.
             """)
 
