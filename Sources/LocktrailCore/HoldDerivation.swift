@@ -211,12 +211,14 @@ private struct Folder {
         var out: [StateWrite] = []
         var lastSerial: [String: Int64] = [:]
         var lastLineage: [String: String] = [:]
+        let (seen, twins) = pairedWrites()
         // Serial and lineage are compared in time order (backfilled versions arrive late in the log).
-        let ordered = stateWrites.sorted { ($0.event.time.latest, $0.seq) < ($1.event.time.latest, $1.seq) }
+        let ordered = seen.sorted { ($0.event.time.latest, $0.seq) < ($1.event.time.latest, $1.seq) }
         for e in ordered {
             let event = e.event
             let state = event.state!
             var write = classify(e, holds: holdsByState[state] ?? [])
+            if let twin = twins[e.seq] { write.absorb(twin) }
             if let serial = write.serial {
                 if let previous = lastSerial[state], serial < previous {
                     write.serialRegression = true
@@ -236,6 +238,45 @@ private struct Folder {
         return out.sorted { $0.seq < $1.seq }
     }
 
+    /// One upload seen twice is one write: terraform writes the `-md5` digest of the state bytes
+    /// to DynamoDB right after uploading them, and the S3 object's ETag is that same MD5 (for
+    /// single-part uploads without KMS). Each digest write is paired with the S3 write of the
+    /// same state, same MD5 and a compatible time (S3 times are whole seconds); of a pair, the
+    /// one known more precisely is classified and the other becomes its twin. Returns the writes
+    /// to classify and, by seq, their twins.
+    private func pairedWrites() -> (seen: [SequencedEvent], twins: [Int64: SequencedEvent]) {
+        func md5(_ e: SequencedEvent, _ field: String) -> String? {
+            guard let value = e.event.details[field]?.stringValue?.lowercased(), value.count == 32,
+                  value.allSatisfy(\.isHexDigit) else { return nil }
+            return value
+        }
+        var objects: [String: [SequencedEvent]] = [:]
+        for e in stateWrites where e.event.mechanism == "s3-state" {
+            if let etag = md5(e, "etag") { objects[e.event.state! + "|" + etag, default: []].append(e) }
+        }
+        guard !objects.isEmpty else { return (stateWrites, [:]) }
+        var twins: [Int64: SequencedEvent] = [:]
+        var absorbed = Set<Int64>()
+        for d in stateWrites where d.event.mechanism == "dynamodb" {
+            guard let digest = md5(d, "digest") else { continue }
+            let window = d.event.time
+            let candidates = (objects[d.event.state! + "|" + digest] ?? []).filter { o in
+                guard !absorbed.contains(o.seq), twins[o.seq] == nil else { return false }
+                let from = window.earliest.map { $0.adding(seconds: -5) }
+                return (from.map { o.event.time.latest >= $0 } ?? true)
+                    && (o.event.time.earliest ?? o.event.time.latest) <= window.latest.adding(seconds: 1)
+            }
+            guard let object = candidates.min(by: {
+                abs($0.event.time.latest.secondsSinceEpoch - window.latest.secondsSinceEpoch)
+                    < abs($1.event.time.latest.secondsSinceEpoch - window.latest.secondsSinceEpoch)
+            }) else { continue }
+            let (primary, twin) = window.isMorePrecise(than: object.event.time) ? (d, object) : (object, d)
+            twins[primary.seq] = twin
+            absorbed.insert(twin.seq)
+        }
+        return (stateWrites.filter { !absorbed.contains($0.seq) }, twins)
+    }
+
     private func classify(_ e: SequencedEvent, holds: [Hold]) -> StateWrite {
         let event = e.event, d = event.details
         var write = StateWrite(
@@ -244,7 +285,7 @@ private struct Folder {
             serial: d["serial"]?.numberValue.map { Int64($0) }, lineage: d["lineage"]?.stringValue,
             baseline: d["baseline"] == .bool(true), status: .unknown, match: nil, lockID: nil, who: nil, reason: "",
             serialRegression: false, lineageChanged: false, previousSerial: nil, previousLineage: nil,
-            evidence: [Evidence(e, note: "state written")])
+            sources: [event.source], evidence: [Evidence(e, note: "state written")])
         if write.baseline {
             write.reason = "written before the source first looked: nothing is known about locks then"
             return write

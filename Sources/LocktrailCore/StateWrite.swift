@@ -54,8 +54,24 @@ public struct StateWrite: Hashable, Sendable {
     public var previousSerial: Int64?
     /// The previous write's lineage, when it changed.
     public var previousLineage: String?
+    /// Every source that saw this write (DynamoDB's digest and the S3 object of the same bytes
+    /// are one write); `source` is the one whose time it has.
+    public var sources: [String]
     /// The events this answer rests on.
     public var evidence: [Evidence]
+
+    /// Takes in `twin`, the same upload seen by another source: what it knows that this does
+    /// not, its source, and its event as evidence.
+    mutating func absorb(_ twin: SequencedEvent) {
+        let d = twin.event.details
+        digest = digest ?? d["digest"]?.stringValue
+        etag = etag ?? d["etag"]?.stringValue
+        versionID = versionID ?? d["version_id"]?.stringValue
+        serial = serial ?? d["serial"]?.numberValue.map { Int64($0) }
+        lineage = lineage ?? d["lineage"]?.stringValue
+        if !sources.contains(twin.event.source) { sources.append(twin.event.source) }
+        evidence.append(Evidence(twin, note: "the same write seen by \(twin.event.source)"))
+    }
 
     /// The JSON of a write, as `writes` and `/v1/writes` print it.
     public var json: JSONValue {
@@ -66,7 +82,7 @@ public struct StateWrite: Hashable, Sendable {
             "status": .string(status.rawValue), "match": .optional(match), "lock_id": .optional(lockID), "who": .optional(who),
             "reason": .string(reason), "serial_regression": .bool(serialRegression), "lineage_changed": .bool(lineageChanged),
             "previous_serial": previousSerial.map { .int($0) } ?? .null, "previous_lineage": .optional(previousLineage),
-            "evidence": .array(evidence.map(\.json)),
+            "sources": .array(sources.map(JSONValue.string)), "evidence": .array(evidence.map(\.json)),
         ]
         o.merge(time.boundsJSON(prefix: "written")) { a, _ in a }
         return .object(o)

@@ -166,6 +166,17 @@ struct S3CollectorTerraformTests {
             let seen = try await f.events().filter { $0.kind == .lockAcquired && $0.lockID == record.id }
             #expect(Set(seen.compactMap(\.mechanism)) == ["dynamodb", "s3-lockfile"])
             #expect(Set(seen.map(\.source)) == ["dynamodb:us-east-1/\(table)", f.source.name])
+
+            // Each upload DynamoDB's digest saw is the same write as an S3 state version: one write.
+            try await ddb.runCycle(pool: f.db.pool, now: Self.now, logger: Logger(label: "test"))
+            let dualPath = "\(f.bucket)/\(dualKey)"
+            let stored = try await f.db.pool.withConnection { try EventLog.list(after: 0, kind: nil, state: dualPath, limit: 10_000, on: $0) }
+            let digests = stored.filter { $0.event.kind == .stateWritten && $0.event.mechanism == "dynamodb" }
+            let objects = stored.filter { $0.event.kind == .stateWritten && $0.event.mechanism == "s3-state" }
+            let writes = HoldDerivation.derive(stored.map { SequencedEvent(seq: $0.seq, event: $0.event) }).writes
+            #expect(!digests.isEmpty)
+            #expect(writes.count == objects.count, "\(writes.map(\.sources))")
+            #expect(writes.filter { $0.sources.count == 2 }.count == digests.count, "\(writes.map(\.sources))")
         }
     }
 

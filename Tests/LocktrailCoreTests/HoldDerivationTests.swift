@@ -224,6 +224,58 @@ struct WriteDerivationTests {
         #expect(!write.reason.isEmpty)
     }
 
+    static let md5A = "0123456789abcdef0123456789abcdef"
+    static let md5B = "fedcba9876543210fedcba9876543210"
+
+    @Test("DynamoDB's digest and the S3 object of the same bytes are one write, timed by the object")
+    func oneUploadSeenTwice() throws {
+        let writes = HoldDerivation.derive(History.events([
+            H.written(H.within(5, 6), details: ["digest": .string(Self.md5A)]),
+            H.written(H.exact(5.5), source: H.s3, mechanism: "s3-state",
+                      details: ["etag": .string(Self.md5A), "version_id": "v1", "serial": 7, "lineage": "L"]),
+        ])).writes
+        let write = try #require(writes.first)
+        #expect(writes.count == 1)
+        #expect(write.time == H.exact(5.5))
+        #expect(write.source == H.s3)
+        #expect(write.sources == [H.s3, H.ddb])
+        #expect(write.digest == Self.md5A && write.etag == Self.md5A && write.serial == 7)
+        #expect(write.evidence.map(\.seq) == [2, 1])
+        #expect(write.json["sources"] == [.string(H.s3), .string(H.ddb)])
+    }
+
+    @Test("other bytes, a far-away time or a multipart ETag: separate writes")
+    func notTheSameUpload() {
+        let differentBytes = HoldDerivation.derive(History.events([
+            H.written(H.within(5, 6), details: ["digest": .string(Self.md5A)]),
+            H.written(H.exact(5.5), source: H.s3, mechanism: "s3-state", details: ["etag": .string(Self.md5B)]),
+        ])).writes
+        #expect(differentBytes.count == 2)
+        let farApart = HoldDerivation.derive(History.events([
+            H.written(H.within(5, 6), details: ["digest": .string(Self.md5A)]),
+            H.written(H.exact(30), source: H.s3, mechanism: "s3-state", details: ["etag": .string(Self.md5A)]),
+        ])).writes
+        #expect(farApart.count == 2)
+        let multipart = HoldDerivation.derive(History.events([
+            H.written(H.within(5, 6), details: ["digest": .string(Self.md5A)]),
+            H.written(H.exact(5.5), source: H.s3, mechanism: "s3-state", details: ["etag": .string(Self.md5A + "-2")]),
+        ])).writes
+        #expect(multipart.count == 2)
+        #expect(multipart.allSatisfy { $0.sources.count == 1 })
+    }
+
+    @Test("the same bytes written twice (a state put back): each digest pairs with its own upload")
+    func sameBytesTwice() {
+        let writes = HoldDerivation.derive(History.events([
+            H.written(H.exact(1), source: H.s3, mechanism: "s3-state", details: ["etag": .string(Self.md5A), "version_id": "v1"]),
+            H.written(H.within(0.5, 1.5), details: ["digest": .string(Self.md5A)]),
+            H.written(H.exact(10), source: H.s3, mechanism: "s3-state", details: ["etag": .string(Self.md5A), "version_id": "v2"]),
+            H.written(H.within(9.5, 10.5), details: ["digest": .string(Self.md5A)]),
+        ])).writes
+        #expect(writes.map(\.versionID) == ["v1", "v2"])
+        #expect(writes.allSatisfy { $0.sources == [H.s3, H.ddb] })
+    }
+
     @Test func serialRegressionAndLineageChange() {
         let writes = HoldDerivation.derive(History.events([
             H.written(H.exact(1), source: H.s3, mechanism: "s3-state", details: ["serial": 5, "lineage": "L1"]),
