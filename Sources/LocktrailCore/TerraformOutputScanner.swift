@@ -180,12 +180,38 @@ public struct TerraformOutputScanner: Sendable {
             if c == "\r" { continue }
             out.unicodeScalars.append(c)
         }
-        var trimmed = Substring(out)
+        var trimmed = withoutTerragruntPrefix(Substring(out))
         for prefix in ["│ ", "│", "╷", "╵"] where trimmed.hasPrefix(prefix) {
             trimmed = trimmed.dropFirst(prefix.count)
             break
         }
         return String(trimmed)
+    }
+
+    /// `line` without what terragrunt puts before each line of terraform's output: its log
+    /// prefix (`14:20:38.451 STDERR [unit] tofu: `, the unit only under `run --all`) or, in older
+    /// versions with `TERRAGRUNT_INCLUDE_MODULE_PREFIX`, the module's path in brackets.
+    static func withoutTerragruntPrefix(_ line: Substring) -> Substring {
+        var rest = line
+        // [HH:MM:SS(.fff) ]STDOUT|STDERR [[unit] ]terraform|tofu: …
+        if let space = rest.firstIndex(of: " "), rest[..<space].allSatisfy({ $0.isNumber || $0 == ":" || $0 == "." }),
+           rest[..<space].contains(":") {
+            rest = rest[rest.index(after: space)...]
+        }
+        for level in ["STDOUT ", "STDERR "] where rest.hasPrefix(level) {
+            var tool = rest.dropFirst(level.count)
+            if tool.hasPrefix("["), let close = tool.firstIndex(of: "]") {
+                tool = tool[tool.index(after: close)...].drop { $0 == " " }
+            }
+            for name in ["terraform: ", "tofu: ", "terraform:", "tofu:"] where tool.hasPrefix(name) {
+                return tool.dropFirst(name.count)
+            }
+        }
+        // [/path/to/module] …
+        if line.hasPrefix("["), let close = line.firstIndex(of: "]"), line[..<close].contains("/") {
+            return line[line.index(after: close)...].drop { $0 == " " }
+        }
+        return line
     }
 
     /// The lock ID in messages such as `lock ID "…" does not match existing lock`.

@@ -7,10 +7,13 @@ import Testing
 struct TerraformOutputScannerTests {
     static let holder = "0716df6d-9fd1-92f0-0ac3-d92228d9ff22"
 
+    static func fixture(_ name: String) -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)")
+    }
+
     static func scan(_ fixture: String) throws -> [TerraformSignal] {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(fixture)")
         var scanner = TerraformOutputScanner()
-        for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in try String(contentsOf: Self.fixture(fixture), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
             scanner.feed(line: String(line))
         }
         scanner.finish()
@@ -64,6 +67,21 @@ struct TerraformOutputScannerTests {
         } else { Issue.record("no contention") }
         #expect(scanner.signals[1] == .forceUnlocked)
         #expect(scanner.signals[2] == .releaseFailed(message: "lock ID \"abc\" does not match existing lock ID \"def\"", lockID: "abc"))
+    }
+
+    @Test("terragrunt's line prefixes: its log format (also under run --all) and module paths",
+          arguments: ["14:20:38.451 STDERR tofu: ", "14:20:38.451 STDERR [network] terraform: ", "STDERR tofu: ",
+                      "[/work/live/prod/network] "])
+    func terragrunt(_ prefix: String) throws {
+        let human = try String(contentsOf: Self.fixture("contention-human.txt"), encoding: .utf8)
+        var scanner = TerraformOutputScanner()
+        for line in human.split(separator: "\n", omittingEmptySubsequences: false) { scanner.feed(line: prefix + line) }
+        scanner.feed(line: prefix + "OpenTofu state has been successfully unlocked!")
+        scanner.finish()
+        guard case .contended(let holder, _)? = scanner.signals.first else { Issue.record("\(scanner.signals)"); return }
+        #expect(holder.id == Self.holder)
+        #expect(holder.operation == "OperationTypeApply")
+        #expect(scanner.signals.last == .forceUnlocked)
     }
 
     @Test("ordinary output signals nothing")
