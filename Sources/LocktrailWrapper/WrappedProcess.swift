@@ -63,9 +63,12 @@ public final class WrappedProcess: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, slavePath, O_RDWR, 0)
-        posix_spawn_file_actions_adddup2(&actions, 0, 1)
-        posix_spawn_file_actions_adddup2(&actions, 0, 2)
+        // Input from a pipe or file stays the command's own stdin, as it would be unwrapped: it
+        // sees the same bytes and the same end of input (`echo yes | terraform apply`).
+        let stdinIsTerminal = isatty(STDIN_FILENO) == 1
+        let firstOnTerminal: Int32 = stdinIsTerminal ? 0 : 1
+        posix_spawn_file_actions_addopen(&actions, firstOnTerminal, slavePath, O_RDWR, 0)
+        for fd in (firstOnTerminal + 1)...2 { posix_spawn_file_actions_adddup2(&actions, firstOnTerminal, fd) }
 
         let saved = RawTerminal.enter()
         defer { saved?.restore() }
@@ -73,8 +76,8 @@ public final class WrappedProcess: @unchecked Sendable {
         onStart(pid)
         let forwarder = SignalForwarder(child: pid, signals: [SIGTERM, SIGHUP, SIGQUIT, SIGINT], windowChangeTarget: master)
 
-        // Relay: our stdin → pty, pty → our stdout (and the scanner).
-        var stdinOpen = true
+        // Relay: our stdin (when it is the terminal) → pty, pty → our stdout (and the scanner).
+        var stdinOpen = stdinIsTerminal
         var buffer = [UInt8](repeating: 0, count: 16384)
         var status: Int32 = 0
         var reaped = false

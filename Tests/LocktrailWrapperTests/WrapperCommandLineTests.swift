@@ -62,6 +62,50 @@ struct WrapperCommandLineTests {
         #expect(run.output.contains("--verbose --flush"), "\(run.output)")
     }
 
+    @Test("on a terminal with input from a pipe, the command reads that input and its end, as unwrapped",
+          arguments: Wrapper.allCases)
+    func pipedInputOnATerminal(_ wrapper: Wrapper) async throws {
+        // python's pty module gives the wrapper a terminal for its output; stdin is a pipe.
+        let script = """
+            import os, pty, select, signal, sys, time
+            r, w = os.pipe()
+            os.write(w, b"hello\\n"); os.close(w)
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.dup2(r, 0)
+                os.execvp(sys.argv[1], sys.argv[1:])
+            os.close(r)
+            out = b""
+            deadline = time.time() + 20
+            while True:
+                if time.time() > deadline:  # the command hangs: kill its whole session
+                    os.killpg(pid, signal.SIGKILL)
+                    sys.stdout.write(out.decode("utf-8", "replace") + "\\nHUNG\\n")
+                    sys.exit(124)
+                if not select.select([fd], [], [], 0.5)[0]:
+                    continue
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.write(out.decode("utf-8", "replace"))
+            sys.exit(os.waitstatus_to_exitcode(status))
+            """
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pipe-on-tty-\(UUID().uuidString.prefix(8)).py")
+        try script.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let command = ["sh", "-c", "read x; echo \"got:$x\"; if read y; then echo more; else echo end-of-input; fi; [ -t 1 ] && echo stdout-is-a-terminal"]
+        let run = try await Self.run(["python3", file.path] + wrapper.argv(command))
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("got:hello"), "\(run.output)")
+        #expect(run.output.contains("end-of-input"), "\(run.output)")
+        #expect(run.output.contains("stdout-is-a-terminal"), "\(run.output)")
+    }
+
     @Test("LOCKTRAIL_HEARTBEAT sets the heartbeat interval; a bad value falls back to 30 s and says so",
           arguments: Wrapper.allCases)
     func heartbeat(_ wrapper: Wrapper) async throws {
