@@ -30,7 +30,7 @@ public final class WrappedProcess: @unchecked Sendable {
 
     private let arguments: [String]
     private let onLine: @Sendable (String) -> Void
-    private var lineBuffer: [UInt8] = []
+    private var partialLines: [Int32: [UInt8]] = [:]
 
     /// A command to run; `onLine` sees each output line (stdout and stderr, without the newline).
     public init(arguments: [String], onLine: @escaping @Sendable (String) -> Void) {
@@ -55,6 +55,16 @@ public final class WrappedProcess: @unchecked Sendable {
         }
         _ = fcntl(master, F_SETFD, FD_CLOEXEC)
         Self.copyWindowSize(to: master)
+        // Only what is a terminal here goes through the pty: input from a pipe or file stays the
+        // command's own stdin (the same bytes and the same end as unwrapped: `echo yes |
+        // terraform apply`), and stderr sent elsewhere (`2>errors.log`) goes there through a
+        // pipe, read for the scanner on the way.
+        let stdinIsTerminal = isatty(STDIN_FILENO) == 1
+        var err: [Int32] = [-1, -1]
+        if isatty(STDERR_FILENO) != 1 {
+            guard pipe(&err) == 0 else { close(master); return try runWithPipes(onStart: onStart) }
+            for fd in err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        }
 
         // The child gets a session of its own with the pty as its controlling terminal, so
         // Ctrl-C typed by the user reaches terraform through the terminal driver, as usual.
@@ -63,51 +73,72 @@ public final class WrappedProcess: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        // Input from a pipe or file stays the command's own stdin, as it would be unwrapped: it
-        // sees the same bytes and the same end of input (`echo yes | terraform apply`).
-        let stdinIsTerminal = isatty(STDIN_FILENO) == 1
-        let firstOnTerminal: Int32 = stdinIsTerminal ? 0 : 1
-        posix_spawn_file_actions_addopen(&actions, firstOnTerminal, slavePath, O_RDWR, 0)
-        for fd in (firstOnTerminal + 1)...2 { posix_spawn_file_actions_adddup2(&actions, firstOnTerminal, fd) }
+        let onTerminal: Int32 = stdinIsTerminal ? STDIN_FILENO : STDOUT_FILENO
+        posix_spawn_file_actions_addopen(&actions, onTerminal, slavePath, O_RDWR, 0)
+        if stdinIsTerminal { posix_spawn_file_actions_adddup2(&actions, onTerminal, STDOUT_FILENO) }
+        posix_spawn_file_actions_adddup2(&actions, err[1] >= 0 ? err[1] : onTerminal, STDERR_FILENO)
 
         let saved = RawTerminal.enter()
         defer { saved?.restore() }
-        let pid = try spawn(&actions, &attributes)
+        let pid: pid_t
+        do { pid = try spawn(&actions, &attributes) } catch {
+            close(master)
+            err.filter { $0 >= 0 }.forEach { close($0) }
+            throw error
+        }
+        if err[1] >= 0 { close(err[1]) }
         onStart(pid)
         let forwarder = SignalForwarder(child: pid, signals: [SIGTERM, SIGHUP, SIGQUIT, SIGINT], windowChangeTarget: master)
 
-        // Relay: our stdin (when it is the terminal) → pty, pty → our stdout (and the scanner).
+        // Relay: our stdin (when it is the terminal) → pty; pty → our stdout; the stderr pipe →
+        // our stderr; what the command prints also to the scanner.
         var stdinOpen = stdinIsTerminal
+        var errOpen = err[0] >= 0
         var buffer = [UInt8](repeating: 0, count: 16384)
         var status: Int32 = 0
         var reaped = false
-        while true {
+        relay: while true {
             var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0)]
             if stdinOpen { fds.append(pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)) }
+            if errOpen { fds.append(pollfd(fd: err[0], events: Int16(POLLIN), revents: 0)) }
             let ready = poll(&fds, nfds_t(fds.count), 200)
             if ready < 0 && errno != EINTR { break }
-            if fds[0].revents & Int16(POLLIN) != 0 {
-                let n = read(master, &buffer, buffer.count)
-                if n > 0 {
-                    writeAll(STDOUT_FILENO, buffer, n)
-                    scan(buffer, n)
-                } else if n <= 0 && errno != EINTR && errno != EAGAIN {
-                    break  // EIO: the child side closed
+            for entry in fds where entry.revents != 0 {
+                switch entry.fd {
+                case master:
+                    let n = read(master, &buffer, buffer.count)
+                    if n > 0 {
+                        writeAll(STDOUT_FILENO, buffer, n)
+                        scan(buffer, n, stream: master)
+                    } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                        break relay  // EIO: every holder of the terminal's other side closed it
+                    }
+                case STDIN_FILENO:
+                    let n = read(STDIN_FILENO, &buffer, buffer.count)
+                    if n > 0 { writeAll(master, buffer, n) } else { stdinOpen = false }
+                default:
+                    let n = read(entry.fd, &buffer, buffer.count)
+                    if n > 0 {
+                        writeAll(STDERR_FILENO, buffer, n)
+                        scan(buffer, n, stream: entry.fd)
+                    } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                        errOpen = false
+                    }
                 }
-            } else if fds[0].revents & Int16(POLLHUP | POLLERR) != 0 {
-                break
-            }
-            if stdinOpen, fds.count > 1, fds[1].revents & Int16(POLLIN | POLLHUP) != 0 {
-                let n = read(STDIN_FILENO, &buffer, buffer.count)
-                if n > 0 { writeAll(master, buffer, n) } else { stdinOpen = false }
             }
             if !reaped, waitpid(pid, &status, WNOHANG) == pid { reaped = true }
             if reaped && ready == 0 { break }
         }
+        // What stderr still holds once the terminal closed.
+        while errOpen {
+            let n = read(err[0], &buffer, buffer.count)
+            if n > 0 { writeAll(STDERR_FILENO, buffer, n); scan(buffer, n, stream: err[0]) } else if n == 0 || errno != EINTR { errOpen = false }
+        }
+        if err[0] >= 0 { close(err[0]) }
         if !reaped { while waitpid(pid, &status, 0) == -1 && errno == EINTR {} }
         forwarder.stop()
         close(master)
-        flushLine()
+        flushLines()
         return Self.termination(status)
     }
 
@@ -144,7 +175,7 @@ public final class WrappedProcess: @unchecked Sendable {
                 let n = read(fd.fd, &buffer, buffer.count)
                 if n > 0 {
                     writeAll(open[fd.fd]!, buffer, n)
-                    scan(buffer, n)
+                    scan(buffer, n, stream: fd.fd)
                 } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
                     close(fd.fd)
                     open.removeValue(forKey: fd.fd)
@@ -154,7 +185,7 @@ public final class WrappedProcess: @unchecked Sendable {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         forwarder.stop()
-        flushLine()
+        flushLines()
         return Self.termination(status)
     }
 
@@ -186,20 +217,27 @@ public final class WrappedProcess: @unchecked Sendable {
         return pid
     }
 
-    private func scan(_ buffer: [UInt8], _ count: Int) {
+    /// Splits what `stream` printed into lines for `onLine`; each stream keeps its own partial
+    /// line, so stdout and stderr never mix within one.
+    private func scan(_ buffer: [UInt8], _ count: Int, stream: Int32) {
+        var line = partialLines[stream, default: []]
         for i in 0..<count {
             if buffer[i] == 0x0a {
-                flushLine()
-            } else if lineBuffer.count < 1 << 20 {
-                lineBuffer.append(buffer[i])
+                if !line.isEmpty { onLine(String(decoding: line, as: UTF8.self)) }
+                line.removeAll(keepingCapacity: true)
+            } else if line.count < 1 << 20 {
+                line.append(buffer[i])
             }
         }
+        partialLines[stream] = line
     }
 
-    private func flushLine() {
-        guard !lineBuffer.isEmpty else { return }
-        onLine(String(decoding: lineBuffer, as: UTF8.self))
-        lineBuffer.removeAll(keepingCapacity: true)
+    /// Hands over the last unfinished line of every stream.
+    private func flushLines() {
+        for stream in partialLines.keys.sorted() where !partialLines[stream]!.isEmpty {
+            onLine(String(decoding: partialLines[stream]!, as: UTF8.self))
+        }
+        partialLines.removeAll()
     }
 
     private func writeAll(_ fd: Int32, _ buffer: [UInt8], _ count: Int) {

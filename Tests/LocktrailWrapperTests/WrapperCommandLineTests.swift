@@ -62,23 +62,27 @@ struct WrapperCommandLineTests {
         #expect(run.output.contains("--verbose --flush"), "\(run.output)")
     }
 
-    @Test("on a terminal with input from a pipe, the command reads that input and its end, as unwrapped",
-          arguments: Wrapper.allCases)
-    func pipedInputOnATerminal(_ wrapper: Wrapper) async throws {
-        // python's pty module gives the wrapper a terminal for its output; stdin is a pipe.
+    /// Runs `argv` with a terminal (python's pty module) for its output; with `input`, stdin is
+    /// a pipe holding it; with `stderrFile`, stderr goes to that file. A command that hangs is
+    /// killed after 20 s and the status is 124, so a regression fails instead of hanging.
+    static func onTerminal(_ argv: [String], input: String? = nil, stderrFile: String? = nil) async throws -> Run {
         let script = """
             import os, pty, select, signal, sys, time
-            r, w = os.pipe()
-            os.write(w, b"hello\\n"); os.close(w)
+            text, errpath = sys.argv[1], sys.argv[2]
+            r = -1
+            if text:
+                r, w = os.pipe()
+                os.write(w, text.encode()); os.close(w)
             pid, fd = pty.fork()
             if pid == 0:
-                os.dup2(r, 0)
-                os.execvp(sys.argv[1], sys.argv[1:])
-            os.close(r)
+                if r >= 0: os.dup2(r, 0)
+                if errpath: os.dup2(os.open(errpath, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
+                os.execvp(sys.argv[3], sys.argv[3:])
+            if r >= 0: os.close(r)
             out = b""
             deadline = time.time() + 20
             while True:
-                if time.time() > deadline:  # the command hangs: kill its whole session
+                if time.time() > deadline:
                     os.killpg(pid, signal.SIGKILL)
                     sys.stdout.write(out.decode("utf-8", "replace") + "\\nHUNG\\n")
                     sys.exit(124)
@@ -95,15 +99,39 @@ struct WrapperCommandLineTests {
             sys.stdout.write(out.decode("utf-8", "replace"))
             sys.exit(os.waitstatus_to_exitcode(status))
             """
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pipe-on-tty-\(UUID().uuidString.prefix(8)).py")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("on-terminal-\(UUID().uuidString.prefix(8)).py")
         try script.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
+        return try await run(["python3", file.path, input ?? "", stderrFile ?? ""] + argv)
+    }
+
+    @Test("on a terminal with input from a pipe, the command reads that input and its end, as unwrapped",
+          arguments: Wrapper.allCases)
+    func pipedInputOnATerminal(_ wrapper: Wrapper) async throws {
         let command = ["sh", "-c", "read x; echo \"got:$x\"; if read y; then echo more; else echo end-of-input; fi; [ -t 1 ] && echo stdout-is-a-terminal"]
-        let run = try await Self.run(["python3", file.path] + wrapper.argv(command))
+        let run = try await Self.onTerminal(wrapper.argv(command), input: "hello\n")
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains("got:hello"), "\(run.output)")
         #expect(run.output.contains("end-of-input"), "\(run.output)")
         #expect(run.output.contains("stdout-is-a-terminal"), "\(run.output)")
+    }
+
+    @Test("on a terminal with stderr sent to a file, errors go to the file and are still recognised",
+          arguments: Wrapper.allCases)
+    func stderrElsewhere(_ wrapper: Wrapper) async throws {
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("errors-\(UUID().uuidString.prefix(8)).log")
+        defer { try? FileManager.default.removeItem(at: errors) }
+        let command = ["sh", "-c", """
+            echo plan-output; [ -t 2 ] || echo stderr-is-not-a-terminal >&2
+            printf 'Error releasing the state lock\\n\\nError message: lock ID "abc" does not match existing lock\\n' >&2
+            """]
+        let run = try await Self.onTerminal(wrapper.argv(command), stderrFile: errors.path)
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("plan-output"))
+        #expect(!run.output.contains("Error releasing"), "\(run.output)")
+        let logged = try String(contentsOf: errors, encoding: .utf8)
+        #expect(logged.contains("stderr-is-not-a-terminal") && logged.contains("Error releasing the state lock"), "\(logged)")
+        #expect(run.events.contains { $0.kind == .lockReleaseFailed && $0.lockID == "abc" }, "\(run.events.map(\.kind))")
     }
 
     @Test("LOCKTRAIL_HEARTBEAT sets the heartbeat interval; a bad value falls back to 30 s and says so",
