@@ -38,13 +38,13 @@ public final class WrappedProcess: @unchecked Sendable {
         self.onLine = onLine
     }
 
-    /// Whether the wrapper should give the command a pseudo-terminal.
-    public static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    /// Whether the wrapper gives the command a pseudo-terminal: when its output goes to one.
+    public static var outputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 || isatty(STDERR_FILENO) == 1 }
 
     /// Starts the command, relays its I/O until it ends, and returns how it ended. `onStart`
     /// gets the child's pid as soon as it runs. Throws only if the command cannot be started.
     public func run(onStart: @Sendable (pid_t) -> Void = { _ in }) throws -> Termination {
-        Self.stdoutIsTerminal ? try runWithTerminal(onStart: onStart) : try runWithPipes(onStart: onStart)
+        Self.outputIsTerminal ? try runWithTerminal(onStart: onStart) : try runWithPipes(onStart: onStart)
     }
 
     // MARK: Pseudo-terminal mode
@@ -55,15 +55,21 @@ public final class WrappedProcess: @unchecked Sendable {
         }
         _ = fcntl(master, F_SETFD, FD_CLOEXEC)
         Self.copyWindowSize(to: master)
-        // Only what is a terminal here goes through the pty: input from a pipe or file stays the
-        // command's own stdin (the same bytes and the same end as unwrapped: `echo yes |
-        // terraform apply`), and stderr sent elsewhere (`2>errors.log`) goes there through a
-        // pipe, read for the scanner on the way.
-        let stdinIsTerminal = isatty(STDIN_FILENO) == 1
-        var err: [Int32] = [-1, -1]
-        if isatty(STDERR_FILENO) != 1 {
-            guard pipe(&err) == 0 else { close(master); return try runWithPipes(onStart: onStart) }
-            for fd in err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        // Only the streams that are terminals here go through the pty, so the command sees each
+        // one as it would unwrapped: input from a pipe or file stays its own stdin (the same
+        // bytes, the same end: `echo yes | terraform apply`), and output sent elsewhere
+        // (`2>errors.log`, `| tee`) goes there through a pipe, read for the scanner on the way.
+        let onTerminal = [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO].filter { isatty($0) == 1 }
+        var pipes: [Int32: (read: Int32, write: Int32)] = [:]  // our stdout/stderr → its pipe
+        for fd in [STDOUT_FILENO, STDERR_FILENO] where !onTerminal.contains(fd) {
+            var ends: [Int32] = [-1, -1]
+            guard pipe(&ends) == 0 else {
+                close(master)
+                pipes.values.forEach { close($0.read); close($0.write) }
+                return try runWithPipes(onStart: onStart)
+            }
+            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+            pipes[fd] = (ends[0], ends[1])
         }
 
         // The child gets a session of its own with the pty as its controlling terminal, so
@@ -73,68 +79,68 @@ public final class WrappedProcess: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        let onTerminal: Int32 = stdinIsTerminal ? STDIN_FILENO : STDOUT_FILENO
-        posix_spawn_file_actions_addopen(&actions, onTerminal, slavePath, O_RDWR, 0)
-        if stdinIsTerminal { posix_spawn_file_actions_adddup2(&actions, onTerminal, STDOUT_FILENO) }
-        posix_spawn_file_actions_adddup2(&actions, err[1] >= 0 ? err[1] : onTerminal, STDERR_FILENO)
+        let first = onTerminal[0]
+        posix_spawn_file_actions_addopen(&actions, first, slavePath, O_RDWR, 0)
+        for fd in onTerminal.dropFirst() { posix_spawn_file_actions_adddup2(&actions, first, fd) }
+        for (fd, ends) in pipes { posix_spawn_file_actions_adddup2(&actions, ends.write, fd) }
 
         let saved = RawTerminal.enter()
         defer { saved?.restore() }
         let pid: pid_t
         do { pid = try spawn(&actions, &attributes) } catch {
             close(master)
-            err.filter { $0 >= 0 }.forEach { close($0) }
+            pipes.values.forEach { close($0.read); close($0.write) }
             throw error
         }
-        if err[1] >= 0 { close(err[1]) }
+        pipes.values.forEach { close($0.write) }
         onStart(pid)
         let forwarder = SignalForwarder(child: pid, signals: [SIGTERM, SIGHUP, SIGQUIT, SIGINT], windowChangeTarget: master)
 
-        // Relay: our stdin (when it is the terminal) → pty; pty → our stdout; the stderr pipe →
-        // our stderr; what the command prints also to the scanner.
-        var stdinOpen = stdinIsTerminal
-        var errOpen = err[0] >= 0
+        // Relay: our stdin (when it is the terminal) → pty; pty → our first terminal output;
+        // each pipe → its stream; what the command prints also to the scanner.
+        let terminalOutput = onTerminal.contains(STDOUT_FILENO) ? STDOUT_FILENO : STDERR_FILENO
+        var sources: [Int32: Int32] = [master: terminalOutput]  // what we read → where it goes
+        for (fd, ends) in pipes { sources[ends.read] = fd }
+        var stdinOpen = onTerminal.contains(STDIN_FILENO)
         var buffer = [UInt8](repeating: 0, count: 16384)
         var status: Int32 = 0
         var reaped = false
         relay: while true {
-            var fds = [pollfd(fd: master, events: Int16(POLLIN), revents: 0)]
+            var fds = sources.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             if stdinOpen { fds.append(pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)) }
-            if errOpen { fds.append(pollfd(fd: err[0], events: Int16(POLLIN), revents: 0)) }
             let ready = poll(&fds, nfds_t(fds.count), 200)
             if ready < 0 && errno != EINTR { break }
             for entry in fds where entry.revents != 0 {
-                switch entry.fd {
-                case master:
-                    let n = read(master, &buffer, buffer.count)
-                    if n > 0 {
-                        writeAll(STDOUT_FILENO, buffer, n)
-                        scan(buffer, n, stream: master)
-                    } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
-                        break relay  // EIO: every holder of the terminal's other side closed it
-                    }
-                case STDIN_FILENO:
+                if entry.fd == STDIN_FILENO && stdinOpen {
                     let n = read(STDIN_FILENO, &buffer, buffer.count)
                     if n > 0 { writeAll(master, buffer, n) } else { stdinOpen = false }
-                default:
-                    let n = read(entry.fd, &buffer, buffer.count)
-                    if n > 0 {
-                        writeAll(STDERR_FILENO, buffer, n)
-                        scan(buffer, n, stream: entry.fd)
-                    } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
-                        errOpen = false
-                    }
+                    continue
+                }
+                guard let target = sources[entry.fd] else { continue }
+                let n = read(entry.fd, &buffer, buffer.count)
+                if n > 0 {
+                    writeAll(target, buffer, n)
+                    scan(buffer, n, stream: entry.fd)
+                } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                    // The pty's EIO: every holder of the terminal's other side closed it.
+                    if entry.fd == master { break relay }
+                    sources.removeValue(forKey: entry.fd)
+                    close(entry.fd)
                 }
             }
             if !reaped, waitpid(pid, &status, WNOHANG) == pid { reaped = true }
             if reaped && ready == 0 { break }
         }
-        // What stderr still holds once the terminal closed.
-        while errOpen {
-            let n = read(err[0], &buffer, buffer.count)
-            if n > 0 { writeAll(STDERR_FILENO, buffer, n); scan(buffer, n, stream: err[0]) } else if n == 0 || errno != EINTR { errOpen = false }
+        // What the pipes still hold once the terminal closed (not waiting on a pipe that a
+        // leftover grandchild keeps open and silent).
+        for (fd, target) in sources where fd != master {
+            var entry = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+            while poll(&entry, 1, 200) > 0 {
+                let n = read(fd, &buffer, buffer.count)
+                if n > 0 { writeAll(target, buffer, n); scan(buffer, n, stream: fd) } else if n == 0 || errno != EINTR { break }
+            }
+            close(fd)
         }
-        if err[0] >= 0 { close(err[0]) }
         if !reaped { while waitpid(pid, &status, 0) == -1 && errno == EINTR {} }
         forwarder.stop()
         close(master)

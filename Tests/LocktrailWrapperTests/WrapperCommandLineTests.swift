@@ -65,10 +65,10 @@ struct WrapperCommandLineTests {
     /// Runs `argv` with a terminal (python's pty module) for its output; with `input`, stdin is
     /// a pipe holding it; with `stderrFile`, stderr goes to that file. A command that hangs is
     /// killed after 20 s and the status is 124, so a regression fails instead of hanging.
-    static func onTerminal(_ argv: [String], input: String? = nil, stderrFile: String? = nil) async throws -> Run {
+    static func onTerminal(_ argv: [String], input: String? = nil, stderrFile: String? = nil, stdoutFile: String? = nil) async throws -> Run {
         let script = """
             import os, pty, select, signal, sys, time
-            text, errpath = sys.argv[1], sys.argv[2]
+            text, errpath, outpath = sys.argv[1], sys.argv[2], sys.argv[3]
             r = -1
             if text:
                 r, w = os.pipe()
@@ -77,7 +77,8 @@ struct WrapperCommandLineTests {
             if pid == 0:
                 if r >= 0: os.dup2(r, 0)
                 if errpath: os.dup2(os.open(errpath, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
-                os.execvp(sys.argv[3], sys.argv[3:])
+                if outpath: os.dup2(os.open(outpath, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
+                os.execvp(sys.argv[4], sys.argv[4:])
             if r >= 0: os.close(r)
             out = b""
             deadline = time.time() + 20
@@ -102,7 +103,7 @@ struct WrapperCommandLineTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("on-terminal-\(UUID().uuidString.prefix(8)).py")
         try script.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        return try await run(["python3", file.path, input ?? "", stderrFile ?? ""] + argv)
+        return try await run(["python3", file.path, input ?? "", stderrFile ?? "", stdoutFile ?? ""] + argv)
     }
 
     @Test("on a terminal with input from a pipe, the command reads that input and its end, as unwrapped",
@@ -132,6 +133,20 @@ struct WrapperCommandLineTests {
         let logged = try String(contentsOf: errors, encoding: .utf8)
         #expect(logged.contains("stderr-is-not-a-terminal") && logged.contains("Error releasing the state lock"), "\(logged)")
         #expect(run.events.contains { $0.kind == .lockReleaseFailed && $0.lockID == "abc" }, "\(run.events.map(\.kind))")
+    }
+
+    @Test("stdout sent to a file, stderr on a terminal: stderr stays a terminal, stdout goes to the file",
+          arguments: Wrapper.allCases)
+    func stdoutElsewhere(_ wrapper: Wrapper) async throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("output-\(UUID().uuidString.prefix(8)).log")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let command = ["sh", "-c", "echo to-the-file; [ -t 1 ] || echo stdout-is-not-a-terminal; [ -t 2 ] && echo stderr-is-a-terminal >&2"]
+        let run = try await Self.onTerminal(wrapper.argv(command), stdoutFile: output.path)
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("stderr-is-a-terminal"), "\(run.output)")
+        #expect(!run.output.contains("to-the-file"), "\(run.output)")
+        let written = try String(contentsOf: output, encoding: .utf8)
+        #expect(written.contains("to-the-file") && written.contains("stdout-is-not-a-terminal"), "\(written)")
     }
 
     @Test("LOCKTRAIL_HEARTBEAT sets the heartbeat interval; a bad value falls back to 30 s and says so",
