@@ -21,9 +21,10 @@ public final class Spawned: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputFile.path, O_WRONLY | O_APPEND, 0)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let old = FileManager.default.currentDirectoryPath
-        _ = FileManager.default.changeCurrentDirectoryPath(directory.path)  // posix_spawn has no portable chdir action
-        defer { _ = FileManager.default.changeCurrentDirectoryPath(old) }
+        // `env -C` gives the child its working directory: changing the test process's own (Swift
+        // does not see posix_spawn's chdir action) raced with tests starting commands in parallel,
+        // and terraform then ran in another test's folder. env execs the command, keeping the pid.
+        let arguments = ["/usr/bin/env", "-C", directory.path] + arguments
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
