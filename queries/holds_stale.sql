@@ -1,9 +1,12 @@
 -- Locks held since before $4, after keyset cursor ($1 sort_at, $2 lock_id), limit $3, oldest first,
--- with the last event of the holder's hook run (kind, time) when a run is known.
-SELECT h.lock_id, h.sort_at, h.doc::text, r.kind, coalesce(r.occurred_at, r.occurred_not_after)
+-- with the last event of the holder's hook run (kind, time, the run's heartbeat interval in
+-- seconds when it said one) when a run is known.
+SELECT h.lock_id, h.sort_at, h.doc::text, r.kind, coalesce(r.occurred_at, r.occurred_not_after), r.heartbeat_seconds
 FROM holds h
 LEFT JOIN LATERAL (
-    SELECT e.kind, e.occurred_at, e.occurred_not_after
+    SELECT e.kind, e.occurred_at, e.occurred_not_after,
+           CASE WHEN jsonb_typeof(e.details -> 'heartbeat_seconds') = 'number'
+                THEN (e.details ->> 'heartbeat_seconds')::float8 END AS heartbeat_seconds
     FROM events e
     WHERE h.run_id IS NOT NULL AND e.kind LIKE 'run.%' AND e.details ->> 'run_id' = h.run_id
     ORDER BY e.seq DESC

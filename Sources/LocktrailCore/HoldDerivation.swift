@@ -70,7 +70,12 @@ private struct Folder {
         let event = e.event
         if let runID = event.details["run_id"]?.stringValue {
             runs[runID, default: []].append(e)
-            if let lockID = event.lockID, runOfLock[lockID] == nil { runOfLock[lockID] = runID }
+            // Only the holder's own events say its run took the lock: a run.* event naming it, or
+            // its failed release. A blocked run (lock.contended) or a force-unlocker's run does not.
+            if let lockID = event.lockID, runOfLock[lockID] == nil,
+               event.kind.rawValue.hasPrefix("run.") || event.kind == .lockReleaseFailed {
+                runOfLock[lockID] = runID
+            }
             if let lockID = event.lockID, event.kind.rawValue.hasPrefix("run.") {
                 runEvidence[lockID, default: []].append(Evidence(e, note: "the run \(runID) that took this lock: \(event.kind.rawValue)"))
             }
@@ -153,19 +158,62 @@ private struct Folder {
     }
 
     func holds() -> [Hold] {
-        locks.keys.sorted().map { hold(lockID: $0, facts: locks[$0]!) }
+        let wrapped = wrappedRuns()
+        return locks.keys.sorted().map { hold(lockID: $0, facts: locks[$0]!, wrapped: wrapped) }
     }
 
-    private func hold(lockID: String, facts: LockFacts) -> Hold {
+    /// A wrapped run as the matching of holds to runs needs it.
+    struct WrappedRun {
+        var id: String
+        var started: SequencedEvent
+        var finishedAt: Timestamp?
+    }
+
+    /// The runs that reported their start, by state and `Who` (what terraform writes in the lock).
+    private func wrappedRuns() -> [String: [WrappedRun]] {
+        var out: [String: [WrappedRun]] = [:]
+        for (id, events) in runs {
+            guard let started = events.first(where: { $0.event.kind == .runStarted }), let state = started.event.state,
+                  let who = started.event.details["who"]?.stringValue, !who.isEmpty else { continue }
+            let finishedAt = events.first(where: { $0.event.kind == .runFinished })?.event.time.latest
+            out[state + "\u{0}" + who, default: []].append(WrappedRun(id: id, started: started, finishedAt: finishedAt))
+        }
+        return out
+    }
+
+    /// The wrapped run that took a lock no event names it with: on the same state, by the same
+    /// `Who`, started before the lock's `Created` (both read off the run's own clock) and not
+    /// finished before it; of several, the latest to start. A second of slack for clocks and rounding.
+    private func owner(state: String?, who: String?, created: Timestamp?, acquired: EventTime?,
+                       wrapped: [String: [WrappedRun]]) -> WrappedRun? {
+        guard let state, let who, let moment = created ?? acquired?.latest,
+              let candidates = wrapped[state + "\u{0}" + who] else { return nil }
+        return candidates
+            .filter { run in
+                run.started.event.time.latest <= moment.adding(seconds: 1)
+                    && (run.finishedAt.map { $0 >= moment.adding(seconds: -1) } ?? true)
+            }
+            .max { ($0.started.event.time.latest, $0.id) < ($1.started.event.time.latest, $1.id) }
+    }
+
+    private func hold(lockID: String, facts: LockFacts, wrapped: [String: [WrappedRun]]) -> Hold {
         var facts = facts
-        facts.runID = runOfLock[lockID]
         let acquired = EventTime.mostPrecise(facts.acquires.map(\.time))
+        var linkEvidence: [Evidence] = []
+        if let runID = runOfLock[lockID] {
+            facts.runID = runID
+        } else if let run = owner(state: facts.state, who: facts.details["who"]?.stringValue,
+                                  created: facts.details["created"]?.stringValue.flatMap(Timestamp.init(parsing:)),
+                                  acquired: acquired, wrapped: wrapped) {
+            facts.runID = run.id
+            linkEvidence.append(Evidence(run.started, note: "the wrapped run \(run.id) that took this lock: same state and Who, running when it was created"))
+        }
         let acquiredBy = Set(facts.acquires.map(\.mechanism))
         let releasedBy = Set(facts.releases.map(\.mechanism))
         let everyMechanismGone = acquiredBy.isEmpty ? !releasedBy.isEmpty : acquiredBy.isSubset(of: releasedBy)
         var released: EventTime?
         var kind: ReleaseKind?
-        var evidence = facts.evidence + (runEvidence[lockID] ?? [])
+        var evidence = facts.evidence + (runEvidence[lockID] ?? []) + linkEvidence
         if everyMechanismGone {
             released = EventTime.mostPrecise(facts.releases.map(\.time))
             kind = .released
@@ -182,8 +230,10 @@ private struct Folder {
                 forceReason = force.event.details["reason"]?.stringValue
             } else if !facts.releaseFailures.isEmpty {
                 kind = .forced
-            } else if let runID = facts.runID,
-                      let alive = runs[runID]?.first(where: { $0.event.kind == .runHeartbeat && ($0.event.time.earliest ?? $0.event.time.latest) > released.latest }) {
+            } else if let runID = facts.runID, let events = runs[runID],
+                      // A run that went on to succeed released its lock itself (a removed lock fails the release).
+                      !events.contains(where: { $0.event.kind == .runFinished && $0.event.details["exit_code"] == 0 }),
+                      let alive = events.first(where: { $0.event.kind == .runHeartbeat && ($0.event.time.earliest ?? $0.event.time.latest) > released.latest }) {
                 kind = .forced
                 evidence.append(Evidence(alive, note: "the holder's run was alive after the lock had gone"))
             }

@@ -73,7 +73,8 @@ public enum Answers {
         return try holdPage(r, limit: limit) { $0 }
     }
 
-    /// How recently a run must have been heard from to count as alive.
+    /// How recently a run must have been heard from to count as alive, unless two and a half of
+    /// its own heartbeat intervals (`LOCKTRAIL_HEARTBEAT`) are longer.
     public static let runSilenceLimit: Int64 = 15 * 60
 
     /// Locks held for longer than `olderThan` seconds at `now`, with whether the holder's run is alive.
@@ -87,13 +88,14 @@ public enum Answers {
             var o = withAge(hold, now: now).objectValue ?? [:]
             let kind = r.string(row, 3)
             let last = r.string(row, 4).flatMap(Timestamp.init(parsing:))
+            let silence = max(Double(runSilenceLimit), 2.5 * (r.string(row, 5).flatMap(Double.init) ?? 0))
             var alive: JSONValue = .null
             var status = "unknown"
             if let kind, let last {
                 if kind == EventKind.runFinished.rawValue {
                     alive = false
                     status = "finished"
-                } else if now.microseconds - last.microseconds <= runSilenceLimit * 1_000_000 {
+                } else if Double(now.microseconds - last.microseconds) <= silence * 1_000_000 {
                     alive = true
                     status = "running"
                 } else {

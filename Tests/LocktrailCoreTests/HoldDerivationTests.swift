@@ -224,6 +224,43 @@ struct WriteDerivationTests {
         #expect(!write.reason.isEmpty)
     }
 
+    /// A wrapped run's start (who, state) and end, as the wrapper reports them.
+    static func started(_ run: String, _ minute: Double, who: String = "alice@h") -> History.Step {
+        H.hook(.runStarted, nil, H.exact(minute), details: ["run_id": .string(run), "who": .string(who)])
+    }
+    static func finished(_ run: String, _ minute: Double, exitCode: Int64 = 0) -> History.Step {
+        H.hook(.runFinished, nil, H.exact(minute), details: ["run_id": .string(run), "who": "alice@h", "exit_code": .int(exitCode)])
+    }
+
+    @Test("a hold is the run's that, on the same state and by the same Who, was running when the lock was created",
+          arguments: [
+            ("the one run", [started("r1", -0.5), finished("r1", 3.5)], "r1"),
+            ("another Who's run", [started("r1", -0.5, who: "bob@h"), finished("r1", 3.5)], nil),
+            ("a run that ended before", [started("r1", -5), finished("r1", -4)], nil),
+            ("a run that started after", [started("r1", 0.5)], nil),
+            ("of two runs, the one still running then", [started("r1", -10), finished("r1", -9), started("r2", -0.2)], "r2"),
+            ("a run blocked by it names it but did not take it",
+             [H.hook(.lockContended, a, H.exact(2), details: ["run_id": "r9", "who": "bob@h"])], nil),
+          ] as [(String, [History.Step], String?)])
+    func runOfHold(_ name: String, _ runSteps: [History.Step], _ expected: String?) throws {
+        // The lock record says Created 05:00 (minute 0) and Who alice@h.
+        let hold = try #require(HoldDerivation.derive(History.events(
+            runSteps + [H.acquired(Self.a, H.exact(1)), H.released(Self.a, H.within(2, 3))])).holds.first, "\(name)")
+        #expect(hold.runID == expected, "\(name)")
+        if expected != nil { #expect(hold.evidence.contains { $0.note.contains("same state and Who") }, "\(name)") }
+    }
+
+    @Test("a heartbeat after the lock went is no evidence of force when the run then succeeded")
+    func aliveButSucceeded() throws {
+        let steps = [Self.started("r1", -0.5), H.acquired(Self.a, H.exact(1)), H.released(Self.a, H.within(2, 3)),
+                     H.hook(.runHeartbeat, nil, H.exact(4), details: ["run_id": "r1", "who": "alice@h"])]
+        let succeeded = try #require(HoldDerivation.derive(History.events(steps + [Self.finished("r1", 5)])).holds.first)
+        #expect(succeeded.releaseKind == .released)
+        let failed = try #require(HoldDerivation.derive(History.events(steps + [Self.finished("r1", 5, exitCode: 1)])).holds.first)
+        #expect(failed.releaseKind == .forced)
+        #expect(failed.evidence.contains { $0.note.contains("alive after the lock had gone") })
+    }
+
     static let md5A = "0123456789abcdef0123456789abcdef"
     static let md5B = "fedcba9876543210fedcba9876543210"
 

@@ -131,6 +131,37 @@ struct HookIngestTests {
         #expect(events.last?.details["exit_code"] == 3)
     }
 
+    @Test("a wrapped apply's hold is linked to its run (same state, same Who, running when the lock was created)")
+    func holdLinkedToRun() async throws {
+        let s = try await Server()
+        let table = TestAWS.uniqueName("locks")
+        let bucket = TestAWS.uniqueName("state")
+        let client = try TestAWS.dynamoDB()
+        _ = try await client.createTable(table)
+        try await TestAWS.createBucket(bucket)
+        let project = try TerraformProject(bucket: bucket, dynamoDBTable: table)
+        try await project.initialize()
+        let source = DynamoDBLockTableSource(table: table, region: "us-east-1", client: client)
+        let now: @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
+        let lockPath = "\(bucket)/\(project.key)"
+        let spool = project.directory.appendingPathComponent("spool")
+        let argv = Wrapper.executable.argv(["terraform", "apply", "-auto-approve", "-no-color", "-var", "hold=3"])
+        let apply = try project.start(Array(argv.dropFirst()), extraEnvironment: [
+            "LOCKTRAIL_URL": s.url, "LOCKTRAIL_TOKEN": s.ingest, "LOCKTRAIL_SPOOL": spool.path,
+        ], program: argv[0])
+        let holder = try await QueryFixture.waitForLock(lockPath, table: table, client: client, during: apply)
+        _ = try await source.runCycle(pool: s.db.pool, now: now, logger: Logger(label: "test"))
+        #expect(await apply.wait() == 0, "\(apply.output)")
+        _ = try await source.runCycle(pool: s.db.pool, now: now, logger: Logger(label: "test"))
+
+        let runID = try #require(try await s.events().first { $0.kind == .runStarted }?.details["run_id"]?.stringValue)
+        let reader = try await s.db.pool.withConnection { try Tokens.create(name: "reader", scopes: [.read], on: $0) }
+        let answer = try await APIClient(base: s.url).get("/v1/holds?state=\(lockPath)", token: reader)
+        let hold = try #require(answer.json?["items"]?.arrayValue?.first { $0["lock_id"] == .string(holder.id) }, "\(answer.text)")
+        #expect(hold["run_id"] == .string(runID), "\(hold)")
+        #expect(hold["release_kind"] == "released")
+    }
+
     @Test("server down: a wrapped force-unlock is spooled, flushed later once, and the hold is forced with its actor",
           arguments: Wrapper.allCases)
     func spoolFlushAndForcedHold(_ wrapper: Wrapper) async throws {
