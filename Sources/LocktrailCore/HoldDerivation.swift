@@ -61,6 +61,8 @@ private struct Folder {
     var runOfLock: [String: String] = [:]
     /// Run events that name a lock ID: part of that hold's evidence.
     var runEvidence: [String: [Evidence]] = [:]
+    /// Failed releases that name no lock (a lock file's), by run.
+    var namelessReleaseFailures: [String: [SequencedEvent]] = [:]
     var stateWrites: [SequencedEvent] = []
     var gaps: [CoverageGap] = []
     /// Per state, the earliest exact lock-file observation per source: exact lock history from then on.
@@ -82,7 +84,13 @@ private struct Folder {
         }
         switch event.kind {
         case .lockAcquired, .lockReleased, .lockForceUnlocked, .lockReleaseFailed, .lockContended:
-            guard let lockID = event.lockID else { return }
+            guard let lockID = event.lockID else {
+                // A lock file's failed release names no lock: it is the lock its run held.
+                if event.kind == .lockReleaseFailed, let runID = event.details["run_id"]?.stringValue {
+                    namelessReleaseFailures[runID, default: []].append(e)
+                }
+                return
+            }
             var facts = locks[lockID] ?? LockFacts(first: e)
             facts.state = facts.state ?? event.state
             facts.workspace = facts.workspace ?? event.workspace
@@ -159,7 +167,44 @@ private struct Folder {
 
     func holds() -> [Hold] {
         let wrapped = wrappedRuns()
-        return locks.keys.sorted().map { hold(lockID: $0, facts: locks[$0]!, wrapped: wrapped) }
+        var links: [String: RunLink] = [:]
+        for (lockID, facts) in locks {
+            if let runID = runOfLock[lockID] {
+                links[lockID] = RunLink(runID: runID, evidence: nil)
+            } else if let run = owner(state: facts.state, who: facts.details["who"]?.stringValue,
+                                      created: facts.details["created"]?.stringValue.flatMap(Timestamp.init(parsing:)),
+                                      acquired: EventTime.mostPrecise(facts.acquires.map(\.time)), wrapped: wrapped) {
+                links[lockID] = RunLink(runID: run.id, evidence: Evidence(
+                    run.started, note: "the wrapped run \(run.id) that took this lock: same state and Who, running when it was created"))
+            }
+        }
+        // A failed release that names no lock is about the lock its run took last before it.
+        var failures: [String: [SequencedEvent]] = [:]
+        for (runID, nameless) in namelessReleaseFailures {
+            let held = links.filter { $0.value.runID == runID }.keys.compactMap { lockID -> (String, Timestamp)? in
+                EventTime.mostPrecise(locks[lockID]!.acquires.map(\.time)).map { (lockID, $0.latest) }
+            }
+            for failure in nameless {
+                let before = held.filter { $0.1 <= failure.event.time.latest }
+                if let lockID = before.max(by: { ($0.1, $0.0) < ($1.1, $1.0) })?.0 { failures[lockID, default: []].append(failure) }
+            }
+        }
+        return locks.keys.sorted().map { lockID in
+            var facts = locks[lockID]!
+            facts.runID = links[lockID]?.runID
+            if let linked = links[lockID]?.evidence { facts.evidence.append(linked) }
+            for failure in failures[lockID] ?? [] {
+                facts.releaseFailures.append(failure)
+                facts.evidence.append(Evidence(failure, note: "the holder's run failed to release its lock: the lock had been removed"))
+            }
+            return hold(lockID: lockID, facts: facts)
+        }
+    }
+
+    /// The run that took a lock, and the evidence when it was found by state, Who and time.
+    struct RunLink {
+        var runID: String
+        var evidence: Evidence?
     }
 
     /// A wrapped run as the matching of holds to runs needs it.
@@ -196,24 +241,14 @@ private struct Folder {
             .max { ($0.started.event.time.latest, $0.id) < ($1.started.event.time.latest, $1.id) }
     }
 
-    private func hold(lockID: String, facts: LockFacts, wrapped: [String: [WrappedRun]]) -> Hold {
-        var facts = facts
+    private func hold(lockID: String, facts: LockFacts) -> Hold {
         let acquired = EventTime.mostPrecise(facts.acquires.map(\.time))
-        var linkEvidence: [Evidence] = []
-        if let runID = runOfLock[lockID] {
-            facts.runID = runID
-        } else if let run = owner(state: facts.state, who: facts.details["who"]?.stringValue,
-                                  created: facts.details["created"]?.stringValue.flatMap(Timestamp.init(parsing:)),
-                                  acquired: acquired, wrapped: wrapped) {
-            facts.runID = run.id
-            linkEvidence.append(Evidence(run.started, note: "the wrapped run \(run.id) that took this lock: same state and Who, running when it was created"))
-        }
         let acquiredBy = Set(facts.acquires.map(\.mechanism))
         let releasedBy = Set(facts.releases.map(\.mechanism))
         let everyMechanismGone = acquiredBy.isEmpty ? !releasedBy.isEmpty : acquiredBy.isSubset(of: releasedBy)
         var released: EventTime?
         var kind: ReleaseKind?
-        var evidence = facts.evidence + (runEvidence[lockID] ?? []) + linkEvidence
+        var evidence = facts.evidence + (runEvidence[lockID] ?? [])
         if everyMechanismGone {
             released = EventTime.mostPrecise(facts.releases.map(\.time))
             kind = .released

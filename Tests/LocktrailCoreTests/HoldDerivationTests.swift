@@ -250,6 +250,21 @@ struct WriteDerivationTests {
         if expected != nil { #expect(hold.evidence.contains { $0.note.contains("same state and Who") }, "\(name)") }
     }
 
+    @Test("a lock file's failed release names no lock: it is about the lock its run took last")
+    func namelessReleaseFailure() throws {
+        let failure = { (run: String) in
+            H.hook(.lockReleaseFailed, nil, H.exact(3), details: ["run_id": .string(run), "who": "alice@h", "message": "NoSuchKey"])
+        }
+        let steps = [Self.started("r1", -0.5), Self.started("r2", -0.4, who: "bob@h"),
+                     H.acquired(Self.a, H.exact(1), source: H.s3, mechanism: "s3-lockfile"),
+                     H.released(Self.a, H.exact(2), source: H.s3, mechanism: "s3-lockfile")]
+        let forced = try #require(HoldDerivation.derive(History.events(steps + [failure("r1")])).holds.first)
+        #expect(forced.releaseKind == .forced)
+        #expect(forced.evidence.contains { $0.note.contains("failed to release its lock") })
+        let otherRun = try #require(HoldDerivation.derive(History.events(steps + [failure("r2")])).holds.first)
+        #expect(otherRun.releaseKind == .released)
+    }
+
     @Test("a heartbeat after the lock went is no evidence of force when the run then succeeded")
     func aliveButSucceeded() throws {
         let steps = [Self.started("r1", -0.5), H.acquired(Self.a, H.exact(1)), H.released(Self.a, H.within(2, 3)),

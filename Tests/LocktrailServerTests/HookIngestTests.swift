@@ -162,6 +162,41 @@ struct HookIngestTests {
         #expect(hold["release_kind"] == "released")
     }
 
+    @Test("a lock file removed under a wrapped apply: its failed release, which names no lock, makes the hold forced")
+    func lockFileRemovedUnderItsHolder() async throws {
+        let s = try await Server()
+        let bucket = TestAWS.uniqueName("state")
+        try await TestAWS.createBucket(bucket, versioned: true)
+        let project = try TerraformProject(bucket: bucket, useLockfile: true)
+        try await project.initialize()
+        let s3 = try TestAWS.s3()
+        let source = S3BucketSource(bucket: bucket, prefix: nil, client: s3)
+        let now: @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
+        let argv = Wrapper.executable.argv(["terraform", "apply", "-auto-approve", "-no-color", "-var", "hold=4"])
+        let apply = try project.start(Array(argv.dropFirst()), extraEnvironment: [
+            "LOCKTRAIL_URL": s.url, "LOCKTRAIL_TOKEN": s.ingest, "LOCKTRAIL_SPOOL": project.directory.appendingPathComponent("spool").path,
+        ], program: argv[0])
+        let lockKey = project.key + ".tflock"
+        var record: LockRecord?
+        for _ in 0..<300 where record == nil {
+            if let object = try? await s3.getObject(bucket: bucket, key: lockKey) { record = LockRecordParse.parse(object.body).record }
+            if record == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let holder = try #require(record, "\(apply.output)")
+        _ = try await s3.deleteObject(bucket: bucket, key: lockKey)  // someone removes it by hand
+        #expect(await apply.wait() == 1, "\(apply.output)")  // terraform cannot release what is gone
+        #expect(apply.output.contains("Error releasing the state lock"))
+        _ = try await source.runCycle(pool: s.db.pool, now: now, logger: Logger(label: "test"))
+
+        let failure = try #require(try await s.events().first { $0.kind == .lockReleaseFailed })
+        #expect(failure.lockID == nil)  // the lock file's message names no lock
+        let reader = try await s.db.pool.withConnection { try Tokens.create(name: "reader", scopes: [.read], on: $0) }
+        let answer = try await APIClient(base: s.url).get("/v1/forced", token: reader)
+        let hold = try #require(answer.json?["items"]?.arrayValue?.first { $0["lock_id"] == .string(holder.id) }, "\(answer.text)")
+        #expect(hold["release_kind"] == "forced")
+        #expect(hold["evidence"]?.arrayValue?.contains { $0["kind"] == "lock.release_failed" } == true, "\(hold)")
+    }
+
     @Test("server down: a wrapped force-unlock is spooled, flushed later once, and the hold is forced with its actor",
           arguments: Wrapper.allCases)
     func spoolFlushAndForcedHold(_ wrapper: Wrapper) async throws {
