@@ -50,6 +50,20 @@ struct HookIngestTests {
 
     static func batch(_ events: [JSONValue]) -> [UInt8] { CanonicalJSON.encode(["events": .array(events)]) }
 
+    static let now: @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
+
+    /// A terraform project locking with a fresh DynamoDB table, and the collector source for it.
+    static func dynamoDBProject() async throws -> (TerraformProject, String, DynamoDBClient, DynamoDBLockTableSource) {
+        let table = TestAWS.uniqueName("locks")
+        let client = try TestAWS.dynamoDB()
+        _ = try await client.createTable(table)
+        let bucket = TestAWS.uniqueName("state")
+        try await TestAWS.createBucket(bucket)
+        let project = try TerraformProject(bucket: bucket, dynamoDBTable: table)
+        try await project.initialize()
+        return (project, table, client, DynamoDBLockTableSource(table: table, region: "us-east-1", client: client))
+    }
+
     @Test("tokens: missing, revoked, wrong scope")
     func auth() async throws {
         let s = try await Server()
@@ -134,16 +148,9 @@ struct HookIngestTests {
     @Test("a wrapped apply's hold is linked to its run (same state, same Who, running when the lock was created)")
     func holdLinkedToRun() async throws {
         let s = try await Server()
-        let table = TestAWS.uniqueName("locks")
-        let bucket = TestAWS.uniqueName("state")
-        let client = try TestAWS.dynamoDB()
-        _ = try await client.createTable(table)
-        try await TestAWS.createBucket(bucket)
-        let project = try TerraformProject(bucket: bucket, dynamoDBTable: table)
-        try await project.initialize()
-        let source = DynamoDBLockTableSource(table: table, region: "us-east-1", client: client)
-        let now: @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
-        let lockPath = "\(bucket)/\(project.key)"
+        let (project, table, client, source) = try await Self.dynamoDBProject()
+        let now = Self.now
+        let lockPath = "\(project.bucket)/\(project.key)"
         let spool = project.directory.appendingPathComponent("spool")
         let argv = Wrapper.executable.argv(["terraform", "apply", "-auto-approve", "-no-color", "-var", "hold=3"])
         let apply = try project.start(Array(argv.dropFirst()), extraEnvironment: [
@@ -171,7 +178,7 @@ struct HookIngestTests {
         try await project.initialize()
         let s3 = try TestAWS.s3()
         let source = S3BucketSource(bucket: bucket, prefix: nil, client: s3)
-        let now: @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
+        let now = Self.now
         let argv = Wrapper.executable.argv(["terraform", "apply", "-auto-approve", "-no-color", "-var", "hold=4"])
         let apply = try project.start(Array(argv.dropFirst()), extraEnvironment: [
             "LOCKTRAIL_URL": s.url, "LOCKTRAIL_TOKEN": s.ingest, "LOCKTRAIL_SPOOL": project.directory.appendingPathComponent("spool").path,
@@ -201,16 +208,9 @@ struct HookIngestTests {
           arguments: Wrapper.allCases)
     func spoolFlushAndForcedHold(_ wrapper: Wrapper) async throws {
         let s = try await Server()
-        let table = TestAWS.uniqueName("locks")
-        let bucket = TestAWS.uniqueName("state")
-        let client = try TestAWS.dynamoDB()
-        _ = try await client.createTable(table)
-        try await TestAWS.createBucket(bucket)
-        let project = try TerraformProject(bucket: bucket, dynamoDBTable: table)
-        try await project.initialize()
-        let source = DynamoDBLockTableSource(table: table, region: "us-east-1", client: client)
-        let now: @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
-        let lockPath = "\(bucket)/\(project.key)"
+        let (project, table, client, source) = try await Self.dynamoDBProject()
+        let now = Self.now
+        let lockPath = "\(project.bucket)/\(project.key)"
 
         // An apply killed with SIGKILL leaves its lock; the collector sees it.
         let victim = try project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=120"])
