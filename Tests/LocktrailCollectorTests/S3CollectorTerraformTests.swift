@@ -168,7 +168,7 @@ struct S3CollectorTerraformTests {
             #expect(Set(seen.map(\.source)) == ["dynamodb:us-east-1/\(table)", f.source.name])
 
             // Each upload DynamoDB's digest saw is the same write as an S3 state version: one write.
-            try await ddb.runCycle(pool: f.db.pool, now: Self.now, logger: Logger(label: "test"))
+            _ = try await ddb.runCycle(pool: f.db.pool, now: Self.now, logger: Logger(label: "test"))
             let dualPath = "\(f.bucket)/\(dualKey)"
             let stored = try await f.db.pool.withConnection { try EventLog.list(after: 0, kind: nil, state: dualPath, limit: 10_000, on: $0) }
             let digests = stored.filter { $0.event.kind == .stateWritten && $0.event.mechanism == "dynamodb" }

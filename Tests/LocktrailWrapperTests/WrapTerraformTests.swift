@@ -129,34 +129,12 @@ struct WrapTerraformTests {
     @Test("under a pseudo-terminal an interactive prompt is answered", arguments: Wrapper.allCases)
     func prompt(_ wrapper: Wrapper) async throws {
         let f = try await Fixture(wrapper)
-        // python's pty module plays the terminal: it answers "Enter a value:" with "yes".
-        let script = """
-            import os, pty, sys, time
-            pid, fd = pty.fork()
-            if pid == 0:
-                os.execvp(sys.argv[1], sys.argv[1:])
-            out = b""
-            answered = False
-            while True:
-                try:
-                    chunk = os.read(fd, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                out += chunk
-                if not answered and b"Enter a value:" in out:
-                    os.write(fd, b"yes\\r")
-                    answered = True
-            _, status = os.waitpid(pid, 0)
-            sys.stdout.write(out.decode("utf-8", "replace"))
-            sys.exit(os.waitstatus_to_exitcode(status))
-            """
-        let file = f.project.directory.appendingPathComponent("play_terminal.py")
-        try script.write(to: file, atomically: true, encoding: .utf8)
-        let run = try f.project.start([file.path] + f.wrapper.argv(["terraform", "apply"]), extraEnvironment: [
+        // A pseudo-terminal that answers "Enter a value:" with "yes", as the user would.
+        let argv = try TerminalPlayer.argv(f.wrapper.argv(["terraform", "apply"]), in: f.project.directory,
+                                           answer: (prompt: "Enter a value:", reply: "yes"))
+        let run = try f.project.start(Array(argv.dropFirst()), extraEnvironment: [
             "LOCKTRAIL_SPOOL": f.spool.path, "TF_IN_AUTOMATION": "",
-        ], program: "python3")
+        ], program: argv[0])
         #expect(await run.wait() == 0, "\(run.output)")
         #expect(run.output.contains("Enter a value:"))
         #expect(run.output.contains("Apply complete!"))

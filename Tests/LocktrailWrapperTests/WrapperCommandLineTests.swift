@@ -62,48 +62,12 @@ struct WrapperCommandLineTests {
         #expect(run.output.contains("--verbose --flush"), "\(run.output)")
     }
 
-    /// Runs `argv` with a terminal (python's pty module) for its output; with `input`, stdin is
-    /// a pipe holding it; with `stderrFile`, stderr goes to that file. A command that hangs is
-    /// killed after 20 s and the status is 124, so a regression fails instead of hanging.
+    /// Runs `argv` with a terminal for its output (`TerminalPlayer`), in a scratch directory.
     static func onTerminal(_ argv: [String], input: String? = nil, stderrFile: String? = nil, stdoutFile: String? = nil) async throws -> Run {
-        let script = """
-            import os, pty, select, signal, sys, time
-            text, errpath, outpath = sys.argv[1], sys.argv[2], sys.argv[3]
-            r = -1
-            if text:
-                r, w = os.pipe()
-                os.write(w, text.encode()); os.close(w)
-            pid, fd = pty.fork()
-            if pid == 0:
-                if r >= 0: os.dup2(r, 0)
-                if errpath: os.dup2(os.open(errpath, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
-                if outpath: os.dup2(os.open(outpath, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
-                os.execvp(sys.argv[4], sys.argv[4:])
-            if r >= 0: os.close(r)
-            out = b""
-            deadline = time.time() + 20
-            while True:
-                if time.time() > deadline:
-                    os.killpg(pid, signal.SIGKILL)
-                    sys.stdout.write(out.decode("utf-8", "replace") + "\\nHUNG\\n")
-                    sys.exit(124)
-                if not select.select([fd], [], [], 0.5)[0]:
-                    continue
-                try:
-                    chunk = os.read(fd, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                out += chunk
-            _, status = os.waitpid(pid, 0)
-            sys.stdout.write(out.decode("utf-8", "replace"))
-            sys.exit(os.waitstatus_to_exitcode(status))
-            """
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("on-terminal-\(UUID().uuidString.prefix(8)).py")
-        try script.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        return try await run(["python3", file.path, input ?? "", stderrFile ?? "", stdoutFile ?? ""] + argv)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("on-terminal-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        return try await run(TerminalPlayer.argv(argv, in: directory, input: input, stderrFile: stderrFile, stdoutFile: stdoutFile))
     }
 
     @Test("on a terminal with input from a pipe, the command reads that input and its end, as unwrapped",
