@@ -17,6 +17,8 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let sourceTableRestored = EventKind("source.table_restored")
     /// A period in which a source did not observe: history may be missing there.
     public static let coverageGap = EventKind("source.coverage_gap")
+    /// A state's `-md5` digest item disappeared from the lock table (the workspace was deleted).
+    public static let stateDigestRemoved = EventKind("state.digest_removed")
     /// Something a source saw that is not a lock record or digest; kept raw with the reason.
     public static let observationUnparsed = EventKind("observation.unparsed")
     /// A run was blocked by another holder's lock.

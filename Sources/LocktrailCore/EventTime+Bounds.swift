@@ -28,13 +28,35 @@ extension EventTime {
         }
     }
 
-    /// `exact` or `bounded`.
-    public var precision: String { exact == nil ? "bounded" : "exact" }
+    /// `exact`, `second` (one whole second, `[t, t + 1 s)`: how S3 times are modelled, see
+    /// `DerivationRules.modelled`) or `bounded`.
+    public var precision: String {
+        switch self {
+        case .exact: return "exact"
+        case .between(let after?, let notAfter)
+            where notAfter.microseconds - after.microseconds == 1_000_000 && (after.microseconds + 1) % 1_000_000 == 0:
+            return "second"
+        case .between: return "bounded"
+        }
+    }
 
     /// The most precise of `times`, the earliest-listed winning ties; nil when empty.
     public static func mostPrecise<S: Sequence>(_ times: S) -> EventTime? where S.Element == EventTime {
         var best: EventTime?
         for t in times where best.map({ t.isMorePrecise(than: $0) }) ?? true { best = t }
         return best
+    }
+}
+
+extension EventTime {
+    /// `<prefix>_at` (exact or null), `<prefix>_after`, `<prefix>_not_after` and `<prefix>_precision`.
+    public func boundsJSON(prefix: String) -> [String: JSONValue] {
+        switch self {
+        case .exact(let t):
+            return [prefix + "_at": .string(t.rfc3339), prefix + "_after": .null, prefix + "_not_after": .null, prefix + "_precision": "exact"]
+        case .between(let after, let notAfter):
+            return [prefix + "_at": .null, prefix + "_after": .optional(after?.rfc3339),
+                    prefix + "_not_after": .string(notAfter.rfc3339), prefix + "_precision": .string(precision)]
+        }
     }
 }

@@ -55,8 +55,12 @@ struct QueryRoutes {
         group.get("events") { request, _ in
             let q = QueryParameters(request, now: Self.now)
             let after = try q.integer("cursor", default: 0, range: 0...Int64.max)
-            let (kind, state, limit) = (try q.string("kind"), try q.string("state"), try q.limit())
-            let events = try await pool.withConnection { try EventLog.list(after: after, kind: kind, state: state, limit: limit, on: $0) }
+            let (kind, state, limit, unmatched) = (try q.string("kind"), try q.string("state"), try q.limit(), try q.bool("unmatched"))
+            // Unmatched means "no hold for its lock ID": the holds must include every event first.
+            if unmatched { try await freshness.ensureFresh() }
+            let events = try await pool.withConnection {
+                try EventLog.list(after: after, kind: kind, state: state, limit: limit, unmatched: unmatched, on: $0)
+            }
             let next: JSONValue = events.count == limit ? .string(String(events.last!.seq)) : .null
             return JSONBody.response(["items": .array(events.map(\.json)), "next_cursor": next])
         }

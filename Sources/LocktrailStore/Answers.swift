@@ -73,9 +73,12 @@ public enum Answers {
         return try holdPage(r, limit: limit) { $0 }
     }
 
-    /// How recently a run must have been heard from to count as alive, unless two and a half of
-    /// its own heartbeat intervals (`LOCKTRAIL_HEARTBEAT`) are longer.
-    public static let runSilenceLimit: Int64 = 15 * 60
+    /// The heartbeat interval assumed for a run that declared none: the wrapper's default
+    /// (`LOCKTRAIL_HEARTBEAT`, 30 s).
+    public static let defaultHeartbeatSeconds: Double = 30
+    /// A run is alive while it was heard from within this many of its own heartbeat intervals:
+    /// one missed beat is a slow network, two and a half is a dead run.
+    public static let heartbeatsBeforeSilent: Double = 2.5
 
     /// Locks held for longer than `olderThan` seconds at `now`, with whether the holder's run is alive.
     public static func stale(olderThan: Int64, cursor: String?, limit: Int, now: Timestamp, on connection: PostgresConnection) throws -> AnswerPage {
@@ -88,7 +91,8 @@ public enum Answers {
             var o = withAge(hold, now: now).objectValue ?? [:]
             let kind = r.string(row, 3)
             let last = r.string(row, 4).flatMap(Timestamp.init(parsing:))
-            let silence = max(Double(runSilenceLimit), 2.5 * (r.string(row, 5).flatMap(Double.init) ?? 0))
+            let interval = r.string(row, 5).flatMap(Double.init).flatMap { $0 > 0 ? $0 : nil } ?? defaultHeartbeatSeconds
+            let silence = heartbeatsBeforeSilent * interval
             var alive: JSONValue = .null
             var status = "unknown"
             if let kind, let last {

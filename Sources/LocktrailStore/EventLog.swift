@@ -192,8 +192,9 @@ extension EventLog {
     }
 
     /// Events after `seq`, oldest first, optionally of one kind or state.
-    public static func list(after seq: Int64, kind: String?, state: String?, limit: Int, on connection: PostgresConnection) throws -> [StoredEvent] {
-        let r = try connection.run(NamedQuery("events_list"), [.int(seq), .string(kind), .string(state), .int(Int64(limit))])
+    public static func list(after seq: Int64, kind: String?, state: String?, limit: Int, unmatched: Bool = false,
+                            on connection: PostgresConnection) throws -> [StoredEvent] {
+        let r = try connection.run(NamedQuery("events_list"), [.int(seq), .string(kind), .string(state), .int(Int64(limit)), .bool(unmatched)])
         return try (0..<r.rowCount).map { try decode(r, row: $0) }
     }
 }

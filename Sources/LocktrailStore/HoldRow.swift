@@ -8,7 +8,7 @@ struct HoldRow {
         func text(_ t: Timestamp?, _ missing: String) -> String { t?.rfc3339 ?? missing }
         let possibleFrom = text(hold.possibleStart, "-infinity")
         let certainFrom = text(hold.certainStart, "infinity")
-        let certainTo = hold.isHeld ? "infinity" : text(hold.certainEnd, "-infinity")
+        let certainTo = text(hold.certainEnd, "-infinity")
         let possibleTo = text(hold.possibleEnd, "infinity")
         // Lists sort by the best single acquire time, or the release when no acquire was seen.
         let sortAt = (hold.acquired?.latest ?? hold.released?.latest ?? hold.createdAt ?? Timestamp(microsecondsSinceEpoch: 0)).rfc3339

@@ -76,7 +76,8 @@ struct QueryFixture: Sendable {
         _ = try await EventLog.append([Event(
             key: "hook|force|\(leftID)", kind: .lockForceUnlocked, source: "hook", mechanism: "hook", time: .exact(Self.now()),
             observedAt: Self.now(), lockID: leftID, state: state, workspace: "default",
-            details: ["actor": "bob@ops", "reason": "apply killed; lock left behind", "command": "terraform force-unlock"])], pool: pool)
+            details: ["actor": "bob@ops", "reason": "apply killed; lock left behind", "command": "terraform force-unlock",
+                      "outcome": "unlocked"])], pool: pool)
         try await client.deleteItem(table: table, key: ["LockID": .string(tfState)])
         try await cycle()
 
@@ -84,7 +85,8 @@ struct QueryFixture: Sendable {
         let t0 = Self.now().adding(seconds: -3600)
         let exact = exactState, stale = staleState, staleID = staleLockID
         func lockDetails(_ who: String) -> JSONValue {
-            ["who": .string(who), "operation": "OperationTypeApply", "version": "1.11.4", "created": .string(t0.rfc3339), "path": .string(exact)]
+            ["who": .string(who), "operation": "OperationTypeApply", "version": "1.11.4", "created": .string(t0.rfc3339), "path": .string(exact),
+             "time_basis": "last_modified"]
         }
         let l1 = "11111111-1111-1111-1111-111111111111"
         func s3(_ key: String, _ kind: EventKind, _ time: Timestamp, lock: String? = nil, state: String = exact, mechanism: String, details: JSONValue) -> Event {

@@ -21,6 +21,9 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only events after this position in the log.")
     var after: Int64 = 0
 
+    @Flag(name: .long, help: "Only events about a lock ID no source saw (no hold exists for it): a mistyped unlock, a report about a lock never observed.")
+    var unmatched = false
+
     @Option(name: .long, help: "At most this many events.")
     var limit: Int = 1000
 
@@ -43,6 +46,7 @@ struct EventsCommand: AsyncParsableCommand {
             while remaining > 0 {
                 let page = try await client.page(path: "/v1/events", parameters: [
                     ("kind", kind), ("state", state), ("limit", String(min(remaining, Answers.maxLimit))), ("cursor", cursor),
+                    ("unmatched", unmatched ? "true" : nil),
                 ])
                 for item in page.items {
                     let when = item["occurred_at"]?.stringValue
@@ -61,8 +65,12 @@ struct EventsCommand: AsyncParsableCommand {
             return
         }
         let pool = try await db.openCurrentPool(maxConnections: 1)
-        let (after, kind, state, limit) = (after, kind, state, limit)
-        let events = try await pool.withConnection { try EventLog.list(after: after, kind: kind, state: state, limit: limit, on: $0) }
+        let (after, kind, state, limit, unmatched) = (after, kind, state, limit, unmatched)
+        let events = try await pool.withConnection { connection in
+            // Unmatched means "no hold for its lock ID": the holds must include every event first.
+            if unmatched { try Derivation.catchUp(on: connection) }
+            return try EventLog.list(after: after, kind: kind, state: state, limit: limit, unmatched: unmatched, on: connection)
+        }
         for stored in events {
             let e = stored.event
             rows.rows.append([

@@ -6,7 +6,7 @@ import LocktrailStore
 struct StaleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stale", abstract: "Locks held longer than a duration, with whether the holder's run is alive.",
-        discussion: "holder_alive is true when the holder's wrapped run reported within 15 minutes, false when it finished or went silent, null when no run is known.")
+        discussion: "holder_alive is true when the holder's wrapped run was heard from within 2.5 of the heartbeat intervals it declares (30 s when it declares none), false when it finished or went silent, null when no run is known.")
 
     @OptionGroup var options: QueryOptions
 

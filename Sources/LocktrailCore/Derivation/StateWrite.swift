@@ -1,8 +1,11 @@
 /// Whether a state write happened under a lock.
 public enum WriteStatus: String, Hashable, Sendable, CaseIterable {
-    /// A hold on the same state covers it (`StateWrite.match` says whether certainly or possibly).
+    /// Exactly one hold on the same state was certainly held for the write's whole time window.
     case locked
-    /// A source with exact, gap-free lock history proves no lock was held: the incident signal.
+    /// The times fit one or more holds (`StateWrite.candidates`) without proving which, or that
+    /// any was held at the write: no holder is named.
+    case ambiguous
+    /// Complete, gap-free lock history proves no lock was held in the write's time: the incident signal.
     case unlocked
     /// The evidence is too coarse to tell.
     case unknown
@@ -37,11 +40,12 @@ public struct StateWrite: Hashable, Sendable {
     public var baseline: Bool
     /// Locked, unlocked or unknown.
     public var status: WriteStatus
-    /// For `locked`: `certain` when the hold was held for the write's whole time window,
-    /// `possible` when their windows only overlap.
+    /// For `locked`: `certain` (the hold was held for the write's whole time window).
     public var match: String?
-    /// For `locked`: the hold's lock ID.
+    /// For `locked`: the hold's lock ID; nil for every other status.
     public var lockID: String?
+    /// The holds whose times fit the write (one for `locked`; one or more for `ambiguous`).
+    public var candidates: [String] = []
     /// For `locked`: the hold's `Who`.
     public var who: String?
     /// Why the status is what it is, in one sentence.
@@ -80,6 +84,7 @@ public struct StateWrite: Hashable, Sendable {
             "mechanism": .optional(mechanism), "digest": .optional(digest), "etag": .optional(etag), "version_id": .optional(versionID),
             "serial": serial.map { .int($0) } ?? .null, "lineage": .optional(lineage), "baseline": .bool(baseline),
             "status": .string(status.rawValue), "match": .optional(match), "lock_id": .optional(lockID), "who": .optional(who),
+            "candidates": .array(candidates.map(JSONValue.string)),
             "reason": .string(reason), "serial_regression": .bool(serialRegression), "lineage_changed": .bool(lineageChanged),
             "previous_serial": previousSerial.map { .int($0) } ?? .null, "previous_lineage": .optional(previousLineage),
             "sources": .array(sources.map(JSONValue.string)), "evidence": .array(evidence.map(\.json)),

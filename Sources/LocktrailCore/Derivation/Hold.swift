@@ -2,7 +2,9 @@
 public enum ReleaseKind: String, Hashable, Sendable, CaseIterable {
     /// It disappeared and nothing says it was forced.
     case released
-    /// It was removed by someone other than its holder; `Hold.evidence` says how that is known.
+    /// It was removed by someone other than its holder, proven by a removal in `Hold.evidence`:
+    /// a force-unlock that removed it, its holder's release failing because it was gone, or its
+    /// holder's run alive well after it went.
     case forced
     /// It ended without a release being seen (e.g. the lock table was deleted).
     case unknown
@@ -35,6 +37,15 @@ public struct Hold: Hashable, Sendable {
     public var forcedBy: String?
     /// The reason a force-unlock gave.
     public var forceReason: String?
+    /// Whether the evidence that makes it forced was observed by a source or reported by a client.
+    public var forceProvenance: Provenance?
+    /// Who reported that evidence (an ingest token's name, `locktrail unlock`), when reported.
+    public var forceReportedBy: String?
+    /// Other states whose events name this lock ID: a lock ID belongs to one state, so this is
+    /// an anomaly, reported and never merged into the hold.
+    public var otherStates: [String] = []
+    /// What does not add up about this hold, in sentences (e.g. its ID seen under two states).
+    public var anomalies: [String] = []
     /// The hook run that owned it, if one is known.
     public var runID: String?
     /// Sources that saw it, sorted.
@@ -53,20 +64,25 @@ public struct Hold: Hashable, Sendable {
     public var possibleEnd: Timestamp? { released?.latest }
     /// From when it was certainly held (nil when no acquire was seen).
     public var certainStart: Timestamp? { acquired?.latest }
-    /// Until when it was certainly held: the release's lower bound (nil: still held, or unknown).
+    /// For a hold still held: the last moment a source showed it present — the latest
+    /// observation, by each source that saw it appear and never saw it go, of this state (a
+    /// consistent scan or listing that reports anything about the state and not this lock's
+    /// end shows it still there), and never past a mechanism that did see it go. Nil when released.
+    public var seenHeldUntil: Timestamp?
+
+    /// Until when it was certainly held: the release's lower bound, or for a hold still held the
+    /// last moment a source showed it (`seenHeldUntil`); nil when unknown.
     public var certainEnd: Timestamp? {
-        guard let released else { return nil }
+        guard let released else { return seenHeldUntil }
         switch released {
         case .exact(let t): return t
         case .between(let after, _): return after
         }
     }
 
-    /// Whether it was certainly held at `t`.
+    /// Whether it was certainly held at `t`: after its acquire's latest bound and no later than `certainEnd`.
     public func certainlyHeld(at t: Timestamp) -> Bool {
-        guard let start = certainStart, start <= t else { return false }
-        guard released != nil else { return true }
-        guard let end = certainEnd else { return false }
+        guard let start = certainStart, start <= t, let end = certainEnd else { return false }
         return t <= end
     }
 
@@ -83,6 +99,9 @@ public struct Hold: Hashable, Sendable {
             "lock_id": .string(lockID), "state": .optional(state), "workspace": .optional(workspace), "who": .optional(who),
             "operation": .optional(operation), "version": .optional(version), "created_at": .optional(createdAt?.rfc3339),
             "release_kind": .optional(releaseKind?.rawValue), "forced_by": .optional(forcedBy), "force_reason": .optional(forceReason),
+            "force_provenance": .optional(forceProvenance?.rawValue), "force_reported_by": .optional(forceReportedBy),
+            "other_states": .array(otherStates.map(JSONValue.string)), "anomalies": .array(anomalies.map(JSONValue.string)),
+            "seen_held_until": .optional(seenHeldUntil?.rfc3339),
             "run_id": .optional(runID), "sources": .array(sources.map(JSONValue.string)),
             "mechanisms": .array(mechanisms.map(JSONValue.string)), "evidence": .array(evidence.map(\.json)),
         ]

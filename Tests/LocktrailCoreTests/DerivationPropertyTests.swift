@@ -1,0 +1,368 @@
+import Foundation
+import LocktrailCore
+import Testing
+
+/// SplitMix64: a small seeded generator, so a failing case is reproduced from its seed alone.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A random world of terraform runs on two states, with its ground truth, and the events the
+/// sources (DynamoDB scans, S3 version history) and clients (wrapper hooks, `locktrail unlock`)
+/// would record of it: acquires, releases, refused and successful force-unlocks, failed
+/// releases of each kind, heartbeats, run ends, contention and coverage gaps.
+struct RandomWorld {
+    /// One lock as it really was.
+    struct Lock {
+        var id: String
+        var state: String
+        var acquire: Double
+        var release: Double
+        /// Removed by someone other than its holder (a force-unlock, a clean-up).
+        var removedByOther: Bool
+    }
+
+    static let base = Timestamp(parsing: "2025-03-04T05:00:00Z")!
+    static let states = ["b/one.tfstate", "b/two.tfstate"]
+    static let ddbSource = "dynamodb:us-east-1/locks"
+    static let s3Source = "s3:b"
+    static let gone = "failed to retrieve lock info for lock ID \"x\": unexpected end of JSON input"
+    static let otherLock = "lock ID \"x\" does not match existing lock (\"y\")"
+    static let network = "failed to retrieve lock info for lock ID \"x\": operation error DynamoDB: GetItem, dial tcp: connection refused"
+
+    var locks: [Lock] = []
+    /// True times of state writes, by state.
+    var writes: [(state: String, time: Double)] = []
+    var events: [SequencedEvent] = []
+    var usesDynamoDB: [String: Bool] = [:]
+    var usesLockFile: [String: Bool] = [:]
+
+    static func at(_ seconds: Double) -> Timestamp { base.adding(microseconds: Int64((seconds * 1_000_000).rounded())) }
+
+    init(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        var pending: [(observed: Double, order: UInt64, event: Event)] = []
+        var keyCounter = 0
+        func emit(_ kind: EventKind, source: String, mechanism: String?, time: EventTime, observed: Double, lockID: String? = nil,
+                  state: String?, details: [String: JSONValue] = [:]) {
+            keyCounter += 1
+            pending.append((observed, rng.next(), Event(
+                key: "k\(keyCounter)", kind: kind, source: source, mechanism: mechanism, time: time, observedAt: Self.at(observed),
+                lockID: lockID, state: state, details: .object(details))))
+        }
+        func newID() -> String {
+            let hex = Array("0123456789abcdef")
+            var s = ""
+            for i in 0..<32 {
+                if [8, 12, 16, 20].contains(i) { s.append("-") }
+                s.append(hex[Int(rng.next() % 16)])
+            }
+            return s
+        }
+        func jitter() -> Double { Double(rng.next() % 2000) / 1000 - 1 }  // a runner's clock, within ±1 s of true time
+        var runCounter = 0
+        var end = 0.0
+        for state in Self.states {
+            let mode = rng.next() % 3
+            usesDynamoDB[state] = mode != 1
+            usesLockFile[state] = mode != 0
+            var t = Double(rng.next() % 20)
+            for _ in 0..<(1 + rng.next() % 5) {
+                t += Double(rng.next() % 40) + Double(rng.next() % 1000) / 1000
+                let scenario = rng.next() % 7
+                if scenario == 6 {
+                    // A write with -lock=false: no lock at all.
+                    writes.append((state, t))
+                    t += 1
+                    continue
+                }
+                let id = newID()
+                let acquire = t
+                let duration = 0.2 + Double(rng.next() % 30_000) / 1000
+                let wrapped = rng.next() % 3 != 0
+                runCounter += 1
+                let runID = "r\(runCounter)"
+                let heartbeat = Double(1 + rng.next() % 10)
+                let isPlan = rng.next() % 4 == 0
+                var release = acquire + duration
+                var removedByOther = false
+                var runEnd = release + Double(rng.next() % 1500) / 1000
+                var exitCode: Int64 = isPlan ? (rng.next() % 2 == 0 ? 2 : 0) : (rng.next() % 5 == 0 ? 1 : 0)
+                var failure: String?
+                for k in 0..<Int(rng.next() % 3) { writes.append((state, acquire + duration * Double(k + 1) / 4)) }
+                switch scenario {
+                case 1, 2:
+                    // Force-removed part-way by another actor; the holder runs on, then fails its release.
+                    removedByOther = true
+                    let removal = acquire + duration * 0.5
+                    release = removal
+                    let viaLocktrail = scenario == 2
+                    emit(.lockForceUnlocked, source: viaLocktrail ? "locktrail-unlock" : "hook", mechanism: viaLocktrail ? nil : "hook",
+                         time: .exact(Self.at(removal + jitter())), observed: removal + 0.1, lockID: id, state: state,
+                         details: ["actor": "bob@ops", "reason": "stuck", "outcome": viaLocktrail ? "removed" : "unlocked"])
+                    runEnd = acquire + duration + Double(rng.next() % 60)
+                    failure = rng.next() % 2 == 0 ? Self.gone : Self.otherLock
+                    exitCode = 1
+                case 3:
+                    // The holder's release fails on the network; someone deletes the lock later, unannounced.
+                    removedByOther = true
+                    failure = Self.network
+                    exitCode = 1
+                    runEnd = acquire + duration + 0.5
+                    release = acquire + duration + 5 + Double(rng.next() % 60)
+                case 4:
+                    // Refused and mistyped unlock attempts while it is held.
+                    let attempt = acquire + duration * 0.3
+                    emit(.lockForceUnlocked, source: "locktrail-unlock", mechanism: nil, time: .exact(Self.at(attempt)),
+                         observed: attempt, lockID: id, state: state, details: ["actor": "carol@ops", "reason": "r", "outcome": "refused"])
+                    emit(.lockForceUnlocked, source: "locktrail-unlock", mechanism: nil, time: .exact(Self.at(attempt + 0.1)),
+                         observed: attempt + 0.1, lockID: newID(), state: state, details: ["actor": "carol@ops", "reason": "typo", "outcome": "not_found"])
+                case 5:
+                    // Another run is blocked by it (and reports the holder), plus a report about a lock nobody saw.
+                    let blocked = acquire + duration * 0.2
+                    emit(.lockContended, source: "hook", mechanism: "hook", time: .exact(Self.at(blocked + jitter())), observed: blocked,
+                         lockID: id, state: state, details: ["run_id": .string("blocked\(runCounter)"), "who": "dave@ci"])
+                    emit(.lockContended, source: "hook", mechanism: "hook", time: .exact(Self.at(blocked)), observed: blocked,
+                         lockID: newID(), state: state, details: ["who": "dave@ci"])
+                default:
+                    break
+                }
+                locks.append(Lock(id: id, state: state, acquire: acquire, release: release, removedByOther: removedByOther))
+                if wrapped {
+                    let started = acquire - 0.3
+                    let sub = isPlan ? "plan" : "apply"
+                    let arguments: [JSONValue] = isPlan ? ["plan", "-detailed-exitcode"] : ["apply", "-auto-approve"]
+                    emit(.runStarted, source: "hook", mechanism: "hook", time: .exact(Self.at(started + jitter())), observed: started,
+                         state: state, details: ["run_id": .string(runID), "who": "alice@h", "subcommand": .string(sub),
+                                                 "arguments": .array(arguments), "heartbeat_seconds": .number(heartbeat)])
+                    var beat = started + heartbeat
+                    while beat < runEnd {
+                        emit(.runHeartbeat, source: "hook", mechanism: "hook", time: .exact(Self.at(beat + jitter())), observed: beat,
+                             state: state, details: ["run_id": .string(runID), "who": "alice@h"])
+                        beat += heartbeat
+                    }
+                    if let failure {
+                        emit(.lockReleaseFailed, source: "hook", mechanism: "hook", time: .exact(Self.at(runEnd - 0.1 + jitter())),
+                             observed: runEnd, lockID: id, state: state, details: ["run_id": .string(runID), "who": "alice@h", "message": .string(failure)])
+                    }
+                    emit(.runFinished, source: "hook", mechanism: "hook", time: .exact(Self.at(runEnd + jitter())), observed: runEnd,
+                         state: state, details: ["run_id": .string(runID), "who": "alice@h", "exit_code": .int(exitCode)])
+                }
+                t = max(release, runEnd) + 0.5
+            }
+            end = max(end, t)
+        }
+        end += 5
+
+        // DynamoDB: consistent scans every `interval` seconds, with the collector down at times.
+        let interval = Double(2 + rng.next() % 30)
+        var downFrom: Double? = nil
+        var previous: (time: Double, visible: Set<String>)? = (-1, [])
+        var scan = 0.0
+        while scan <= end + interval {
+            if rng.next() % 12 == 0 { downFrom = downFrom ?? previous?.time; scan += interval; continue }
+            let visible = Set(locks.filter { usesDynamoDB[$0.state]! && $0.acquire <= scan && scan < $0.release }.map(\.id))
+            let last = previous!.time
+            if let from = downFrom {
+                emit(.coverageGap, source: Self.ddbSource, mechanism: "dynamodb", time: .between(after: Self.at(from), notAfter: Self.at(scan)),
+                     observed: scan, state: nil, details: ["from": .string(Self.at(from).rfc3339), "to": .string(Self.at(scan).rfc3339)])
+                downFrom = nil
+            }
+            for lock in locks where visible.contains(lock.id) && !previous!.visible.contains(lock.id) {
+                emit(.lockAcquired, source: Self.ddbSource, mechanism: "dynamodb", time: .exact(Self.at(lock.acquire)), observed: scan,
+                     lockID: lock.id, state: lock.state, details: Self.record(lock, basis: "created"))
+            }
+            for lock in locks where !visible.contains(lock.id) && previous!.visible.contains(lock.id) {
+                emit(.lockReleased, source: Self.ddbSource, mechanism: "dynamodb", time: .between(after: Self.at(last), notAfter: Self.at(scan)),
+                     observed: scan, lockID: lock.id, state: lock.state, details: Self.record(lock, basis: "scan"))
+            }
+            for state in Self.states where usesDynamoDB[state]! && writes.contains(where: { $0.state == state && $0.time > last && $0.time <= scan }) {
+                emit(.stateWritten, source: Self.ddbSource, mechanism: "dynamodb", time: .between(after: Self.at(last), notAfter: Self.at(scan)),
+                     observed: scan, state: state, details: ["digest": .string(newID())])
+            }
+            previous = (scan, visible)
+            scan += interval
+        }
+
+        // S3 version history: every lock-file version and delete marker, every state version, in whole seconds.
+        let s3Read = end + interval + 1
+        for lock in locks where usesLockFile[lock.state]! {
+            var acquired = Self.record(lock, basis: "last_modified")
+            acquired["version_id"] = .string("v-" + lock.id)
+            emit(.lockAcquired, source: Self.s3Source, mechanism: "s3-lockfile", time: .exact(Self.at(lock.acquire.rounded(.down))),
+                 observed: s3Read, lockID: lock.id, state: lock.state, details: acquired)
+            emit(.lockReleased, source: Self.s3Source, mechanism: "s3-lockfile", time: .exact(Self.at(lock.release.rounded(.down))),
+                 observed: s3Read, lockID: lock.id, state: lock.state, details: Self.record(lock, basis: "last_modified"))
+        }
+        for write in writes where usesLockFile[write.state]! {
+            emit(.stateWritten, source: Self.s3Source, mechanism: "s3-state", time: .exact(Self.at(write.time.rounded(.down))),
+                 observed: s3Read, state: write.state, details: ["etag": .string(newID()), "time_basis": "last_modified"])
+        }
+        if rng.next() % 4 == 0 {
+            // A failed listing: the S3 source was blind for a while.
+            let from = Double(rng.next() % UInt64(max(1, end)))
+            emit(.coverageGap, source: Self.s3Source, mechanism: "s3-lockfile", time: .between(after: Self.at(from), notAfter: Self.at(from + 20)),
+                 observed: s3Read, state: nil, details: ["from": .string(Self.at(from).rfc3339), "to": .string(Self.at(from + 20).rfc3339)])
+        }
+
+        // The log's order: by when each was observed (appended).
+        events = pending.sorted { ($0.observed, $0.order) < ($1.observed, $1.order) }.enumerated().map { i, p in
+            SequencedEvent(seq: Int64(i + 1), event: p.event)
+        }
+    }
+
+    static func record(_ lock: Lock, basis: String) -> [String: JSONValue] {
+        ["who": "alice@h", "operation": "OperationTypeApply", "version": "1.11.4", "created": .string(at(lock.acquire).rfc3339),
+         "path": .string(lock.state), "time_basis": .string(basis)]
+    }
+
+    func truth(_ id: String) -> Lock? { locks.first { $0.id == id } }
+}
+
+@Suite("Derivation properties over random histories")
+struct DerivationPropertyTests {
+    static let cases: UInt64 = 10_000
+
+    @Test("forced only on proof, current only when seen held, no hold without a sighting, unlocked and locked only when true, incremental equals rebuild")
+    func invariants() {
+        var failures: [String] = []
+        // LOCKTRAIL_PROPERTY_SEED=N runs that one case and prints its events.
+        let one = ProcessInfo.processInfo.environment["LOCKTRAIL_PROPERTY_SEED"].flatMap(UInt64.init)
+        if let one {
+            let world = RandomWorld(seed: one)
+            for e in world.events {
+                print(e.seq, e.event.kind, e.event.source, e.event.lockID?.prefix(8) ?? "-", e.event.state ?? "-", e.event.time, e.event.details)
+            }
+            for lock in world.locks { print("truth", lock.id.prefix(8), lock.state, lock.acquire, lock.release, lock.removedByOther) }
+            print("writes", world.writes)
+            for hold in HoldDerivation.derive(world.events).holds { print("hold", hold.lockID.prefix(8), hold.acquired as Any, hold.released as Any, hold.releaseKind as Any, hold.evidence.map(\.note)) }
+            for write in HoldDerivation.derive(world.events).writes { print("write", write.seq, write.time, write.status, write.candidates, write.reason) }
+        }
+        for seed in one.map({ $0...$0 }) ?? 0...(Self.cases - 1) where failures.count < 5 {
+            let problems = Self.check(RandomWorld(seed: seed))
+            if let first = problems.first { failures.append("seed \(seed): \(first)") }
+        }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
+
+    static func check(_ world: RandomWorld) -> [String] {
+        var problems: [String] = []
+        let derived = HoldDerivation.derive(world.events)
+        let sightings = world.events.filter { ($0.event.kind == .lockAcquired || $0.event.kind == .lockReleased) && $0.event.state != nil }
+        for hold in derived.holds {
+            let seen = sightings.filter { $0.event.lockID == hold.lockID }
+            if seen.isEmpty { problems.append("hold \(hold.lockID) without a sighting") }
+            if hold.isHeld {
+                let acquiredBy = Set(seen.filter { $0.event.kind == .lockAcquired }.compactMap(\.event.mechanism))
+                let releasedBy = Set(seen.filter { $0.event.kind == .lockReleased }.compactMap(\.event.mechanism))
+                if acquiredBy.isEmpty || acquiredBy.isSubset(of: releasedBy) { problems.append("hold \(hold.lockID) current but seen gone") }
+            }
+            if hold.releaseKind == .forced {
+                guard let truth = world.truth(hold.lockID), truth.removedByOther else {
+                    problems.append("hold \(hold.lockID) forced but its holder released it")
+                    continue
+                }
+                if !Self.hasRemovalProof(hold, events: world.events) { problems.append("hold \(hold.lockID) forced without a proven removal") }
+            }
+            if let truth = world.truth(hold.lockID), hold.state != truth.state { problems.append("hold \(hold.lockID) on the wrong state") }
+        }
+        for write in derived.writes {
+            if (write.lockID != nil) != (write.status == .locked) { problems.append("write \(write.seq) names a holder while \(write.status)") }
+            // The true times of writes this observation can be (the write's time bounds hold it).
+            let possible = world.writes.filter { w in
+                w.state == write.state && (write.time.earliest.map { RandomWorld.at(w.time) >= $0.adding(seconds: -1) } ?? true)
+                    && RandomWorld.at(w.time) <= write.time.latest
+            }
+            switch write.status {
+            case .unlocked:
+                if possible.contains(where: { w in world.locks.contains { $0.state == w.state && $0.acquire <= w.time && w.time <= $0.release } }) {
+                    problems.append("write \(write.seq) unlocked while a lock was held")
+                }
+                if world.usesDynamoDB[write.state] == true { problems.append("write \(write.seq) unlocked on a DynamoDB-locked state") }
+                if world.events.contains(where: { e in
+                    guard e.event.kind == .coverageGap, let from = e.event.details["from"]?.stringValue.flatMap(Timestamp.init(parsing:)),
+                          let to = e.event.details["to"]?.stringValue.flatMap(Timestamp.init(parsing:)) else { return false }
+                    return CoverageGap(source: e.event.source, from: from, to: to, seq: e.seq).overlaps(write.time)
+                }) { problems.append("write \(write.seq) unlocked inside a coverage gap") }
+            case .locked:
+                guard let lockID = write.lockID, let truth = world.truth(lockID) else { problems.append("write \(write.seq) locked by an unknown lock"); break }
+                if !possible.allSatisfy({ truth.acquire <= $0.time && $0.time <= truth.release }) {
+                    problems.append("write \(write.seq) locked by \(lockID), which was not held then")
+                }
+            case .ambiguous:
+                if write.candidates.isEmpty { problems.append("write \(write.seq) ambiguous without candidates") }
+            case .unknown:
+                break
+            }
+        }
+        problems += Self.incrementalEqualsRebuild(world.events, full: derived)
+        return problems
+    }
+
+    /// A forced hold's proof, checked from the events themselves.
+    static func hasRemovalProof(_ hold: Hold, events: [SequencedEvent]) -> Bool {
+        guard let released = hold.released else { return false }
+        let named = events.filter { $0.event.lockID == hold.lockID }
+        let latest = released.latest.adding(seconds: DerivationRules.clockSkewSeconds)
+        if named.contains(where: { e in
+            e.event.kind == .lockForceUnlocked && DerivationRules.removalOutcomes.contains(e.event.details["outcome"]?.stringValue ?? "")
+                && (e.event.time.earliest ?? e.event.time.latest) <= latest
+        }) { return true }
+        if named.contains(where: { e in
+            e.event.kind == .lockReleaseFailed && ReleaseFailureCause(message: e.event.details["message"]?.stringValue).provesRemoval
+        }) { return true }
+        guard let runID = hold.runID else { return false }
+        return events.contains { e in
+            e.event.kind == .runHeartbeat && e.event.details["run_id"]?.stringValue == runID
+                && e.event.time.latest > released.latest.adding(seconds: DerivationRules.clockSkewSeconds + DerivationRules.exitGraceSeconds)
+        }
+    }
+
+    /// What the store does: derives each state from the events its query selects (the state's
+    /// own, those naming its lock IDs, its runs, the global kinds), and after new events only the
+    /// states they touch. Both must equal the derivation of the whole log.
+    static func incrementalEqualsRebuild(_ events: [SequencedEvent], full: DerivedRecords) -> [String] {
+        var problems: [String] = []
+        func records(_ d: DerivedRecords, _ state: String) -> ([Hold], [StateWrite]) {
+            (d.holds.filter { $0.state == state }, d.writes.filter { $0.state == state })
+        }
+        func selected(_ state: String, upTo head: Int) -> [SequencedEvent] {
+            let prefix = events.prefix(head)
+            let lockIDs = Set(prefix.filter { $0.event.state == state }.compactMap(\.event.lockID))
+            let runIDs = Set(prefix.filter { $0.event.state == state }.compactMap { $0.event.details["run_id"]?.stringValue })
+            return prefix.filter { e in
+                e.event.state == state || e.event.lockID.map(lockIDs.contains) == true
+                    || (e.event.kind.rawValue.hasPrefix("run.") && e.event.details["run_id"]?.stringValue.map(runIDs.contains) == true)
+                    || HoldDerivation.globalKinds.contains(e.event.kind)
+            }
+        }
+        for state in RandomWorld.states {
+            let perState = HoldDerivation.derive(selected(state, upTo: events.count))
+            if records(perState, state) != records(full, state) { problems.append("per-state derivation of \(state) differs from the whole log's") }
+        }
+        // A catch-up after `k` events re-derives only the states the newer events touch.
+        let k = events.count / 2
+        let before = HoldDerivation.derive(Array(events.prefix(k)))
+        let newer = events.dropFirst(k)
+        var touched = Set(newer.compactMap(\.event.state))
+        let namedLocks = Set(newer.compactMap(\.event.lockID))
+        touched.formUnion(events.filter { $0.event.lockID.map(namedLocks.contains) == true }.compactMap(\.event.state))
+        let namedRuns = Set(newer.filter { $0.event.state == nil }.compactMap { $0.event.details["run_id"]?.stringValue })
+        touched.formUnion(events.filter { $0.event.details["run_id"]?.stringValue.map(namedRuns.contains) == true }.compactMap(\.event.state))
+        if newer.contains(where: { $0.event.kind == .coverageGap }) {
+            touched.formUnion(before.writes.filter { $0.status == .unlocked }.map(\.state))
+        }
+        for state in RandomWorld.states where !touched.contains(state) {
+            if records(before, state) != records(full, state) { problems.append("catch-up misses \(state): its records changed but no new event touches it") }
+        }
+        return problems
+    }
+}
