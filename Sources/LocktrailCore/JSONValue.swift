@@ -28,6 +28,12 @@ public enum JSONValue: Hashable, Sendable {
         return nil
     }
 
+    /// The elements, if this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
     /// The member `key`, if this is an object that has it.
     public subscript(key: String) -> JSONValue? {
         if case .object(let o) = self { return o[key] }

@@ -160,11 +160,3 @@ struct APIClient {
         return (response.status, try? JSONParser.parse(response.body, maxDepth: 128), response.bodyText)
     }
 }
-
-extension JSONValue {
-    /// The elements, if this is an array.
-    var arrayValue: [JSONValue]? {
-        if case .array(let a) = self { return a }
-        return nil
-    }
-}

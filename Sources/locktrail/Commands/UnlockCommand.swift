@@ -20,7 +20,7 @@ struct UnlockCommand: AsyncParsableCommand {
             conditional delete on DynamoDB (the item must still hold the same record), a re-read
             and compare for the S3 lock file. Every attempt is recorded in the event log as
             lock.force_unlocked with actor, reason and outcome. Exit codes: 0 removed (or would
-            be, with --dry-run), 2 refused, 3 not found or held by another lock.
+            be, with --dry-run), 2 refused (also when the lock was seen on another state than --state), 3 not found or held by another lock.
             """)
 
     @OptionGroup var db: DatabaseOptions
@@ -68,12 +68,18 @@ struct UnlockCommand: AsyncParsableCommand {
         let (lockID, stateName) = (self.lockID, self.state)
 
         // Where was this lock seen? That says which mechanisms to check.
-        let sightings = try await pool.withConnection { connection -> [(mechanism: String?, table: String?)] in
+        let sightings = try await pool.withConnection { connection -> [(mechanism: String?, table: String?, state: String?)] in
             let r = try connection.run(NamedQuery("unlock_lock_sightings"), [.string(lockID)])
             return (0..<r.rowCount).map { row in
                 let details = r.string(row, 3).flatMap { try? JSONParser.parse($0) }
-                return (r.string(row, 0), details?["table"]?.stringValue)
+                return (r.string(row, 0), details?["table"]?.stringValue, r.string(row, 2))
             }
+        }
+        // A lock ID belongs to the state where it was seen: removing "it" from another state would
+        // remove someone else's lock, or nothing.
+        if let seen = sightings.last?.state, seen != stateName {
+            print("refused: lock \(lockID) was seen on \(seen), not on \(stateName); nothing removed")
+            throw ExitCode(2)
         }
         let table = dynamoDBTable ?? sightings.first { $0.mechanism == "dynamodb" }?.table
         let useLockfile = lockfile || sightings.contains { $0.mechanism == "s3-lockfile" }

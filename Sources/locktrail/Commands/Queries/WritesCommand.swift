@@ -39,8 +39,13 @@ struct WritesCommand: AsyncParsableCommand {
         typealias T = AnswerTable
         T.holds(items, columns: [
             ("seq", { T.text($0, "seq") }), T.state, ("written", { T.time($0, "written") }),
-            ("status", { o in (T.text(o, "status") ?? "") + (T.text(o, "match") == "possible" ? "?" : "") }),
-            ("lock_id", { T.text($0, "lock_id") }), T.who, ("serial", { T.text($0, "serial") }),
+            ("status", { T.text($0, "status") }),
+            ("lock_id", { T.text($0, "lock_id") }),
+            // An ambiguous write names no holder: the holds its times fit.
+            ("candidates", { o in
+                o["candidates"]?.arrayValue.flatMap { list in list.isEmpty ? nil : list.compactMap(\.stringValue).joined(separator: ",") }
+            }),
+            T.who, ("serial", { T.text($0, "serial") }),
             ("flags", { o in
                 [o["serial_regression"] == .bool(true) ? "serial-regression" : nil, o["lineage_changed"] == .bool(true) ? "lineage-changed" : nil]
                     .compactMap { $0 }.joined(separator: ",")
