@@ -58,7 +58,9 @@ public struct DynamoDBClient: Sendable {
 
     /// Every page of a consistent Scan, fetched lazily: memory holds one page at a time.
     public func scanPages(table: String, consistentRead: Bool = true, pageLimit: Int? = nil) -> DynamoDBScanPages {
-        DynamoDBScanPages(client: self, table: table, consistentRead: consistentRead, pageLimit: pageLimit)
+        AWSPages(fetch: { start in
+            try await self.scan(table: table, consistentRead: consistentRead, exclusiveStartKey: start, limit: pageLimit)
+        }, next: { page in page.lastEvaluatedKey })
     }
 
     /// The item with `key`, or nil; `projection` limits the attributes returned.
