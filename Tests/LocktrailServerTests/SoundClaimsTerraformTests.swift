@@ -420,6 +420,10 @@ struct SoundClaimsTerraformTests {
 
         let failures = try await Self.locktrail(["events", "--kind", "lock.release_failed", "--format", "json"], db: db)
         #expect(failures.items.count == 1, "\(failures)")
+        // What the wrapper recorded is terraform's own message: the endpoint failed, the lock was not gone.
+        let message = failures.items.first?["details"]?["message"]?.stringValue ?? ""
+        #expect(failures.items.first?["lock_id"] == .string(holder.id), "\(failures)")
+        #expect(message.contains("failed to retrieve lock info") && message.contains("request send failed"), "\(failures)")
         // Fails before the sound-claims derivation (issue 10): today any lock.release_failed
         // makes the hold forced, even one whose message is a network error.
         let hold = try await Self.hold(holder.id, db: db)
@@ -430,9 +434,15 @@ struct SoundClaimsTerraformTests {
 
     // MARK: - 6. plan -detailed-exitcode's 2 is a success
 
-    @Test("`plan -detailed-exitcode` with changes under the wrapper: exit 2 passes through, the run finished 2, the hold is released",
-          arguments: Wrapper.allCases)
-    func detailedExitCodePlan(_ wrapper: Wrapper) async throws {
+    /// The plans of the last test: `-detailed-exitcode` under each wrapper, and a plain plan (exit 0)
+    /// as the control that shows the exit code alone decides today's answer.
+    static let plans: [(Wrapper, [String], Int32)] = [
+        (.executable, ["-detailed-exitcode"], 2), (.subcommand, ["-detailed-exitcode"], 2), (.executable, [], 0),
+    ]
+
+    @Test("`plan -detailed-exitcode` with changes under the wrapper (a plain plan as control): the exit code passes through, run.finished has it, the hold is released",
+          arguments: plans)
+    func detailedExitCodePlan(_ wrapper: Wrapper, flags: [String], exitCode: Int32) async throws {
         let bucket = TestAWS.uniqueName("state")
         try await TestAWS.createBucket(bucket, versioned: true)  // exact lock-file history: a plan's short lock is seen
         let project = try TerraformProject(bucket: bucket, useLockfile: true)
@@ -458,24 +468,24 @@ struct SoundClaimsTerraformTests {
 
         try await Self.sleepToSecondStart()
         let writer = try project.start(["20", "sh", "-c", "sleep 1.6; cat '\(emptyState.path)' > '\(fifo.path)'"], program: "timeout")
-        let argv = wrapper.argv(["terraform", "plan", "-detailed-exitcode", "-no-color"])
+        let argv = wrapper.argv(["terraform", "plan", "-no-color"] + flags)
         let plan = try project.start(Array(argv.dropFirst()), extraEnvironment: server.wrapperEnvironment(project)
             .merging(["LOCKTRAIL_HEARTBEAT": "1s"]) { _, new in new }, program: argv[0])
         let status = await plan.wait()
         writer.signal(SIGKILL)
         _ = await writer.wait()
-        #expect(status == 2, "changes present: \(plan.output)")
+        #expect(status == exitCode, "changes present: \(plan.output)")
         try await server.flush(wrapper, project)
         _ = try await source.runCycle(pool: db.pool, now: Self.now, logger: Logger(label: "test"))
 
         let finished = try await Self.locktrail(["events", "--kind", "run.finished", "--format", "json"], db: db)
         #expect(finished.items.count == 1, "\(finished)")
-        #expect(finished.items.first?["details"]?["exit_code"] == 2, "\(finished)")
+        #expect(finished.items.first?["details"]?["exit_code"] == .int(Int64(exitCode)), "\(finished)")
         let history = try await Self.locktrail(["history", "--format", "json"], db: db)
         let hold = try #require(history.items.first { $0["operation"] == "OperationTypePlan" }, "\(history)")
         let lockID = try #require(hold["lock_id"]?.stringValue)
-        // Fails before the sound-claims derivation (issue 10): only exit code 0 counts as success
-        // today, so a heartbeat stamped after the lock's (whole-second) delete time makes it forced.
+        // Fails before the sound-claims derivation (issue 10), for exit code 2 only: only 0 counts as
+        // success today, so a heartbeat stamped after the lock's (whole-second) delete time makes it forced.
         #expect(hold["release_kind"] == "released", "\(hold)")
         #expect(try await Self.isListedForced(lockID, db: db) == false)
     }
