@@ -12,7 +12,7 @@ import Testing
 /// wrapper reporting to a real server, and the answers read with the README's own commands
 /// (`locktrail <query> --format json`, the HTTP API). A hold is forced, held, or a write locked
 /// only when the evidence proves it.
-@Suite("Sound claims with real terraform", .serialized)
+@Suite("Sound claims with real terraform", .serialized, .timeLimit(.minutes(1)))  // a hang fails its test, not the run
 struct SoundClaimsTerraformTests {
     static let now: @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
 
