@@ -285,7 +285,7 @@ struct SoundClaimsTerraformTests {
         }
         locks.sort { $0.created < $1.created }
         let releases = entries.filter { $0.key == project.key + ".tflock" && $0.isDeleteMarker }.map { second($0.lastModified) }.sorted()
-        #expect(locks.count == 2 && releases.count == 2, "two locked applies, each released: \(entries)")
+        try #require(locks.count == 2 && releases.count == 2, "two locked applies, each released: \(entries)")
         var stateSeconds: [String: Int64] = [:]
         for case .version(let v) in entries where v.key == project.key { stateSeconds[v.versionId] = second(v.lastModified) }
 
