@@ -13,9 +13,11 @@ public struct TerraformProject: Sendable {
     /// The environment terraform runs with.
     public let environment: [String: String]
 
-    /// Writes the configuration. `dynamoDBTable` and/or `useLockfile` choose the lock mechanism.
+    /// Writes the configuration. `dynamoDBTable` and/or `useLockfile` choose the lock mechanism;
+    /// `dynamoDBEndpoint` sends terraform's DynamoDB calls elsewhere (a fault proxy), and
+    /// `maxRetries` caps the AWS SDK's retries so a failure shows at once.
     public init(bucket: String, key: String = "app/terraform.tfstate", dynamoDBTable: String? = nil, useLockfile: Bool = false,
-                workspaceKeyPrefix: String? = nil) throws {
+                workspaceKeyPrefix: String? = nil, dynamoDBEndpoint: String? = nil, maxRetries: Int? = nil) throws {
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("locktrail-tf-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.bucket = bucket
@@ -25,7 +27,7 @@ public struct TerraformProject: Sendable {
                 bucket = "\(bucket)"
                 key    = "\(key)"
                 region = "us-east-1"
-                endpoints = { s3 = "\(endpoint)", dynamodb = "\(endpoint)" }
+                endpoints = { s3 = "\(endpoint)", dynamodb = "\(dynamoDBEndpoint ?? endpoint)" }
                 use_path_style = true
                 skip_credentials_validation = true
                 skip_requesting_account_id = true
@@ -38,6 +40,7 @@ public struct TerraformProject: Sendable {
         if let dynamoDBTable { backend += "    dynamodb_table = \"\(dynamoDBTable)\"\n" }
         if useLockfile { backend += "    use_lockfile = true\n" }
         if let workspaceKeyPrefix { backend += "    workspace_key_prefix = \"\(workspaceKeyPrefix)\"\n" }
+        if let maxRetries { backend += "    max_retries = \(maxRetries)\n" }
         let main = """
             terraform {
               backend "s3" {
