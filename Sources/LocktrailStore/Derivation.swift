@@ -77,9 +77,12 @@ public enum Derivation {
             for row in 0..<listed.rowCount { if let id = listed.string(row, 0) { lockIDs.insert(id) } }
         }
         if global.contains(EventKind.coverageGap.rawValue) {
-            // A gap can only turn an `unlocked` write into `unknown`.
+            // A gap can turn an `unlocked` write into `unknown`, and make a Created-timed acquire
+            // inside it inexact (it hides what may have blocked the run).
             let unlocked = try connection.run(NamedQuery("derivation_states_with_unlocked_writes"))
             for row in 0..<unlocked.rowCount { if let state = unlocked.string(row, 0) { states.insert(state) } }
+            let near = try connection.run(NamedQuery("derivation_states_near_gaps"), [.int(cursor), .int(head)])
+            for row in 0..<near.rowCount { if let state = near.string(row, 0) { states.insert(state) } }
         }
         if !lockIDs.isEmpty {
             let r = try connection.run(NamedQuery("derivation_states_of_locks"), [.textArray(lockIDs.sorted())])

@@ -28,6 +28,8 @@ struct RandomWorld {
         var release: Double
         /// Removed by someone other than its holder (a force-unlock, a clean-up).
         var removedByOther: Bool
+        /// The record's `Created`: when the command started trying (earlier under -lock-timeout).
+        var created: Double
     }
 
     static let base = Timestamp(parsing: "2025-03-04T05:00:00Z")!
@@ -70,6 +72,7 @@ struct RandomWorld {
         func jitter() -> Double { Double(rng.next() % 2000) / 1000 - 1 }  // a runner's clock, within ±1 s of true time
         var runCounter = 0
         var end = 0.0
+        let interval = Double(2 + rng.next() % 30)
         for state in Self.states {
             let mode = rng.next() % 3
             usesDynamoDB[state] = mode != 1
@@ -77,6 +80,7 @@ struct RandomWorld {
             var t = Double(rng.next() % 20)
             for _ in 0..<(1 + rng.next() % 5) {
                 t += Double(rng.next() % 40) + Double(rng.next() % 1000) / 1000
+                if rng.next() % 3 == 0, let previous = locks.last(where: { $0.state == state }) { t = previous.release + 0.01 }
                 let scenario = rng.next() % 7
                 if scenario == 6 {
                     // A write with -lock=false: no lock at all.
@@ -86,6 +90,13 @@ struct RandomWorld {
                 }
                 let id = newID()
                 let acquire = t
+                // Sometimes the run was blocked by the previous lock and retried (-lock-timeout): its
+                // Created is earlier, while that lock was held (one long enough for a scan to see).
+                var created = acquire
+                if let previous = locks.last(where: { $0.state == state }), previous.release - previous.acquire > 2 * interval,
+                   rng.next() % 2 == 0 {
+                    created = max(previous.acquire, previous.release - Double(rng.next() % 20_000) / 1000)
+                }
                 let duration = 0.2 + Double(rng.next() % 30_000) / 1000
                 let wrapped = rng.next() % 3 != 0
                 runCounter += 1
@@ -135,7 +146,7 @@ struct RandomWorld {
                 default:
                     break
                 }
-                locks.append(Lock(id: id, state: state, acquire: acquire, release: release, removedByOther: removedByOther))
+                locks.append(Lock(id: id, state: state, acquire: acquire, release: release, removedByOther: removedByOther, created: created))
                 if wrapped {
                     let started = acquire - 0.3
                     let sub = isPlan ? "plan" : "apply"
@@ -163,7 +174,6 @@ struct RandomWorld {
         end += 5
 
         // DynamoDB: consistent scans every `interval` seconds, with the collector down at times.
-        let interval = Double(2 + rng.next() % 30)
         var downFrom: Double? = nil
         var previous: (time: Double, visible: Set<String>)? = (-1, [])
         var scan = 0.0
@@ -177,8 +187,11 @@ struct RandomWorld {
                 downFrom = nil
             }
             for lock in locks where visible.contains(lock.id) && !previous!.visible.contains(lock.id) {
-                emit(.lockAcquired, source: Self.ddbSource, mechanism: "dynamodb", time: .exact(Self.at(lock.acquire)), observed: scan,
-                     lockID: lock.id, state: lock.state, details: Self.record(lock, basis: "created"))
+                // As the scan diff does: Created when it falls inside what the scans prove, else the scan's bounds.
+                let byCreated = lock.created > last
+                emit(.lockAcquired, source: Self.ddbSource, mechanism: "dynamodb",
+                     time: byCreated ? .exact(Self.at(lock.created)) : .between(after: Self.at(last), notAfter: Self.at(scan)), observed: scan,
+                     lockID: lock.id, state: lock.state, details: Self.record(lock, basis: byCreated ? "created" : "scan"))
             }
             for lock in locks where !visible.contains(lock.id) && previous!.visible.contains(lock.id) {
                 emit(.lockReleased, source: Self.ddbSource, mechanism: "dynamodb", time: .between(after: Self.at(last), notAfter: Self.at(scan)),
@@ -220,7 +233,7 @@ struct RandomWorld {
     }
 
     static func record(_ lock: Lock, basis: String) -> [String: JSONValue] {
-        ["who": "alice@h", "operation": "OperationTypeApply", "version": "1.11.4", "created": .string(at(lock.acquire).rfc3339),
+        ["who": "alice@h", "operation": "OperationTypeApply", "version": "1.11.4", "created": .string(at(lock.created).rfc3339),
          "path": .string(lock.state), "time_basis": .string(basis)]
     }
 
@@ -272,13 +285,20 @@ struct DerivationPropertyTests {
                 }
                 if !Self.hasRemovalProof(hold, events: world.events) { problems.append("hold \(hold.lockID) forced without a proven removal") }
             }
-            if let truth = world.truth(hold.lockID), hold.state != truth.state { problems.append("hold \(hold.lockID) on the wrong state") }
+            if let truth = world.truth(hold.lockID) {
+                if hold.state != truth.state { problems.append("hold \(hold.lockID) on the wrong state") }
+                // Certainly held ⇒ truly held, at both ends of the certain interval.
+                if let start = hold.certainStart, let end = hold.certainEnd, start <= end,
+                   RandomWorld.at(truth.acquire) > start.adding(seconds: 0.002) || RandomWorld.at(truth.release) < end.adding(seconds: -0.002) {
+                    problems.append("hold \(hold.lockID) certainly held \(start.rfc3339)…\(end.rfc3339), truly \(truth.acquire)…\(truth.release)")
+                }
+            }
         }
         for write in derived.writes {
             if (write.lockID != nil) != (write.status == .locked) { problems.append("write \(write.seq) names a holder while \(write.status)") }
             // The true times of writes this observation can be (the write's time bounds hold it).
             let possible = world.writes.filter { w in
-                w.state == write.state && (write.time.earliest.map { RandomWorld.at(w.time) >= $0.adding(seconds: -1) } ?? true)
+                w.state == write.state && (write.time.earliest.map { RandomWorld.at(w.time) >= $0.adding(seconds: -0.002) } ?? true)
                     && RandomWorld.at(w.time) <= write.time.latest
             }
             switch write.status {
@@ -357,8 +377,11 @@ struct DerivationPropertyTests {
         touched.formUnion(events.filter { $0.event.lockID.map(namedLocks.contains) == true }.compactMap(\.event.state))
         let namedRuns = Set(newer.filter { $0.event.state == nil }.compactMap { $0.event.details["run_id"]?.stringValue })
         touched.formUnion(events.filter { $0.event.details["run_id"]?.stringValue.map(namedRuns.contains) == true }.compactMap(\.event.state))
-        if newer.contains(where: { $0.event.kind == .coverageGap }) {
+        for gap in newer where gap.event.kind == .coverageGap {
             touched.formUnion(before.writes.filter { $0.status == .unlocked }.map(\.state))
+            guard let from = gap.event.details["from"]?.stringValue.flatMap(Timestamp.init(parsing:)),
+                  let to = gap.event.details["to"]?.stringValue.flatMap(Timestamp.init(parsing:)) else { continue }
+            touched.formUnion(before.holds.filter { h in h.possibleStart.map { $0 >= from && $0 <= to } ?? false }.compactMap(\.state))
         }
         for state in RandomWorld.states where !touched.contains(state) {
             if records(before, state) != records(full, state) { problems.append("catch-up misses \(state): its records changed but no new event touches it") }

@@ -159,9 +159,42 @@ private struct Folder {
                 if let lockID = before.max(by: { ($0.1, $0.0) < ($1.1, $1.0) })?.0 { nameless[lockID, default: []].append(failure) }
             }
         }
-        return stateOf.keys.sorted().map { lockID in
+        var derived = stateOf.keys.sorted().map { lockID in
             hold(lockID: lockID, state: stateOf[lockID]!, facts: locks[lockID]!, link: links[lockID],
                  namelessFailures: nameless[lockID] ?? [])
+        }
+        Self.widenBlockedCreated(&derived, locks: locks, gaps: gaps)
+        return derived
+    }
+
+    /// A DynamoDB acquire timed by the record's `Created` is exact only if nothing else can have
+    /// held the state then: terraform sets `Created` once per command, and under `-lock-timeout`
+    /// it keeps retrying while another lock is held, so the put may come much later. When another
+    /// hold of the state may have been held at that `Created`, or a coverage gap hides what was,
+    /// the acquire is only known to lie between `Created` and the scan that saw it. (A blocking lock
+    /// shorter than a scan interval, with no gap, is the one case polling cannot see.)
+    static func widenBlockedCreated(_ holds: inout [Hold], locks: [String: LockEvents], gaps: [CoverageGap]) {
+        var byState: [String: [Int]] = [:]
+        for (i, hold) in holds.enumerated() { if let state = hold.state { byState[state, default: []].append(i) } }
+        for indices in byState.values {
+            for i in indices {
+                guard case .exact(let created)? = holds[i].acquired else { continue }
+                let blocked = indices.contains { j in
+                    j != i && holds[j].possiblyHeld(from: created, to: created)
+                        && (holds[j].possibleStart.map { $0 < created } ?? true)
+                } || gaps.contains { $0.overlaps(.exact(created)) }
+                guard blocked else { continue }
+                // The acquires this hold rests on, with Created's exactness undone.
+                let acquires = (locks[holds[i].lockID]?.events ?? []).filter {
+                    $0.event.kind == .lockAcquired && $0.event.state == holds[i].state
+                }.map { e -> EventTime in
+                    guard e.event.details["time_basis"]?.stringValue == "created", case .exact(let t) = e.event.time else {
+                        return DerivationRules.modelled(e.event)
+                    }
+                    return .between(after: t.adding(microseconds: -1), notAfter: e.event.observedAt)
+                }
+                holds[i].acquired = EventTime.mostPrecise(acquires)
+            }
         }
     }
 
