@@ -117,7 +117,7 @@ public struct Event: Hashable, Sendable {
 
     /// The RFC 8785 canonical encoding of this event: the bytes hashed into the chain.
     public var canonicalEncoding: [UInt8] {
-        canonicalEncoding(details: CanonicalJSON.encode(details), raw: raw.map(CanonicalJSON.encode))
+        canonicalEncoding(details: CanonicalJSON.encode(details, numbers: .encoding1), raw: raw.map { CanonicalJSON.encode($0, numbers: .encoding1) })
     }
 
     /// The canonical encoding with `details` and `raw` already canonically encoded, so a writer
@@ -143,7 +143,7 @@ public struct Event: Hashable, Sendable {
         member("\"raw\":"); if let raw { out.append(contentsOf: raw) } else { out.append(contentsOf: Array("null".utf8)) }
         member("\"source\":"); CanonicalJSON.appendString(source, to: &out)
         member("\"state\":"); optional(state)
-        member("\"time\":"); CanonicalJSON.append(time.json, to: &out)
+        member("\"time\":"); CanonicalJSON.append(time.json, numbers: .encoding1, to: &out)
         member("\"v\":"); out.append(contentsOf: Array(String(Self.encodingVersion).utf8))
         member("\"workspace\":"); optional(workspace)
         out.append(UInt8(ascii: "}"))

@@ -22,7 +22,7 @@ public enum EventExport {
         }
         let fields: [String?] = [
             String(stored.seq), e.key, e.kind.rawValue, e.source, e.mechanism, at, after, notAfter, e.observedAt.rfc3339,
-            e.lockID, e.state, e.workspace, CanonicalJSON.string(e.details), e.raw.map(CanonicalJSON.string),
+            e.lockID, e.state, e.workspace, CanonicalJSON.string(e.details), e.raw.map { CanonicalJSON.string($0) },
             Hex.encode(stored.previousHash), Hex.encode(stored.hash),
         ]
         return fields.map { csvField($0 ?? "") }.joined(separator: ",") + "\n"

@@ -78,8 +78,8 @@ public enum EventLog {
                 for event in fresh {
                     seq += 1
                     // details and raw are encoded once, for the hash and for the row.
-                    let details = CanonicalJSON.encode(event.details)
-                    let raw = event.raw.map(CanonicalJSON.encode)
+                    let details = CanonicalJSON.encode(event.details, numbers: .encoding1)
+                    let raw = event.raw.map { CanonicalJSON.encode($0, numbers: .encoding1) }
                     let hash = EventChain.hash(previous: previous, canonical: event.canonicalEncoding(details: details, raw: raw))
                     try writer.row(copyFields(event, seq: seq, details: details, raw: raw, previous: previous, hash: hash))
                     previous = hash
