@@ -81,6 +81,9 @@ public struct HookEvent: Hashable, Sendable {
         }
         let timeText = try string("time", required: true, max: 64)!
         guard let time = Timestamp(parsing: timeText) else { throw Invalid(field: field("time"), reason: "must be an RFC 3339 time") }
+        guard time.isSupported else {
+            throw Invalid(field: field("time"), reason: "must lie in the years 0001 to 9999 (UTC), from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z")
+        }
         let runID = try string("run_id", required: true, max: 128)!
         var details: [String: JSONValue] = [:]
         if let d = o["details"] {
