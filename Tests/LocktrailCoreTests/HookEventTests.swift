@@ -19,4 +19,13 @@ struct HookEventTests {
             #expect(error.reason.contains("0001 to 9999"))
         }
     }
+
+    @Test("the stored event names the ingest token that submitted it, over any name the client sent",
+          arguments: [["who": "alice@h"], ["who": "alice@h", "ingest_token": "someone-else"], ["ingest_token": 7]] as [JSONValue])
+    func provenance(_ details: JSONValue) throws {
+        let hook = try HookEvent(json: Self.payload(time: "2026-11-22T10:00:00Z", details: details))
+        let event = hook.event(receivedAt: Timestamp(microsecondsSinceEpoch: 0), ingestToken: "ci-runner")
+        #expect(event.details["ingest_token"] == "ci-runner")
+        #expect(event.raw?["details"] == details)  // what the client sent stays in the raw observation
+    }
 }

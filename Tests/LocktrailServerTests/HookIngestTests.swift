@@ -115,6 +115,23 @@ struct HookIngestTests {
         #expect(try await s.db.pool.withConnection { try EventLog.verify(on: $0) }.isIntact)
     }
 
+    @Test("each event records the ingest token that submitted it, by name; a name the client sends is replaced")
+    func provenance() async throws {
+        let s = try await Server()
+        let ciRunner = try await s.db.pool.withConnection { try Tokens.create(name: "ci-runner", scopes: [.ingest], on: $0) }
+        let body = Self.batch([
+            Self.event("honest"),
+            Self.event("forged", kind: "lock.force_unlocked", details: ["who": "mallory@h", "ingest_token": "release-bot"]),
+        ])
+        #expect(try await s.post(body, token: ciRunner).status == 200)
+        let events = try await s.events()
+        #expect(events.map(\.key) == ["hook|honest", "hook|forged"])
+        #expect(events.allSatisfy { $0.details["ingest_token"] == "ci-runner" }, "\(events.map(\.details))")
+        // The raw observation keeps what the client sent, so the attempt itself stays on record.
+        #expect(events.last?.raw?["details"]?["ingest_token"] == "release-bot")
+        #expect(try await s.db.pool.withConnection { try EventLog.verify(on: $0) }.isIntact)
+    }
+
     @Test("an oversized body is refused with 413, too many events with 400")
     func oversized() async throws {
         let s = try await Server()
@@ -158,6 +175,7 @@ struct HookIngestTests {
         #expect(events.map(\.kind) == [.runStarted, .runFinished])
         #expect(events.allSatisfy { $0.source == "hook" && $0.mechanism == "hook" })
         #expect(events.last?.details["exit_code"] == 3)
+        #expect(events.allSatisfy { $0.details["ingest_token"] == "ingest" })  // the wrapper's token, by name
     }
 
     @Test("a wrapped apply's hold is linked to its run (same state, same Who, running when the lock was created)")
@@ -257,6 +275,7 @@ struct HookIngestTests {
         #expect(again.output.contains("sent 0"))
         let hookEvents = try await s.events().filter { $0.source == "hook" }
         #expect(hookEvents.count == 3)
+        #expect(hookEvents.allSatisfy { $0.details["ingest_token"] == "ingest" })  // flushed later, still by that token
         let forced = try #require(hookEvents.first { $0.kind == .lockForceUnlocked })
         #expect(forced.lockID == holder.id)
 
