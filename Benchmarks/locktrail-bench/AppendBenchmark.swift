@@ -15,9 +15,9 @@ struct AppendBenchmark {
     var dump: String?
     var phases: Bool
 
-    /// The 16 columns of `queries/events_copy.sql`, in its order.
+    /// The 17 columns of `queries/events_copy.sql`, in its order.
     static let columns = "seq, key, kind, source, mechanism, occurred_at, occurred_after, occurred_not_after, "
-        + "observed_at, lock_id, state, workspace, details, raw, prev_hash, hash"
+        + "observed_at, lock_id, state, workspace, details, raw, prev_hash, hash, encoding"
 
     func run() async throws {
         let pool = PostgresPool(conninfo: database, maxConnections: 1)
