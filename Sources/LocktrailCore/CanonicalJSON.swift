@@ -3,7 +3,7 @@
 /// minimal escapes, numbers formatted as ECMAScript's `Number::toString` (see `NumberForm`).
 public enum CanonicalJSON {
     /// How numbers are written. The hashed bytes depend on it, so an event is always re-encoded
-    /// with the form it was written with (`Event.encodingVersion`).
+    /// with the form it was written with (`EventEncoding`).
     public enum NumberForm: Hashable, Sendable {
         /// RFC 8785 §3.2.2.3 to the letter: ECMAScript's `Number::toString` of the IEEE-754 double.
         case rfc8785
