@@ -109,7 +109,8 @@ let package = Package(
         .testTarget(name: "LocktrailCoreTests", dependencies: ["LocktrailCore"], exclude: ["Fixtures"]),
         .testTarget(
             name: "LocktrailStoreTests",
-            dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailTestSupport"]
+            dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailTestSupport"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "LocktrailCollectorTests",

@@ -15,9 +15,9 @@ struct AppendBenchmark {
     var dump: String?
     var phases: Bool
 
-    /// The 16 columns of `queries/events_copy.sql`, in its order.
+    /// The 17 columns of `queries/events_copy.sql`, in its order.
     static let columns = "seq, key, kind, source, mechanism, occurred_at, occurred_after, occurred_not_after, "
-        + "observed_at, lock_id, state, workspace, details, raw, prev_hash, hash"
+        + "observed_at, lock_id, state, workspace, details, raw, prev_hash, hash, encoding"
 
     func run() async throws {
         let pool = PostgresPool(conninfo: database, maxConnections: 1)
@@ -77,7 +77,7 @@ struct AppendBenchmark {
                 previous = EventChain.hash(previous: previous, canonical: encoded)
                 let c2 = clock.now
                 let row: [String?] = [e.key, e.observedAt.rfc3339, e.time.latest.rfc3339, CanonicalJSON.string(e.details),
-                                      e.raw.map(CanonicalJSON.string), "\\x" + Hex.encode(previous)]
+                                      e.raw.map { CanonicalJSON.string($0) }, "\\x" + Hex.encode(previous)]
                 let c3 = clock.now
                 canonical += c1 - c0; hashing += c2 - c1; fields += c3 - c2
                 bytes += encoded.count + row.reduce(0) { $0 + ($1?.utf8.count ?? 0) }

@@ -111,19 +111,23 @@ public struct Event: Hashable, Sendable {
         self.raw = raw?.storable
     }
 
-    /// The version of the canonical encoding; bumped only with a migration that says how old
-    /// events are verified.
-    public static let encodingVersion = 1
+    /// The version of the canonical encoding new events are written with (`EventEncoding.current`).
+    public static let encodingVersion = EventEncoding.current.rawValue
 
-    /// The RFC 8785 canonical encoding of this event: the bytes hashed into the chain.
-    public var canonicalEncoding: [UInt8] {
-        canonicalEncoding(details: CanonicalJSON.encode(details), raw: raw.map(CanonicalJSON.encode))
+    /// The canonical encoding new events are hashed with: the bytes hashed into the chain.
+    public var canonicalEncoding: [UInt8] { canonicalEncoding(in: .current) }
+
+    /// The RFC 8785 canonical encoding of this event in `encoding`, the one it was (or will be) stored with.
+    public func canonicalEncoding(in encoding: EventEncoding) -> [UInt8] {
+        canonicalEncoding(details: CanonicalJSON.encode(details, numbers: encoding.numbers),
+                          raw: raw.map { CanonicalJSON.encode($0, numbers: encoding.numbers) }, encoding: encoding)
     }
 
-    /// The canonical encoding with `details` and `raw` already canonically encoded, so a writer
-    /// that also stores them encodes them once. The members are written in RFC 8785 order
-    /// (sorted keys) directly, without building and sorting a dictionary per event.
-    public func canonicalEncoding(details: [UInt8], raw: [UInt8]?) -> [UInt8] {
+    /// The canonical encoding with `details` and `raw` already canonically encoded (in
+    /// `encoding`'s number form), so a writer that also stores them encodes them once. The
+    /// members are written in RFC 8785 order (sorted keys) directly, without building and sorting
+    /// a dictionary per event.
+    public func canonicalEncoding(details: [UInt8], raw: [UInt8]?, encoding: EventEncoding) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(details.count + (raw?.count ?? 4) + key.utf8.count + 512)
         func member(_ name: StaticString, first: Bool = false) {
@@ -143,8 +147,8 @@ public struct Event: Hashable, Sendable {
         member("\"raw\":"); if let raw { out.append(contentsOf: raw) } else { out.append(contentsOf: Array("null".utf8)) }
         member("\"source\":"); CanonicalJSON.appendString(source, to: &out)
         member("\"state\":"); optional(state)
-        member("\"time\":"); CanonicalJSON.append(time.json, to: &out)
-        member("\"v\":"); out.append(contentsOf: Array(String(Self.encodingVersion).utf8))
+        member("\"time\":"); CanonicalJSON.append(time.json, numbers: encoding.numbers, to: &out)
+        member("\"v\":"); out.append(contentsOf: Array(String(encoding.rawValue).utf8))
         member("\"workspace\":"); optional(workspace)
         out.append(UInt8(ascii: "}"))
         return out

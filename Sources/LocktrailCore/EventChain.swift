@@ -15,9 +15,9 @@ public enum EventChain {
         return hasher.finalize()
     }
 
-    /// The hash of `event` chained after `previous`.
-    public static func hash(previous: [UInt8], event: Event) -> [UInt8] {
-        hash(previous: previous, canonical: event.canonicalEncoding)
+    /// The hash of `event`, canonically encoded in `encoding`, chained after `previous`.
+    public static func hash(previous: [UInt8], event: Event, encoding: EventEncoding = .current) -> [UInt8] {
+        hash(previous: previous, canonical: event.canonicalEncoding(in: encoding))
     }
 }
 

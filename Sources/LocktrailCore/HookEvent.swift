@@ -81,6 +81,9 @@ public struct HookEvent: Hashable, Sendable {
         }
         let timeText = try string("time", required: true, max: 64)!
         guard let time = Timestamp(parsing: timeText) else { throw Invalid(field: field("time"), reason: "must be an RFC 3339 time") }
+        guard time.isSupported else {
+            throw Invalid(field: field("time"), reason: "must lie in the years 0001 to 9999 (UTC), from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z")
+        }
         let runID = try string("run_id", required: true, max: 128)!
         var details: [String: JSONValue] = [:]
         if let d = o["details"] {
@@ -92,11 +95,15 @@ public struct HookEvent: Hashable, Sendable {
                   details: details)
     }
 
-    /// The event-log entry for this hook event, received at `receivedAt`.
-    public func event(receivedAt: Timestamp) -> Event {
+    /// The event-log entry for this hook event, received at `receivedAt` from a client that
+    /// authenticated with the ingest token named `ingestToken`.
+    public func event(receivedAt: Timestamp, ingestToken: String) -> Event {
         var d = details
         d["run_id"] = .string(runID)
         d["hook_event_id"] = .string(id)
+        // Provenance: which token submitted this report. Set by the server over whatever the
+        // client sent, so a client cannot claim another's name; `raw` keeps what it did send.
+        d["ingest_token"] = .string(ingestToken)
         return Event(key: "hook|" + id, kind: kind, source: "hook", mechanism: "hook", time: .exact(time), observedAt: receivedAt,
                      lockID: lockID, state: state, workspace: workspace, details: .object(d), raw: json)
     }

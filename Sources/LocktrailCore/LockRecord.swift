@@ -123,7 +123,13 @@ public enum LockRecordParse: Hashable, Sendable {
             createdText: take("Created"), created: nil, path: take("Path"), unknownFields: [:], problems: [])
         if let text = record.createdText {
             record.created = Timestamp(parsing: text)
-            if record.created == nil { problems.append("Created is not an RFC 3339 time") }
+            if record.created == nil {
+                problems.append("Created is not an RFC 3339 time")
+            } else if record.created?.isSupported == false {
+                // Not a time an event can carry (the database would refuse it): kept as text only.
+                record.created = nil
+                problems.append("Created is outside the years 0001 to 9999 (UTC)")
+            }
         }
         if let who = record.who, !who.contains("@") { problems.append("Who has no @host") }
         record.unknownFields = members

@@ -1,8 +1,27 @@
 /// Times and durations as people type them: RFC 3339, or relative to now (`2h`, `30m`, `7d`,
 /// `yesterday`, `today`, `now`). Now is a parameter: no clock here.
 public enum TimeExpression {
-    /// The instant `text` names, relative to `now`; nil when it names none.
-    /// `2h` means two hours ago; `yesterday` and `today` are the start of those UTC days.
+    /// Why a time option or parameter names no instant locktrail can use.
+    public struct Invalid: Error, Hashable, Sendable {
+        /// What is wrong, completing "--since '0000-01-01T00:00:00Z' …".
+        public var reason: String
+    }
+
+    /// The instant `text` names, relative to `now`, checked to lie in years 1–9999 (UTC): what
+    /// the CLI's and the API's time options accept.
+    public static func resolve(_ text: String, now: Timestamp) throws(Invalid) -> Timestamp {
+        guard let t = parse(text, now: now) else {
+            throw Invalid(reason: "is not a time: use RFC 3339 (2025-03-04T05:06:07Z) or relative (30m, 2h, 7d, today, yesterday)")
+        }
+        guard t.isSupported else {
+            throw Invalid(reason: "is outside the years 0001 to 9999 (UTC): use a time from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z")
+        }
+        return t
+    }
+
+    /// The instant `text` names, relative to `now`; nil when it names none. It may lie outside
+    /// `Timestamp.supportedRange` (`resolve` checks that). `2h` means two hours ago; `yesterday`
+    /// and `today` are the start of those UTC days.
     public static func parse(_ text: String, now: Timestamp) -> Timestamp? {
         let t = text.trimmingWhitespace.lowercased()
         switch t {

@@ -17,6 +17,15 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
 
+    /// The instants locktrail accepts from outside: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z.
+    /// RFC 3339 has four-digit years and PostgreSQL no year 0, so a time beyond them would be
+    /// refused by the database or stored and then not read back (breaking `verify` and every list).
+    public static let supportedRange = Timestamp(microsecondsSinceEpoch: -62_135_596_800_000_000)
+        ... Timestamp(microsecondsSinceEpoch: 253_402_300_799_999_999)
+
+    /// Whether this instant lies in years 1–9999 (UTC), the `supportedRange`.
+    public var isSupported: Bool { Self.supportedRange.contains(self) }
+
     /// Seconds since the Unix epoch.
     public var secondsSinceEpoch: Double { Double(microseconds) / 1_000_000 }
 

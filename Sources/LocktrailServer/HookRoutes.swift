@@ -16,10 +16,12 @@ struct HookRoutes {
     let pool: PostgresPool
 
     func register(on group: RouterGroup<APIRequestContext>) {
-        group.post("events") { request, _ in try await self.ingest(request) }
+        group.post("events") { request, context in try await self.ingest(request, token: context.token) }
     }
 
-    private func ingest(_ request: Request) async throws -> Response {
+    private func ingest(_ request: Request, token: TokenInfo?) async throws -> Response {
+        // TokenMiddleware runs first on this group; without a token nothing may be recorded.
+        guard let token else { throw APIError(.unauthorized, "a bearer token is required: send Authorization: Bearer <token>") }
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: Self.maximumBodyBytes)
@@ -43,7 +45,7 @@ struct HookRoutes {
         var events: [Event] = []
         for (index, item) in items.enumerated() {
             do {
-                events.append(try HookEvent(json: item, path: "events[\(index)]").event(receivedAt: received))
+                events.append(try HookEvent(json: item, path: "events[\(index)]").event(receivedAt: received, ingestToken: token.name))
             } catch {
                 throw APIError(.badRequest, error.description, field: error.field)
             }

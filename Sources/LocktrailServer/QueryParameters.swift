@@ -30,13 +30,14 @@ struct QueryParameters {
         return value
     }
 
-    /// A time: RFC 3339 or relative to the server's clock (`2h`, `yesterday`).
+    /// A time: RFC 3339 or relative to the server's clock (`2h`, `yesterday`), in years 1–9999.
     func time(_ name: String) throws -> Timestamp? {
         guard let text = try string(name) else { return nil }
-        guard let t = TimeExpression.parse(text, now: now) else {
-            throw QueryError(field: name, "\(name) '\(text)' is not a time: use RFC 3339 (2025-03-04T05:06:07Z) or relative (30m, 2h, 7d, today, yesterday).")
+        do {
+            return try TimeExpression.resolve(text, now: now)
+        } catch {
+            throw QueryError(field: name, "\(name) '\(text)' \(error.reason).")
         }
-        return t
     }
 
     /// The page size: 1…`Answers.maxLimit`, default 100.

@@ -1,8 +1,8 @@
 import LocktrailCore
 import LocktrailCrypto
 
-/// The raw record for compliance: one event per line, as JSON or CSV, with its chain hashes so
-/// an export can be checked against `locktrail verify`. Shared by `locktrail export`, `events`
+/// The raw record for compliance: one event per line, as JSON or CSV, with its chain hashes and
+/// canonical encoding version so an export can be checked against `locktrail verify`. Shared by `locktrail export`, `events`
 /// and `/v1/export`, `/v1/events`.
 public enum EventExport {
     /// Events fetched per round trip: large enough to stream fast, small enough to stay constant.
@@ -10,7 +10,7 @@ public enum EventExport {
 
     /// The CSV header line.
     public static let csvHeader =
-        "seq,key,kind,source,mechanism,occurred_at,occurred_after,occurred_not_after,observed_at,lock_id,state,workspace,details,raw,prev_hash,hash\n"
+        "seq,key,kind,source,mechanism,occurred_at,occurred_after,occurred_not_after,observed_at,lock_id,state,workspace,details,raw,prev_hash,hash,encoding\n"
 
     /// One CSV line (RFC 4180 quoting).
     public static func csvLine(_ stored: StoredEvent) -> String {
@@ -22,8 +22,8 @@ public enum EventExport {
         }
         let fields: [String?] = [
             String(stored.seq), e.key, e.kind.rawValue, e.source, e.mechanism, at, after, notAfter, e.observedAt.rfc3339,
-            e.lockID, e.state, e.workspace, CanonicalJSON.string(e.details), e.raw.map(CanonicalJSON.string),
-            Hex.encode(stored.previousHash), Hex.encode(stored.hash),
+            e.lockID, e.state, e.workspace, CanonicalJSON.string(e.details), e.raw.map { CanonicalJSON.string($0) },
+            Hex.encode(stored.previousHash), Hex.encode(stored.hash), String(stored.encoding.rawValue),
         ]
         return fields.map { csvField($0 ?? "") }.joined(separator: ",") + "\n"
     }
@@ -47,6 +47,7 @@ extension StoredEvent {
             "mechanism": .optional(e.mechanism), "observed_at": .string(e.observedAt.rfc3339),
             "lock_id": .optional(e.lockID), "state": .optional(e.state), "workspace": .optional(e.workspace),
             "details": e.details, "raw": e.raw ?? .null, "prev_hash": .string(Hex.encode(previousHash)), "hash": .string(Hex.encode(hash)),
+            "encoding": .int(Int64(encoding.rawValue)),
         ]
         switch e.time {
         case .exact(let t):

@@ -29,6 +29,8 @@ public struct StoredEvent: Sendable {
     public var previousHash: [UInt8]
     /// This event's hash as stored.
     public var hash: [UInt8]
+    /// The canonical encoding its hash was computed with.
+    public var encoding: EventEncoding
 }
 
 /// What `verify` found.
@@ -75,13 +77,14 @@ public enum EventLog {
         }
         if !fresh.isEmpty {
             try connection.copyIn(NamedQuery("events_copy").sql, context: "append to events") { writer in
+                let encoding = EventEncoding.current
                 for event in fresh {
                     seq += 1
                     // details and raw are encoded once, for the hash and for the row.
-                    let details = CanonicalJSON.encode(event.details)
-                    let raw = event.raw.map(CanonicalJSON.encode)
-                    let hash = EventChain.hash(previous: previous, canonical: event.canonicalEncoding(details: details, raw: raw))
-                    try writer.row(copyFields(event, seq: seq, details: details, raw: raw, previous: previous, hash: hash))
+                    let details = CanonicalJSON.encode(event.details, numbers: encoding.numbers)
+                    let raw = event.raw.map { CanonicalJSON.encode($0, numbers: encoding.numbers) }
+                    let hash = EventChain.hash(previous: previous, canonical: event.canonicalEncoding(details: details, raw: raw, encoding: encoding))
+                    try writer.row(copyFields(event, seq: seq, details: details, raw: raw, previous: previous, hash: hash, encoding: encoding))
                     previous = hash
                 }
             }
@@ -97,7 +100,8 @@ public enum EventLog {
         }
     }
 
-    private static func copyFields(_ e: Event, seq: Int64, details: [UInt8], raw: [UInt8]?, previous: [UInt8], hash: [UInt8]) -> [String?] {
+    private static func copyFields(_ e: Event, seq: Int64, details: [UInt8], raw: [UInt8]?, previous: [UInt8], hash: [UInt8],
+                                   encoding: EventEncoding) -> [String?] {
         var at: String?, after: String?, notAfter: String?
         switch e.time {
         case .exact(let t): at = t.rfc3339
@@ -106,11 +110,13 @@ public enum EventLog {
         return [
             String(seq), e.key, e.kind.rawValue, e.source, e.mechanism, at, after, notAfter, e.observedAt.rfc3339,
             e.lockID, e.state, e.workspace, String(decoding: details, as: UTF8.self), raw.map { String(decoding: $0, as: UTF8.self) },
-            "\\x" + Hex.encode(previous), "\\x" + Hex.encode(hash),
+            "\\x" + Hex.encode(previous), "\\x" + Hex.encode(hash), String(encoding.rawValue),
         ]
     }
 
     /// Rebuilds an event from a row of `events_for_verify`/`events_list` (column order shared).
+    /// A query without the `encoding` column (the derivation's: it never hashes) gets the
+    /// current encoding; `verify` insists on the column.
     public static func decode(_ r: PostgresResult, row: Int) throws -> StoredEvent {
         func time(_ column: Int) throws -> Timestamp? {
             guard let text = r.string(row, column) else { return nil }
@@ -136,7 +142,15 @@ public enum EventLog {
             mechanism: r.string(row, 4), time: eventTime, observedAt: try time(8) ?? Timestamp(microsecondsSinceEpoch: 0),
             lockID: r.string(row, 9), state: r.string(row, 10), workspace: r.string(row, 11),
             details: try json(12) ?? .object([:]), raw: try json(13))
-        return StoredEvent(seq: r.int(row, 0) ?? 0, event: event, previousHash: r.bytea(row, 14) ?? [], hash: r.bytea(row, 15) ?? [])
+        var encoding = EventEncoding.current
+        if let column = r.column(named: "encoding") {
+            guard let number = r.int(row, column), let known = EventEncoding(rawValue: Int(number)) else {
+                throw PostgresError(kind: .decoding, message: "event \(r.string(row, 0) ?? "?") has canonical encoding \(r.string(row, column) ?? "NULL"), which this locktrail does not know")
+            }
+            encoding = known
+        }
+        return StoredEvent(seq: r.int(row, 0) ?? 0, event: event, previousHash: r.bytea(row, 14) ?? [], hash: r.bytea(row, 15) ?? [],
+                           encoding: encoding)
     }
 
     /// Recomputes the whole chain in stored order, in constant memory, and reports the first break.
@@ -157,6 +171,10 @@ public enum EventLog {
             }
             try connection.forEachBatch(NamedQuery("events_for_verify").sql, context: "verify") { batch in
                 guard firstBreak == nil else { return }
+                // Without it every event would be re-encoded in the current encoding, and older ones reported altered.
+                guard batch.column(named: "encoding") != nil else {
+                    throw PostgresError(kind: .decoding, message: "events_for_verify must select each event's encoding")
+                }
                 for row in 0..<batch.rowCount {
                     let stored: StoredEvent
                     do {
@@ -169,7 +187,7 @@ public enum EventLog {
                     }
                     feed(ChainLink(
                         seq: stored.seq, storedPrevious: stored.previousHash, storedHash: stored.hash,
-                        recomputedHash: EventChain.hash(previous: stored.previousHash, event: stored.event)))
+                        recomputedHash: EventChain.hash(previous: stored.previousHash, event: stored.event, encoding: stored.encoding)))
                 }
                 progress(verifier.checked)
             }

@@ -78,21 +78,23 @@ public enum Migrator {
             })
     }
 
-    /// Applies every pending migration; returns the ones applied now.
+    /// Applies every pending migration up to `version` (all of them by default; tests stop
+    /// earlier to build a database as an older locktrail left it); returns the ones applied now.
     @discardableResult
-    public static func migrate(on connection: PostgresConnection) throws -> [Migration] {
+    public static func migrate(on connection: PostgresConnection, through version: Int = .max) throws -> [Migration] {
         try connection.run(NamedQuery("migrate_lock"))
         defer { _ = try? connection.run(NamedQuery("migrate_unlock")) }
         try connection.run(NamedQuery("migrations_bootstrap"))
         let status = try status(on: connection)
         if let newest = status.unknown.max() { throw SchemaError.ahead(current: newest, known: Migration.latestVersion) }
-        for migration in status.pending {
+        let pending = status.pending.filter { $0.version <= version }
+        for migration in pending {
             try connection.transaction {
                 try connection.execute(migration.sql, context: "migration \(migration.version)_\(migration.name)")
                 try connection.run(NamedQuery("migrations_record"), [.int(Int64(migration.version)), .string(migration.name), .string(migration.checksum)])
             }
         }
-        return status.pending
+        return pending
     }
 
     /// Throws unless the schema is exactly what this build expects.

@@ -26,7 +26,9 @@ public struct PageCursor: Hashable, Sendable {
     /// Reads a token; throws a `QueryError` about `cursor` when it is not one.
     public init(token: String) throws {
         let parts = token.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, let micros = Int64(parts[0]), parts[1].utf8.count % 2 == 0, parts[1].utf8.count <= 512 else {
+        // A time outside years 1–9999 cannot come from this server, and printing it would overflow.
+        guard parts.count == 2, let micros = Int64(parts[0]), Timestamp(microsecondsSinceEpoch: micros).isSupported,
+              parts[1].utf8.count % 2 == 0, parts[1].utf8.count <= 512 else {
             throw QueryError(field: "cursor", "cursor is not one this server returned; pass next_cursor back unchanged.")
         }
         var bytes: [UInt8] = []

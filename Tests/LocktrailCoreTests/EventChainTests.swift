@@ -18,7 +18,30 @@ struct EventChainTests {
         b.details = ["n": 1, "who": "alice@h"]
         #expect(a.canonicalEncoding == b.canonicalEncoding)
         let text = String(decoding: a.canonicalEncoding, as: UTF8.self)
-        #expect(text == #"{"details":{"n":1,"who":"alice@h"},"key":"test:1","kind":"lock.acquired","lock_id":"id-1","mechanism":"dynamodb","observed_at":"1970-01-01T00:00:03.000000Z","raw":{"text":"{}"},"source":"test","state":"b/k","time":{"after":"1970-01-01T00:00:01.000000Z","not_after":"1970-01-01T00:00:02.000001Z"},"v":1,"workspace":"default"}"#)
+        #expect(text == #"{"details":{"n":1,"who":"alice@h"},"key":"test:1","kind":"lock.acquired","lock_id":"id-1","mechanism":"dynamodb","observed_at":"1970-01-01T00:00:03.000000Z","raw":{"text":"{}"},"source":"test","state":"b/k","time":{"after":"1970-01-01T00:00:01.000000Z","not_after":"1970-01-01T00:00:02.000001Z"},"v":2,"workspace":"default"}"#)
+        #expect(a.canonicalEncoding == a.canonicalEncoding(in: .current))
+        #expect(EventEncoding.current == .v2 && Event.encodingVersion == 2)
+    }
+
+    // An integer from 2^53 up is where the two encodings differ: v1 printed every digit.
+    @Test("each encoding writes its own version and number form", arguments: [
+        (EventEncoding.v1, #"{"big":1152921504606846976,"frac":0.1,"n":[-4611686018427387904,1e+21,5e-7]}"#),
+        (EventEncoding.v2, #"{"big":1152921504606847000,"frac":0.1,"n":[-4611686018427388000,1e+21,5e-7]}"#),
+    ])
+    func versions(_ encoding: EventEncoding, _ details: String) throws {
+        var e = Self.event(1)
+        e.details = ["big": .number(1152921504606846976), "frac": 0.1, "n": [.number(-4611686018427387904), 1e21, 5e-7]]
+        let text = String(decoding: e.canonicalEncoding(in: encoding), as: UTF8.self)
+        #expect(text.hasPrefix(#"{"details":"# + details + ","), "\(text)")
+        #expect(text.contains(#","v":\#(encoding.rawValue),"#))
+        #expect(EventChain.hash(previous: EventChain.genesis, event: e, encoding: encoding)
+            == Digest.sha256(EventChain.genesis + e.canonicalEncoding(in: encoding)))
+    }
+
+    @Test("the version is hashed: the same event hashes differently in each encoding")
+    func versionIsHashed() {
+        let e = Self.event(1)  // no number where the forms differ
+        #expect(EventChain.hash(previous: EventChain.genesis, event: e, encoding: .v1) != EventChain.hash(previous: EventChain.genesis, event: e, encoding: .v2))
     }
 
     @Test("NUL cannot reach storage: it is replaced before hashing")

@@ -65,6 +65,15 @@ struct LockRecordTests {
         #expect(parsed.problems == ["Created is not an RFC 3339 time"])
     }
 
+    @Test("a Created outside years 1–9999 (UTC) is kept as text only, with the problem named",
+          arguments: ["0000-03-04T05:06:07Z", "9999-12-31T23:30:00-01:00"])
+    func createdOutsideTheYears(_ text: String) throws {
+        let parsed = try #require(LockRecordParse.parse(Array(record(replacing: "2025-03-04T05:06:07.123456789Z", with: text).utf8)).record)
+        #expect(parsed.createdText == text)
+        #expect(parsed.created == nil)
+        #expect(parsed.problems == ["Created is outside the years 0001 to 9999 (UTC)"])
+    }
+
     @Test("Who without a user: @host")
     func whoWithoutUser() throws {
         let parsed = try #require(LockRecordParse.parse(Array(record(replacing: "alice@build-01", with: "@runner-xyz").utf8)).record)

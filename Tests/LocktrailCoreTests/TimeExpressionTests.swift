@@ -35,4 +35,37 @@ struct TimeExpressionTests {
         #expect(TimeExpression.parse("45", now: now) == nil)
         #expect(TimeExpression.parse("soon", now: now) == nil)
     }
+
+    @Test("times outside years 1–9999 (UTC) are refused with a reason that says so", arguments: [
+        "0000-06-01T00:00:00Z", "0000-12-31T23:59:59.999999Z", "0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00",
+    ])
+    func outsideTheYears(_ text: String) throws {
+        let now = try #require(Timestamp(parsing: "2026-11-23T10:30:00Z"))
+        #expect(TimeExpression.parse(text, now: now) != nil)  // a well-formed time …
+        #expect(throws: TimeExpression.Invalid.self) { try TimeExpression.resolve(text, now: now) }  // … that cannot be used
+        do {
+            _ = try TimeExpression.resolve(text, now: now)
+        } catch {
+            #expect(error.reason.contains("outside the years 0001 to 9999"))
+        }
+    }
+
+    @Test("the first and last instants of years 1–9999 are accepted", arguments: [
+        "0001-01-01T00:00:00Z", "0001-01-01T01:00:00+01:00", "9999-12-31T23:59:59.999999Z", "9999-12-31T22:59:59-01:00", "now", "7d",
+    ])
+    func edges(_ text: String) throws {
+        let now = try #require(Timestamp(parsing: "2026-11-23T10:30:00Z"))
+        #expect(try TimeExpression.resolve(text, now: now) == TimeExpression.parse(text, now: now))
+    }
+
+    @Test("a malformed time is still called one")
+    func malformed() throws {
+        let now = try #require(Timestamp(parsing: "2026-11-23T10:30:00Z"))
+        do {
+            _ = try TimeExpression.resolve("soon", now: now)
+            Issue.record("'soon' resolved")
+        } catch {
+            #expect(error.reason.hasPrefix("is not a time"))
+        }
+    }
 }

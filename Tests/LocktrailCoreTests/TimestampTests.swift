@@ -25,6 +25,16 @@ struct TimestampTests {
         #expect(try #require(Timestamp(parsing: t.rfc3339)) == t)
     }
 
+    @Test("the supported range is years 1 to 9999 in UTC, to the microsecond")
+    func supportedRange() throws {
+        #expect(Timestamp.supportedRange.lowerBound == Timestamp(parsing: "0001-01-01T00:00:00Z"))
+        #expect(Timestamp.supportedRange.upperBound == Timestamp(parsing: "9999-12-31T23:59:59.999999Z"))
+        #expect(Timestamp.supportedRange.lowerBound.rfc3339 == "0001-01-01T00:00:00.000000Z")
+        #expect(Timestamp.supportedRange.upperBound.rfc3339 == "9999-12-31T23:59:59.999999Z")
+        #expect(!Timestamp.supportedRange.lowerBound.adding(microseconds: -1).isSupported)
+        #expect(!Timestamp.supportedRange.upperBound.adding(microseconds: 1).isSupported)
+    }
+
     @Test("leap day")
     func leapDay() {
         #expect(Timestamp(parsing: "2024-02-29T00:00:00Z") != nil)

@@ -162,6 +162,33 @@ struct APIRouteTests {
         #expect(r.json?["error"]?.stringValue?.isEmpty == false)
     }
 
+    // PostgreSQL has no year 0 and RFC 3339 no fifth year digit: such times are a 400, never a 500.
+    @Test("times outside years 1–9999 are a 400 naming the parameter", arguments: [
+        ("/v1/who?state=a/b&at=0000-06-01T00:00:00Z", "at"),
+        ("/v1/holds?since=9999-12-31T23:30:00-01:00", "since"),
+        ("/v1/holds?until=0001-01-01T00:30:00%2B01:00", "until"),
+        ("/v1/forced?since=0000-01-01T00:00:00Z", "since"),
+        ("/v1/writes?until=0000-12-31T23:59:59Z", "until"),
+        ("/v1/export?since=0000-01-01T00:00:00Z", "since"),
+    ])
+    func timesOutsideTheYears(_ path: String, field: String) async throws {
+        let (f, api) = try await fixture()
+        let r = try await api.get(path, token: f.readToken)
+        #expect(r.status == 400, "\(path): \(r.text)")
+        #expect(r.json?["field"] == .string(field), "\(path): \(r.text)")
+        #expect(r.json?["error"]?.stringValue?.contains("outside the years 0001 to 9999") == true, "\(path): \(r.text)")
+    }
+
+    @Test("a cursor whose time lies outside years 1–9999 is a 400, not a crash", arguments: [
+        "/v1/current?cursor=-9223372036854775808.00", "/v1/holds?cursor=9223372036854775807.00", "/v1/forced?cursor=-62135596800000001.",
+    ])
+    func cursorOutsideTheYears(_ path: String) async throws {
+        let (f, api) = try await fixture()
+        let r = try await api.get(path, token: f.readToken)
+        #expect(r.status == 400, "\(path): \(r.text)")
+        #expect(r.json?["field"] == "cursor", "\(path): \(r.text)")
+    }
+
     @Test func unknownStateSuggestsCloseMatches() async throws {
         let (f, api) = try await fixture()
         let typo = f.exactState.replacingOccurrences(of: "net", with: "nett")

@@ -104,6 +104,20 @@ struct CLITests {
         #expect(!r.stderr.isEmpty)
     }
 
+    @Test("a time outside years 1–9999 is a usage error that says so", arguments: [
+        ["who", "--state", "a/b", "--at", "0000-06-01T00:00:00Z"],
+        ["history", "--since", "9999-12-31T23:30:00-01:00"],
+        ["forced", "--until", "0001-01-01T00:30:00+01:00"],
+        ["writes", "--since", "0000-01-01T00:00:00Z"],
+        ["export", "--until", "0000-12-31T23:59:59Z"],
+    ])
+    func timesOutsideTheYearsAreUsageErrors(_ arguments: [String]) async throws {
+        let r = try await Self.run(arguments)
+        #expect(r.status == 64, "\(arguments): \(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("outside the years 0001 to 9999"), "\(r.stderr)")
+        #expect(r.stderr.contains(arguments[arguments.count - 2]), "names the option: \(r.stderr)")
+    }
+
     @Test func serverAnswersTheSame() async throws {
         let f = try await QueryFixture.shared.value
         let local = try await Self.run(["who", "--state", f.tfState, "--at", f.seenHeldAt.rfc3339, "--format", "json"])

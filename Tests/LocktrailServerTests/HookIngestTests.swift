@@ -43,9 +43,10 @@ struct HookIngestTests {
         }
     }
 
-    static func event(_ id: String = UUID().uuidString, kind: String = "run.started") -> JSONValue {
-        ["id": .string(id), "kind": .string(kind), "time": "2026-11-22T10:00:00.5Z", "run_id": "run-1", "state": "b/app.tfstate",
-         "details": ["who": "alice@h"]]
+    static func event(_ id: String = UUID().uuidString, kind: String = "run.started", time: String = "2026-11-22T10:00:00.5Z",
+                      details: [String: JSONValue] = ["who": "alice@h"]) -> JSONValue {
+        ["id": .string(id), "kind": .string(kind), "time": .string(time), "run_id": "run-1", "state": "b/app.tfstate",
+         "details": .object(details)]
     }
 
     static func batch(_ events: [JSONValue]) -> [UInt8] { CanonicalJSON.encode(["events": .array(events)]) }
@@ -91,6 +92,10 @@ struct HookIngestTests {
         (HookIngestTests.batch([["id": "c", "kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r", "details": "x"]]), 400, "events[0].details"),
         (HookIngestTests.batch([["id": "d", "kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r", "details": nil]]), 400, "events[0].details"),
         (HookIngestTests.batch([["id": "e", "kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r", "state": nil]]), 400, "events[0].state"),
+        // Outside years 1–9999 (UTC): PostgreSQL has no year 0, and RFC 3339 no fifth year digit.
+        (HookIngestTests.batch([HookIngestTests.event(), HookIngestTests.event(time: "0000-06-01T00:00:00Z")]), 400, "events[1].time"),
+        (HookIngestTests.batch([HookIngestTests.event(time: "0001-01-01T00:30:00+01:00")]), 400, "events[0].time"),
+        (HookIngestTests.batch([HookIngestTests.event(time: "9999-12-31T23:30:00-01:00")]), 400, "events[0].time"),
     ] as [([UInt8], Int, String)])
     func badPayloads(_ body: [UInt8], _ status: Int, _ field: String) async throws {
         let s = try await Server()
@@ -98,6 +103,33 @@ struct HookIngestTests {
         #expect(r.status == status)
         #expect(r.json?["field"] == .string(field), "\(String(describing: r.json))")
         #expect(try await s.events().isEmpty)
+    }
+
+    @Test("the first and last instants of years 1–9999 are stored, read back and verified")
+    func edgeTimes() async throws {
+        let s = try await Server()
+        let body = Self.batch([Self.event("first", time: "0001-01-01T00:00:00Z"), Self.event("last", time: "9999-12-31T23:59:59.999999Z")])
+        let r = try await s.post(body, token: s.ingest)
+        #expect(r.status == 200, "\(String(describing: r.json))")
+        #expect(try await s.events().map(\.time) == [.exact(Timestamp.supportedRange.lowerBound), .exact(Timestamp.supportedRange.upperBound)])
+        #expect(try await s.db.pool.withConnection { try EventLog.verify(on: $0) }.isIntact)
+    }
+
+    @Test("each event records the ingest token that submitted it, by name; a name the client sends is replaced")
+    func provenance() async throws {
+        let s = try await Server()
+        let ciRunner = try await s.db.pool.withConnection { try Tokens.create(name: "ci-runner", scopes: [.ingest], on: $0) }
+        let body = Self.batch([
+            Self.event("honest"),
+            Self.event("forged", kind: "lock.force_unlocked", details: ["who": "mallory@h", "ingest_token": "release-bot"]),
+        ])
+        #expect(try await s.post(body, token: ciRunner).status == 200)
+        let events = try await s.events()
+        #expect(events.map(\.key) == ["hook|honest", "hook|forged"])
+        #expect(events.allSatisfy { $0.details["ingest_token"] == "ci-runner" }, "\(events.map(\.details))")
+        // The raw observation keeps what the client sent, so the attempt itself stays on record.
+        #expect(events.last?.raw?["details"]?["ingest_token"] == "release-bot")
+        #expect(try await s.db.pool.withConnection { try EventLog.verify(on: $0) }.isIntact)
     }
 
     @Test("an oversized body is refused with 413, too many events with 400")
@@ -143,6 +175,7 @@ struct HookIngestTests {
         #expect(events.map(\.kind) == [.runStarted, .runFinished])
         #expect(events.allSatisfy { $0.source == "hook" && $0.mechanism == "hook" })
         #expect(events.last?.details["exit_code"] == 3)
+        #expect(events.allSatisfy { $0.details["ingest_token"] == "ingest" })  // the wrapper's token, by name
     }
 
     @Test("a wrapped apply's hold is linked to its run (same state, same Who, running when the lock was created)")
@@ -242,6 +275,7 @@ struct HookIngestTests {
         #expect(again.output.contains("sent 0"))
         let hookEvents = try await s.events().filter { $0.source == "hook" }
         #expect(hookEvents.count == 3)
+        #expect(hookEvents.allSatisfy { $0.details["ingest_token"] == "ingest" })  // flushed later, still by that token
         let forced = try #require(hookEvents.first { $0.kind == .lockForceUnlocked })
         #expect(forced.lockID == holder.id)
 

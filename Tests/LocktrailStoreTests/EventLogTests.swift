@@ -88,9 +88,9 @@ struct EventLogTests {
             UPDATE events SET seq = seq + 1000 WHERE seq >= 10;
             UPDATE events SET seq = seq - 999 WHERE seq >= 1000;
             INSERT INTO events (seq, key, kind, source, mechanism, occurred_at, occurred_after, occurred_not_after, observed_at,
-                                lock_id, state, workspace, details, raw, prev_hash, hash)
+                                lock_id, state, workspace, details, raw, prev_hash, hash, encoding)
               SELECT 10, 'forged', kind, source, mechanism, occurred_at, occurred_after, occurred_not_after, observed_at,
-                     lock_id, state, workspace, details, raw, prev_hash, hash FROM events WHERE seq = 3
+                     lock_id, state, workspace, details, raw, prev_hash, hash, encoding FROM events WHERE seq = 3
             """)
         #expect(b?.kind == .inserted)
         #expect(b?.seq == 10)

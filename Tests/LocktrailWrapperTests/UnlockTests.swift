@@ -55,7 +55,7 @@ struct UnlockTests {
         let holderWho = try #require(LockRecordParse.parse(Array(info.utf8)).record?.who)
         func hook(_ kind: EventKind, minutesAgo: Double) -> Event {
             HookEvent(id: UUID().uuidString, kind: kind, time: now.adding(seconds: -60 * minutesAgo), runID: "run-slow-beats",
-                      state: state, details: ["who": .string(holderWho), "heartbeat_seconds": 600]).event(receivedAt: now)
+                      state: state, details: ["who": .string(holderWho), "heartbeat_seconds": 600]).event(receivedAt: now, ingestToken: "test")
         }
         _ = try await EventLog.append([hook(.runStarted, minutesAgo: 25), hook(.runHeartbeat, minutesAgo: 5)], pool: db.pool)
         let alive = try await Self.unlock(project, db: db, common + ["--min-age", "0s"])

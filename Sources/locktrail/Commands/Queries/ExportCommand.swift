@@ -31,8 +31,11 @@ struct ExportCommand: AsyncParsableCommand {
         let now = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
         func time(_ text: String?, _ option: String) throws -> Timestamp? {
             guard let text else { return nil }
-            guard let t = TimeExpression.parse(text, now: now) else { throw ValidationError("\(option) '\(text)' is not a time: use RFC 3339 or relative (2h, yesterday)") }
-            return t
+            do {
+                return try TimeExpression.resolve(text, now: now)
+            } catch {
+                throw ValidationError("\(option) '\(text)' \(error.reason)")
+            }
         }
         let since = try time(since, "--since"), until = try time(until, "--until")
         if let since, let until, until < since { throw ValidationError("--until is before --since") }

@@ -21,13 +21,14 @@ struct QueryOptions: ParsableArguments {
     /// The clock of this machine: relative times (`2h`) are resolved against it.
     var now: Timestamp { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
 
-    /// Parses a time option (RFC 3339 or relative), naming `option` when it is neither.
+    /// Parses a time option (RFC 3339 or relative, in years 1–9999), naming `option` when it is not one.
     func time(_ text: String?, option: String) throws -> Timestamp? {
         guard let text else { return nil }
-        guard let t = TimeExpression.parse(text, now: now) else {
-            throw ValidationError("\(option) '\(text)' is not a time: use RFC 3339 (2025-03-04T05:06:07Z) or relative (30m, 2h, 7d, today, yesterday)")
+        do {
+            return try TimeExpression.resolve(text, now: now)
+        } catch {
+            throw ValidationError("\(option) '\(text)' \(error.reason)")
         }
-        return t
     }
 
     /// Up to `limit` items of a list answer, page by page, from the server or the database.
