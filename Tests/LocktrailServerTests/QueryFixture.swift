@@ -100,7 +100,7 @@ struct QueryFixture: Sendable {
             s3("x4", .stateWritten, t0.adding(seconds: 600), mechanism: "s3-state", details: ["etag": "e2", "serial": 6, "lineage": "L"]),
             // A lock held for three days by a run that is still heartbeating.
             Event(key: "x5", kind: .runStarted, source: "hook", mechanism: "hook", time: .exact(t0.adding(seconds: -3 * 86_400)),
-                  observedAt: t0, lockID: staleID, state: stale, details: ["run_id": "run-42", "who": "dave@laptop"]),
+                  observedAt: t0, lockID: staleID, state: stale, details: ["run_id": "run-42", "who": "dave@laptop", "heartbeat_seconds": 120]),
             s3("x6", .lockAcquired, t0.adding(seconds: -3 * 86_400 + 1), lock: staleID, state: stale, mechanism: "s3-lockfile",
                details: ["who": "dave@laptop", "operation": "OperationTypeApply", "path": .string(stale)]),
             Event(key: "x7", kind: .runHeartbeat, source: "hook", mechanism: "hook", time: .exact(Self.now().adding(seconds: -60)),

@@ -222,7 +222,8 @@ struct SoundClaimsTerraformTests {
         let f = try await DynamoDBFixture()
         defer { f.cleanUp() }
         try await f.cycle()  // the empty table
-        let a = try f.project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=3"])
+        // A holds long enough that the next scan surely comes before its write, even on a busy machine.
+        let a = try f.project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=8"])
         let first = try await f.waitForLock(during: a)
         try await f.cycle()  // A seen held
         #expect(await a.wait() == 0, "\(a.output)")  // A writes the state, then releases
