@@ -1,4 +1,5 @@
 import ArgumentParser
+import LocktrailPostgres
 import LocktrailStore
 
 /// `locktrail db`: the private PostgreSQL used when no database is configured.
@@ -14,7 +15,7 @@ struct DatabaseCommand: ParsableCommand {
             let server = EmbeddedPostgres(directory: EmbeddedPostgres.defaultDirectory())
             let started = try server.start()
             print(started ? "started" : "already running", "in \(server.directory.path)")
-            print("connection: \(server.conninfo)")
+            print("connection: \(ConnectionString.redacted(server.conninfo))")
         }
     }
 
@@ -31,7 +32,7 @@ struct DatabaseCommand: ParsableCommand {
         func run() throws {
             let server = EmbeddedPostgres(directory: EmbeddedPostgres.defaultDirectory())
             print(server.isRunning() ? "running" : "not running", "in \(server.directory.path)")
-            print("connection: \(server.conninfo)")
+            print("connection: \(ConnectionString.redacted(server.conninfo))")
         }
     }
 }
