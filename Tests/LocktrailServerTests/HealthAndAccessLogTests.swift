@@ -1,0 +1,108 @@
+import Foundation
+import LocktrailCore
+import LocktrailHTTP
+import LocktrailStore
+import LocktrailTestSupport
+import Logging
+import Synchronization
+import Testing
+
+/// What the access log says about each request: a server on a fresh database, logging into memory.
+@Suite("The access log", .serialized)
+struct HealthAndAccessLogTests {
+    /// A server, its log, and one token of each scope (the secrets; the names are the scopes').
+    struct Server {
+        let db: TestDatabase
+        let api: APIClient
+        let log: CapturedLog
+        let tokens: [TokenScope: String]
+
+        init() async throws {
+            db = try await TestDatabase.make()
+            log = CapturedLog()
+            let captured = log
+            let base = try await QueryFixture.startServer(
+                pool: db.pool, logger: Logger(label: "test.server") { _ in CapturedLog.Handler(log: captured) })
+            api = APIClient(base: base)
+            var tokens: [TokenScope: String] = [:]
+            for scope in TokenScope.allCases {
+                tokens[scope] = try await db.pool.withConnection { try Tokens.create(name: "\(scope.rawValue)-token", scopes: [scope], on: $0) }
+            }
+            self.tokens = tokens
+        }
+
+        /// GETs `path` with the token of `scope` (or `rawToken`), and returns the answer and the
+        /// access-log line the server wrote for it.
+        func get(_ path: String, scope: TokenScope?, rawToken: String? = nil) async throws -> (status: Int, json: JSONValue?, text: String, logged: CapturedLog.Record?) {
+            let before = log.records.count
+            let response = try await api.get(path, token: rawToken ?? scope.flatMap { tokens[$0] })
+            // The line is written before the response leaves the server.
+            let line = log.records.dropFirst(before).last { $0.message == "request" && $0.metadata["path"] == path }
+            return (response.status, response.json, response.text, line)
+        }
+    }
+
+    @Test("the access log names the token that authenticated the request, and never its secret", arguments: [
+        ("/v1/current", TokenScope.read, 200, "read-token"),
+        ("/v1/current", .admin, 200, "admin-token"),
+        ("/v1/current", .ingest, 403, "ingest-token"),  // refused for its scope, but named
+        ("/v1/current", nil, 401, "-"),
+        ("/healthz", nil, 200, "-"),
+    ] as [(String, TokenScope?, Int, String)])
+    func accessLogNamesTheToken(_ path: String, scope: TokenScope?, status: Int, name: String) async throws {
+        let server = try await Self.shared.value
+        let r = try await server.get(path, scope: scope)
+        #expect(r.status == status, "\(r.text)")
+        let line = try #require(r.logged, "no access-log line for \(path)")
+        #expect(line.metadata["token"] == name)
+        #expect(line.metadata["status"] == "\(status)")
+        for secret in server.tokens.values {
+            #expect(!server.log.records.contains { $0.text.contains(secret) }, "a token's secret was logged")
+        }
+    }
+
+    @Test("a token that is not live is logged as none", arguments: ["lt_0000", "not-a-token"])
+    func accessLogWithABadToken(_ secret: String) async throws {
+        let server = try await Self.shared.value
+        let r = try await server.get("/v1/current", scope: nil, rawToken: secret)
+        #expect(r.status == 401)
+        #expect(r.logged?.metadata["token"] == "-")
+    }
+
+    static let shared = Task { try await Server() }
+}
+
+/// Log records kept in memory, for tests that check what was logged.
+final class CapturedLog: Sendable {
+    /// One record: level, message and metadata as text.
+    struct Record: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+        /// Everything in the record, for "never logged" checks.
+        var text: String { message + " " + metadata.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+    }
+
+    private let storage = Mutex<[Record]>([])
+
+    /// Every record so far, oldest first.
+    var records: [Record] { storage.withLock { $0 } }
+
+    /// A swift-log handler that appends to a `CapturedLog`.
+    struct Handler: LogHandler {
+        let log: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            let record = Record(level: event.level, message: event.message.description, metadata: merged.mapValues { "\($0)" })
+            log.storage.withLock { $0.append(record) }
+        }
+    }
+}
