@@ -47,6 +47,13 @@ actor TokenCache {
         self.lifetime = lifetime
     }
 
+    /// The live token a request's `Authorization: Bearer` header names, or nil: no header, a
+    /// malformed one, an unknown or revoked token, or a database that cannot be asked.
+    func token(authorizing request: Request) async -> TokenInfo? {
+        guard let header = request.headers[.authorization], let secret = TokenMiddleware.bearerSecret(header) else { return nil }
+        return try? await token(for: secret)
+    }
+
     func token(for secret: String) async throws -> TokenInfo? {
         let key = Tokens.hash(secret)
         let now = ContinuousClock.now

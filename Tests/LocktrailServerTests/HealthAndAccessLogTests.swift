@@ -7,8 +7,9 @@ import Logging
 import Synchronization
 import Testing
 
-/// What the access log says about each request: a server on a fresh database, logging into memory.
-@Suite("The access log", .serialized)
+/// What `/readyz` tells whom, and what the access log says about each request: a server of its
+/// own per test, on a fresh database, logging into memory.
+@Suite("Readiness and the access log", .serialized)
 struct HealthAndAccessLogTests {
     /// A server, its log, and one token of each scope (the secrets; the names are the scopes').
     struct Server {
@@ -48,6 +49,7 @@ struct HealthAndAccessLogTests {
         ("/v1/current", .ingest, 403, "ingest-token"),  // refused for its scope, but named
         ("/v1/current", nil, 401, "-"),
         ("/healthz", nil, 200, "-"),
+        ("/readyz", .read, 200, "read-token"),
     ] as [(String, TokenScope?, Int, String)])
     func accessLogNamesTheToken(_ path: String, scope: TokenScope?, status: Int, name: String) async throws {
         let server = try await Self.shared.value
@@ -67,6 +69,33 @@ struct HealthAndAccessLogTests {
         let r = try await server.get("/v1/current", scope: nil, rawToken: secret)
         #expect(r.status == 401)
         #expect(r.logged?.metadata["token"] == "-")
+    }
+
+    /// A database migrated by a newer locktrail: not ready, with a reason worth hiding (versions).
+    @Test("/readyz: only a client that may read learns why it is not ready; the log always says", arguments: [
+        (nil as TokenScope?, nil as String?, false),
+        (nil, "lt_not-a-token", false),  // a bad token is no token here, never a 401
+        (.ingest, nil, false),
+        (.read, nil, true),
+        (.admin, nil, true),
+    ])
+    func readinessDetail(_ scope: TokenScope?, rawToken: String?, detailed: Bool) async throws {
+        let server = try await Server()
+        #expect(try await server.get("/readyz", scope: scope, rawToken: rawToken).status == 200)
+        try await server.db.superuser("INSERT INTO locktrail_migrations (version, name, checksum) VALUES (999999, 'from_the_future', 'x')")
+
+        let r = try await server.get("/readyz", scope: scope, rawToken: rawToken)
+        #expect(r.status == 503)
+        if detailed {
+            #expect(r.json?["error"]?.stringValue?.hasPrefix("not ready: ") == true, "\(r.text)")
+            #expect(r.text.contains("999999"))
+        } else {
+            #expect(r.json?["error"] == "not ready", "\(r.text)")
+            #expect(!r.text.contains("999999") && !r.text.contains("version"), "\(r.text)")
+        }
+        let reason = server.log.records.last { $0.message == "not ready" }
+        #expect(reason?.level == .warning)
+        #expect(reason?.metadata["error"]?.contains("999999") == true)
     }
 
     static let shared = Task { try await Server() }
