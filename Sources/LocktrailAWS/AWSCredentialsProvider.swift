@@ -40,9 +40,14 @@ public actor DefaultCredentialsProvider: AWSCredentialsProvider {
     private let now: @Sendable () -> Date
     private let refreshMargin: TimeInterval
     private let sources: [Source]
+    private let processTimeout: Duration
     private let logger: Logger
     private var cached: AWSCredentials?
     private var inFlight: Task<AWSCredentials, any Error>?
+
+    /// How long a profile's `credential_process` may run before it is killed (the AWS CLI waits
+    /// forever; a collector must not hang on a command waiting for an MFA code nobody types).
+    public static let defaultProcessTimeout: Duration = .seconds(30)
 
     /// Creates the chain; nothing is read until the first `credentials()` call.
     public init(
@@ -50,12 +55,14 @@ public actor DefaultCredentialsProvider: AWSCredentialsProvider {
         transport: any HTTPTransport,
         sources: [Source] = Source.allCases,
         refreshMargin: TimeInterval = 5 * 60,
+        processTimeout: Duration = DefaultCredentialsProvider.defaultProcessTimeout,
         now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger = Logger(label: "locktrail.aws.credentials")
     ) {
         self.configuration = configuration
         self.transport = transport
         self.sources = sources
+        self.processTimeout = processTimeout
         self.refreshMargin = refreshMargin
         self.now = now
         self.logger = logger
@@ -66,8 +73,9 @@ public actor DefaultCredentialsProvider: AWSCredentialsProvider {
         if let cached, !cached.needsRefresh(at: now(), margin: refreshMargin) { return cached }
         // Concurrent callers share one resolution instead of each hitting STS or IMDS.
         if let inFlight { return try await inFlight.value }
-        let task = Task { [configuration, transport, sources, logger] in
-            try await Self.resolve(configuration: configuration, transport: transport, sources: sources, logger: logger)
+        let task = Task { [configuration, transport, sources, processTimeout, logger] in
+            try await Self.resolve(configuration: configuration, transport: transport, sources: sources,
+                                   processTimeout: processTimeout, logger: logger)
         }
         inFlight = task
         defer { inFlight = nil }
@@ -89,6 +97,7 @@ public actor DefaultCredentialsProvider: AWSCredentialsProvider {
         configuration: AWSConfiguration,
         transport: any HTTPTransport,
         sources: [Source],
+        processTimeout: Duration,
         logger: Logger
     ) async throws -> AWSCredentials {
         var skipped: [String] = []
@@ -98,7 +107,7 @@ public actor DefaultCredentialsProvider: AWSCredentialsProvider {
             case .environment:
                 found = CredentialSources.environment(configuration.environment)
             case .profile:
-                found = try await CredentialSources.profile(configuration, transport: transport)
+                found = try await CredentialSources.profile(configuration, transport: transport, processTimeout: processTimeout)
             case .webIdentity:
                 found = try await CredentialSources.webIdentity(
                     tokenFile: configuration.environment["AWS_WEB_IDENTITY_TOKEN_FILE"],

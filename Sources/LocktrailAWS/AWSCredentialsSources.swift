@@ -23,7 +23,8 @@ enum CredentialSources {
 
     // MARK: Shared files
 
-    static func profile(_ configuration: AWSConfiguration, transport: any HTTPTransport) async throws -> AWSCredentials? {
+    static func profile(_ configuration: AWSConfiguration, transport: any HTTPTransport,
+                        processTimeout: Duration) async throws -> AWSCredentials? {
         let profile = configuration.profile
         let source = "profile \(configuration.profileName)"
         if let id = AWSConfiguration.nonEmpty(profile["aws_access_key_id"]),
@@ -37,7 +38,7 @@ enum CredentialSources {
             )
         }
         if let command = AWSConfiguration.nonEmpty(profile["credential_process"]) {
-            return try await credentialProcess(command, source: source, environment: configuration.environment)
+            return try await credentialProcess(command, source: source, environment: configuration.environment, timeout: processTimeout)
         }
         if let tokenFile = AWSConfiguration.nonEmpty(profile["web_identity_token_file"]) {
             return try await webIdentity(
@@ -52,38 +53,43 @@ enum CredentialSources {
     }
 
     /// Runs `credential_process` through the shell, off the cooperative pool, and parses its JSON.
-    static func credentialProcess(_ command: String, source: String, environment: [String: String]) async throws -> AWSCredentials {
-        let output: (status: Int32, stdout: Data) = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/bin/sh")
-                process.arguments = ["-c", command]
-                process.environment = environment
-                let stdout = Pipe()
-                process.standardOutput = stdout
-                process.standardError = FileHandle.nullDevice
-                do {
-                    try process.run()
-                    let data = stdout.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    continuation.resume(returning: (process.terminationStatus, data))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-        }
+    /// A command still running after `timeout` is killed, with everything it started.
+    static func credentialProcess(_ command: String, source: String, environment: [String: String],
+                                  timeout: Duration) async throws -> AWSCredentials {
         let label = "\(source) credential_process"
+        let output: CredentialProcess.Outcome
+        do {
+            output = try await CredentialProcess.run(command, environment: environment, timeout: timeout)
+        } catch let failure as CredentialProcess.Failure {
+            // Never what it printed: a partial answer may already hold the secret.
+            let reason = switch failure {
+            case .timedOut: "the command did not finish within \(Self.seconds(timeout)) and was stopped (is it waiting for input, such as an MFA code or a browser login?)"
+            case .outputTooLarge: "the command printed more than \(CredentialProcess.outputLimit) bytes and was stopped"
+            case .failed(let code): "the command could not be run (\(String(cString: strerror(code))))"
+            }
+            throw AWSCredentialsError.sourceFailed(source: label, reason: reason)
+        }
         guard output.status == 0 else {
             throw AWSCredentialsError.sourceFailed(source: label, reason: "the command exited with status \(output.status)")
         }
         // The output holds the secret: errors below describe its shape, never its content.
-        guard let object = try? JSONSerialization.jsonObject(with: output.stdout) as? [String: Any] else {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(output.output)) as? [String: Any] else {
             throw AWSCredentialsError.sourceFailed(source: label, reason: "the command did not print a JSON object")
         }
         guard (object["Version"] as? Int) == 1 else {
             throw AWSCredentialsError.sourceFailed(source: label, reason: "the output's Version is not 1")
         }
         return try credentials(fromJSON: object, tokenKey: "SessionToken", source: label)
+    }
+
+    /// `30 s`, `0.5 s`: a timeout as a person reads it.
+    static func seconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let milliseconds = attoseconds / 1_000_000_000_000_000
+        guard milliseconds > 0 else { return "\(seconds) s" }
+        var fraction = String(1000 + milliseconds).dropFirst()
+        while fraction.hasSuffix("0") { fraction = fraction.dropLast() }
+        return "\(seconds).\(fraction) s"
     }
 
     // MARK: Web identity (STS AssumeRoleWithWebIdentity)

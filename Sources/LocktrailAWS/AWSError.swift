@@ -126,6 +126,7 @@ public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case .signatureDoesNotMatch: hint = "the secret access key does not match the access key id"
         case .expiredToken: hint = "the session token has expired; refresh the credentials"
         case .conditionalCheckFailed: hint = "the condition on the item was not met"
+        case .preconditionFailed where operation == "DeleteObject": hint = "the object changed since it was read (its ETag no longer matches)"
         case .preconditionFailed: hint = "the object already exists (for a .tflock key: the lock is held)"
         case .noSuchKey, .noSuchVersion, .notFound: hint = "the object or version does not exist (it may have been deleted or pruned)"
         case .noSuchBucket: hint = "check the bucket name"

@@ -262,8 +262,15 @@ public struct S3Client: Sendable {
     }
 
     /// Deletes the object (on a versioned bucket without `versionId`: adds a delete marker); returns the marker's or deleted version's id.
+    ///
+    /// With `ifMatch` (an ETag, as `getObject` returns it) S3 deletes only while the object still
+    /// has that ETag: otherwise it throws `AWSError` `.preconditionFailed` (HTTP 412), or
+    /// `.noSuchKey` when the object is gone, and nothing is deleted.
     @discardableResult
-    public func deleteObject(bucket: String, key: String, versionId: String? = nil) async throws -> String? {
+    public func deleteObject(bucket: String, key: String, versionId: String? = nil, ifMatch eTag: String? = nil) async throws -> String? {
+        var headers: HTTPHeaders = [:]
+        // ETags travel quoted on the wire; S3XML.unquote removed the quotes when it was read.
+        if let eTag { headers.add(name: "If-Match", value: eTag.hasPrefix("\"") ? eTag : "\"\(eTag)\"") }
         let response = try await send(
             S3Operation(
                 name: "DeleteObject",
@@ -271,7 +278,8 @@ public struct S3Client: Sendable {
                 method: "DELETE",
                 bucket: bucket,
                 key: key,
-                query: versionId.map { [("versionId", $0)] } ?? []
+                query: versionId.map { [("versionId", $0)] } ?? [],
+                headers: headers
             )
         )
         return response.headers["x-amz-version-id"]

@@ -62,22 +62,21 @@ public struct RunContext: Hashable, Sendable {
     }
 
     /// Arguments with the values of `-var`, `-backend-config` and anything that looks like a
-    /// credential replaced by `***` (the name of a variable is kept: it says what was set).
+    /// credential replaced by `***` (the name of a variable or backend setting is kept: it says
+    /// what was set). Terraform parses flags with Go's `flag` package, so each flag comes in four
+    /// spellings — `-var x=1`, `-var=x=1`, `--var x=1`, `--var=x=1` — and all of them are redacted.
     public static func redact(_ arguments: [String]) -> [String] {
         var out: [String] = []
-        var redactNext: String?
+        var redactNext = false
         for argument in arguments {
-            if let flag = redactNext {
-                out.append(redactAssignment(argument, keepName: flag == "-var"))
-                redactNext = nil
-                continue
-            }
-            if argument == "-var" || argument == "-backend-config" {
+            if redactNext {
+                out.append(redactValue(argument))
+                redactNext = false
+            } else if isSecretFlag(argument) {
                 out.append(argument)
-                redactNext = argument
-            } else if let eq = argument.firstIndex(of: "="), ["-var", "-backend-config"].contains(String(argument[..<eq])) {
-                let flag = String(argument[..<eq])
-                out.append(flag + "=" + redactAssignment(String(argument[argument.index(after: eq)...]), keepName: flag == "-var"))
+                redactNext = true
+            } else if let eq = argument.firstIndex(of: "="), isSecretFlag(argument[..<eq]) {
+                out.append(argument[...eq] + redactValue(argument[argument.index(after: eq)...]))
             } else if looksSecret(argument) {
                 out.append("***")
             } else {
@@ -87,10 +86,16 @@ public struct RunContext: Hashable, Sendable {
         return out
     }
 
-    /// `name=value` → `name=***` (or `***` when the name is not to be kept, e.g. a backend file).
-    static func redactAssignment(_ text: String, keepName: Bool) -> String {
+    /// `-var`, `--var`, `-backend-config`, `--backend-config`: Go's flag package accepts one
+    /// dash or two, nothing else.
+    static func isSecretFlag(_ spelling: some StringProtocol) -> Bool {
+        ["-var", "--var", "-backend-config", "--backend-config"].contains(String(spelling))
+    }
+
+    /// `name=value` → `name=***`; anything else (a backend file, a malformed `-var`) → `***`.
+    static func redactValue(_ text: some StringProtocol) -> String {
         if let eq = text.firstIndex(of: "=") { return String(text[...eq]) + "***" }
-        return keepName ? text : "***"
+        return "***"
     }
 
     /// AWS key ids, long base64/hex tokens, and `password=`/`token=`/`secret=` assignments.

@@ -22,7 +22,7 @@ public final class PostgresConnection: @unchecked Sendable {
         guard let conn else { throw PostgresError(kind: .connection, message: "libpq could not allocate a connection") }
         guard PQstatus(conn) == CONNECTION_OK else {
             // libpq's first line says what failed; the rest are hints we replace with our own.
-            let full = ConnectionString.redacted(Self.trim(String(cString: PQerrorMessage(conn))))
+            let full = ConnectionString.scrub(Self.trim(String(cString: PQerrorMessage(conn))), secretsOf: conninfo)
             let first = full.split(separator: "\n").first.map(String.init) ?? full
             PQfinish(conn)
             throw PostgresError(kind: .connection, message: first, detail: full == first ? nil : full)

@@ -81,35 +81,3 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         return s
     }
 }
-
-/// Connection strings with their secrets hidden, for messages and logs.
-public enum ConnectionString {
-    /// `conninfo` with any password replaced by `***` (URL userinfo, `password=` keywords and
-    /// `password` query parameters).
-    public static func redacted(_ conninfo: String) -> String {
-        var s = conninfo
-        // postgresql://user:secret@host → postgresql://user:***@host
-        if let scheme = s.range(of: "://"), let at = s[scheme.upperBound...].firstIndex(of: "@") {
-            let userinfo = s[scheme.upperBound..<at]
-            if let colon = userinfo.firstIndex(of: ":") {
-                s.replaceSubrange(s.index(after: colon)..<at, with: "***")
-            }
-        }
-        // password=secret (keyword form or query parameter)
-        var out = ""
-        var rest = Substring(s)
-        while let r = rest.range(of: "password=", options: .caseInsensitive) {
-            out += rest[..<r.upperBound] + "***"
-            var end = r.upperBound
-            if end < rest.endIndex, rest[end] == "'" {
-                end = rest.index(after: end)
-                while end < rest.endIndex, rest[end] != "'" { end = rest.index(after: end) }
-                if end < rest.endIndex { end = rest.index(after: end) }
-            } else {
-                while end < rest.endIndex, rest[end] != " ", rest[end] != "&" { end = rest.index(after: end) }
-            }
-            rest = rest[end...]
-        }
-        return out + rest
-    }
-}

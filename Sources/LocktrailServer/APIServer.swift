@@ -15,12 +15,21 @@ public enum APIServer {
         router.add(middleware: ErrorMiddleware())
 
         router.get("healthz") { _, _ in JSONBody.response(["status": "ok"]) }
-        router.get("readyz") { _, _ in
+        let tokens = TokenCache(pool: pool)
+        // Probes ask without a token and learn only "not ready"; why (a database error, schema
+        // versions) goes to the log, and to a client whose token may read.
+        // A token is optional here (a probe sends none); a bad one is no token, not a 401.
+        router.get("readyz") { request, context in
+            let token = await tokens.token(authorizing: request)
+            context.token = token
             do {
                 try await pool.withConnection { try Migrator.requireCurrent(on: $0) }
                 return JSONBody.response(["status": "ready"])
             } catch {
-                return JSONBody.response(["error": .string("not ready: \(error)"), "field": .null], status: .serviceUnavailable)
+                context.logger.warning("not ready", metadata: ["error": "\(error)"])
+                let mayRead = token.map { $0.scopes.contains(.read) || $0.scopes.contains(.admin) } ?? false
+                return JSONBody.response(["error": .string(mayRead ? "not ready: \(error)" : "not ready"), "field": .null],
+                                         status: .serviceUnavailable)
             }
         }
         router.get("openapi.json") { _, _ in
@@ -28,7 +37,6 @@ public enum APIServer {
                      body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
         }
 
-        let tokens = TokenCache(pool: pool)
         // Hook ingest takes an ingest token, queries a read token: each group checks its own scope.
         let hooks = router.group("v1/hooks").add(middleware: TokenMiddleware(scope: .ingest, cache: tokens))
         HookRoutes(pool: pool).register(on: hooks)

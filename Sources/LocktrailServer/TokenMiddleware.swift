@@ -13,19 +13,25 @@ struct TokenMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization] else {
             throw APIError(.unauthorized, "a bearer token is required: send Authorization: Bearer <token> (create one with `locktrail token create`)")
         }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty, parts[1].utf8.count <= 256 else {
+        guard let secret = Self.bearerSecret(header) else {
             throw APIError(.unauthorized, "the Authorization header must be: Bearer <token>")
         }
-        guard let token = try await cache.token(for: String(parts[1])) else {
+        guard let token = try await cache.token(for: secret) else {
             throw APIError(.unauthorized, "the token is not valid (unknown or revoked)")
         }
+        // Recorded before the scope check: the access log names a token refused for its scope too.
+        context.token = token
         guard token.scopes.contains(scope) || token.scopes.contains(.admin) else {
             throw APIError(.forbidden, "the token '\(token.name)' lacks the '\(scope.rawValue)' scope")
         }
-        var context = context
-        context.token = token
         return try await next(request, context)
+    }
+
+    /// The secret of an `Authorization: Bearer <token>` header, if the header has that form.
+    static func bearerSecret(_ header: String) -> String? {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty, parts[1].utf8.count <= 256 else { return nil }
+        return String(parts[1])
     }
 }
 
@@ -39,6 +45,13 @@ actor TokenCache {
     init(pool: PostgresPool, lifetime: Duration = .seconds(5)) {
         self.pool = pool
         self.lifetime = lifetime
+    }
+
+    /// The live token a request's `Authorization: Bearer` header names, or nil: no header, a
+    /// malformed one, an unknown or revoked token, or a database that cannot be asked.
+    func token(authorizing request: Request) async -> TokenInfo? {
+        guard let header = request.headers[.authorization], let secret = TokenMiddleware.bearerSecret(header) else { return nil }
+        return try? await token(for: secret)
     }
 
     func token(for secret: String) async throws -> TokenInfo? {

@@ -4,6 +4,11 @@ import Foundation
 /// initdb/pg_ctl of the system's PostgreSQL, a data directory under a local state folder, and a
 /// unix socket in that folder only. As root the server runs as the `postgres` user (PostgreSQL
 /// refuses to run as root), and the folder lives where that user can reach it.
+///
+/// Only the user who runs locktrail can connect, twice over: the socket's folder is 0700, owned
+/// by the server's user (the user itself; under root `postgres`, whose folder root enters
+/// anyway), and the server takes only `peer` authentication on the socket, through an ident map
+/// naming that user (as root: root and `postgres`). No TCP listener, no `trust`, no password.
 public struct EmbeddedPostgres: Sendable {
     /// The state folder: `data/`, `socket/` and `server.log` live here.
     public let directory: URL
@@ -42,6 +47,74 @@ public struct EmbeddedPostgres: Sendable {
         public var description: String
     }
 
+    /// What `start` did.
+    public struct StartOutcome: Sendable, Equatable {
+        /// This call started the server (false: it was running already).
+        public var started: Bool
+        /// The cluster's access rules were not the current ones (a cluster made by an older
+        /// locktrail, which trusted every local user) and have been replaced.
+        public var accessRulesReplaced: Bool
+
+        /// An outcome (tests compare with one).
+        public init(started: Bool, accessRulesReplaced: Bool) {
+            self.started = started
+            self.accessRulesReplaced = accessRulesReplaced
+        }
+    }
+
+    /// The database role locktrail connects as; initdb makes it the superuser.
+    static let role = "locktrail"
+
+    /// The OS users allowed to connect: whoever runs locktrail, and as root also `postgres`,
+    /// the server's own user (which runs initdb and pg_ctl there).
+    static func allowedUsers() throws -> [String] {
+        guard let me = getpwuid(geteuid()).map({ String(cString: $0.pointee.pw_name) }) else {
+            throw Failure(description: "the private PostgreSQL admits OS users by name, and user id \(geteuid()) has none: add it to /etc/passwd, or point locktrail at a database with --database or DATABASE_URL.")
+        }
+        return geteuid() == 0 ? [me, "postgres"] : [me]
+    }
+
+    /// The allowed OS users for people: `root and postgres`, `alice`.
+    public static func allowedUsersText() throws -> String {
+        let users = try allowedUsers()
+        return users.count == 2 ? "the OS users \(users[0]) and \(users[1])" : "the OS user \(users[0])"
+    }
+
+    /// Whether the cluster has been created (by `start`).
+    public var exists: Bool { FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) }
+
+    /// `pg_hba.conf`: peer authentication on the unix socket through the `locktrail` map, and
+    /// nothing else (no host lines: a TCP connection matches no rule and is refused, even if
+    /// someone starts the cluster by hand with a listener).
+    static let hostBasedAuthentication = """
+        # Managed by locktrail: rewritten by every `locktrail db start`.
+        # Only the OS users of pg_ident.conf's "locktrail" map, over the unix socket, with peer
+        # authentication (the kernel names the connecting user). No TCP, no passwords, no trust.
+        # TYPE  DATABASE  USER  METHOD
+        local   all       all   peer map=locktrail
+
+        """
+
+    /// `pg_ident.conf`: each allowed OS user may connect as the `locktrail` role, and only so.
+    static func identMap(users: [String]) -> String {
+        """
+        # Managed by locktrail: rewritten by every `locktrail db start`.
+        # MAPNAME  SYSTEM-USERNAME  PG-USERNAME
+
+        """ + users.map { "locktrail  \($0)  \(role)\n" }.joined()
+    }
+
+    /// Whether the cluster's access rules are the ones this locktrail writes (false for a
+    /// cluster made by an older locktrail: `locktrail db start` replaces them).
+    public func accessRulesAreCurrent() -> Bool {
+        guard let users = try? Self.allowedUsers() else { return false }
+        return (try? String(contentsOf: hbaFile, encoding: .utf8)) == Self.hostBasedAuthentication
+            && (try? String(contentsOf: identFile, encoding: .utf8)) == Self.identMap(users: users)
+    }
+
+    var hbaFile: URL { dataDirectory.appendingPathComponent("pg_hba.conf") }
+    var identFile: URL { dataDirectory.appendingPathComponent("pg_ident.conf") }
+
     /// Whether the server is running (pg_ctl status).
     public func isRunning() -> Bool {
         guard FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path),
@@ -49,27 +122,38 @@ public struct EmbeddedPostgres: Sendable {
         return (try? run(pgctl, ["status", "-D", dataDirectory.path], quiet: true)) != nil
     }
 
-    /// Creates the cluster on first use, starts the server if it is not running, and creates the
-    /// `locktrail` database. Returns true if this call started it.
+    /// Creates the cluster on first use, brings its access rules to the current ones, starts
+    /// the server if it is not running (or reloads its rules if it is), and creates the
+    /// `locktrail` database.
     @discardableResult
-    public func start() throws -> Bool {
+    public func start() throws -> StartOutcome {
         let fm = FileManager.default
+        let users = try Self.allowedUsers()
         try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         try fm.createDirectory(at: socketDirectory, withIntermediateDirectories: true)
-        if !fm.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
+        let creating = !fm.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path)
+        if creating {
             try fm.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
             try handToServerUser()
+            // Never trust, not even until the rules below are written.
             try run(try Self.binary("initdb"), [
-                "-D", dataDirectory.path, "-U", "locktrail", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8",
+                "-D", dataDirectory.path, "-U", Self.role, "--auth-local=peer", "--auth-host=reject", "-E", "UTF8", "--locale=C.UTF-8",
             ])
         }
         try handToServerUser()
-        if isRunning() { return false }
+        // initdb's own rules are replaced too, but only an existing cluster's count as news.
+        let replaced = try writeAccessRules(users: users) && !creating
+        if isRunning() {
+            // A server started under older rules keeps them until it rereads its files (its
+            // socket file may stay 0777 until it restarts: the 0700 folder covers that).
+            if replaced { try run(try Self.binary("pg_ctl"), ["-D", dataDirectory.path, "reload"]) }
+            return StartOutcome(started: false, accessRulesReplaced: replaced)
+        }
         // The server outlives pg_ctl and may hold inherited descriptors: give pg_ctl no pipes.
         do {
             try run(try Self.binary("pg_ctl"), [
                 "-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "60",
-                "-o", "-k \(socketDirectory.path) -p \(port) -c listen_addresses=''", "start",
+                "-o", "-k \(socketDirectory.path) -p \(port) -c listen_addresses='' -c unix_socket_permissions=0700", "start",
             ], capture: false)
         } catch {
             let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
@@ -78,13 +162,33 @@ public struct EmbeddedPostgres: Sendable {
         }
         // Create the database; "already exists" is fine.
         let psql = try Self.binary("psql")
-        let exists = try run(psql, ["-h", socketDirectory.path, "-p", String(port), "-U", "locktrail", "-d", "postgres",
+        let exists = try run(psql, ["-h", socketDirectory.path, "-p", String(port), "-U", Self.role, "-d", "postgres",
                                     "-tAc", "SELECT 1 FROM pg_database WHERE datname = 'locktrail'"], quiet: true)
         if !exists.contains("1") {
-            try run(psql, ["-h", socketDirectory.path, "-p", String(port), "-U", "locktrail", "-d", "postgres",
+            try run(psql, ["-h", socketDirectory.path, "-p", String(port), "-U", Self.role, "-d", "postgres",
                            "-c", "CREATE DATABASE locktrail"], quiet: true)
         }
-        return true
+        return StartOutcome(started: true, accessRulesReplaced: replaced)
+    }
+
+    /// Writes `pg_hba.conf` and `pg_ident.conf` unless they already say what they should;
+    /// returns true if it changed them. The folders are closed to other users here too: a
+    /// cluster made by an older locktrail left its socket folder open.
+    private func writeAccessRules(users: [String]) throws -> Bool {
+        for url in [directory, socketDirectory] { chmod(url.path, 0o700) }
+        var changed = false
+        for (url, text) in [(hbaFile, Self.hostBasedAuthentication), (identFile, Self.identMap(users: users))] {
+            if (try? String(contentsOf: url, encoding: .utf8)) == text { continue }
+            do {
+                try Data(text.utf8).write(to: url, options: .atomic)
+            } catch {
+                throw Failure(description: "cannot write \(url.path), which says who may connect to the private PostgreSQL (\(error.localizedDescription)): run locktrail as the user who owns \(directory.path), or as root.")
+            }
+            chmod(url.path, 0o600)
+            if geteuid() == 0, let pw = getpwnam("postgres") { chown(url.path, pw.pointee.pw_uid, pw.pointee.pw_gid) }
+            changed = true
+        }
+        return changed
     }
 
     /// Stops the server (fast shutdown). Returns false if it was not running.
@@ -115,7 +219,6 @@ public struct EmbeddedPostgres: Sendable {
             chown(url.path, pw.pointee.pw_uid, pw.pointee.pw_gid)
         }
         chmod(dataDirectory.path, 0o700)
-        chmod(socketDirectory.path, 0o700)
         if FileManager.default.fileExists(atPath: logFile.path) { chown(logFile.path, pw.pointee.pw_uid, pw.pointee.pw_gid) }
         else {
             _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)

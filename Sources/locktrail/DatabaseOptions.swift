@@ -20,7 +20,11 @@ struct DatabaseOptions: ParsableArguments {
             return PostgresPool(conninfo: "", maxConnections: maxConnections)
         case .embedded(let directory):
             let server = EmbeddedPostgres(directory: directory)
-            if try server.start() {
+            let outcome = try server.start()
+            if outcome.accessRulesReplaced {
+                Terminal.note("replaced the access rules of locktrail's private PostgreSQL in \(directory.path) (older versions trusted every local user): now only \(try EmbeddedPostgres.allowedUsersText()) may connect")
+            }
+            if outcome.started {
                 Terminal.note("started locktrail's private PostgreSQL in \(directory.path) (stop it with `locktrail db stop`)")
             }
             return PostgresPool(conninfo: server.conninfo, maxConnections: maxConnections)

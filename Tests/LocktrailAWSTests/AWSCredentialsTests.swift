@@ -79,6 +79,67 @@ struct AWSCredentialsTests {
         #expect(error?.description.contains("credential_process") == true)
     }
 
+    /// Processes (and their children) whose environment holds `marker`: the test gives the
+    /// credential process a marker of its own, so it finds exactly what that process started.
+    static func processes(withMarker marker: String) -> [String] {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { $0.allSatisfy(\.isNumber) } ?? []
+        return pids.filter { pid in
+            // procfs files claim size 0, which Foundation's readers take at its word: read(2) them.
+            let fd = open("/proc/\(pid)/environ", O_RDONLY)
+            guard fd >= 0 else { return false }
+            defer { close(fd) }
+            var environ: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while case let count = read(fd, &buffer, buffer.count), count > 0 { environ += buffer[..<count] }
+            return environ.split(separator: 0).contains { $0.elementsEqual(Array("LOCKTRAIL_TEST_MARKER=\(marker)".utf8)) }
+        }
+    }
+
+    /// Serialized: each case scans /proc on the cooperative pool while its command runs, and
+    /// four at once would starve the very credential lookup they are waiting for.
+    @Test("a credential_process that hangs is stopped after the timeout, with what it started, and the error names the profile",
+          .serialized, arguments: [
+        "sleep 600",
+        "sleep 600; echo never",  // the shell waits for a child: the whole group is killed
+        #"echo '{"Version": 1, "AccessKeyId": "AKIAPARTIAL", "SecretAccessKey": "half-printed-secret",'; sleep 600"#,
+        "sleep 600 & sleep 600 & wait",
+    ])
+    func credentialProcessTimesOut(_ command: String) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        try directory.write("config", "[profile slow-sso]\ncredential_process = \(command)\n")
+        var environment = Self.baseEnvironment(directory)
+        environment["AWS_PROFILE"] = "slow-sso"
+        let marker = UUID().uuidString
+        environment["LOCKTRAIL_TEST_MARKER"] = marker
+        let configuration = try AWSConfiguration.resolve(environment: environment)
+        let provider = DefaultCredentialsProvider(configuration: configuration, transport: Self.offline, processTimeout: .seconds(2))
+
+        let started = ContinuousClock.now
+        let attempt = Task { try await provider.credentials() }
+        // Seen while it runs: otherwise "nothing left running" below would prove nothing.
+        var seen: Duration?
+        while seen == nil, started.duration(to: .now) < .milliseconds(1800) {
+            if !Self.processes(withMarker: marker).isEmpty { seen = started.duration(to: .now) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(seen != nil, "the command never showed up in /proc")
+        let error = await #expect(throws: AWSCredentialsError.self) { try await attempt.value }
+        let elapsed = started.duration(to: .now)
+        #expect(elapsed >= .seconds(2) && elapsed < .seconds(10), "\(elapsed), seen after \(String(describing: seen))")
+        let description = try #require(error?.description)
+        #expect(description.contains("profile slow-sso credential_process"), "\(description)")
+        #expect(description.contains("did not finish within 2 s"), "\(description)")
+        #expect(!description.contains("AKIAPARTIAL") && !description.contains("half-printed-secret"), "\(description)")
+        // Killed and reaped: nothing it started is left running.
+        #expect(Self.processes(withMarker: marker).isEmpty)
+    }
+
+    @Test("the default wait for a credential_process is 30 seconds")
+    func credentialProcessDefaultTimeout() {
+        #expect(DefaultCredentialsProvider.defaultProcessTimeout == .seconds(30))
+    }
+
     @Test("web identity: token file + role ARN → STS AssumeRoleWithWebIdentity")
     func webIdentity() async throws {
         let directory = try TemporaryDirectory()

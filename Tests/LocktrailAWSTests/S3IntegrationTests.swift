@@ -188,6 +188,35 @@ struct S3IntegrationTests {
         }
     }
 
+    /// What `locktrail unlock` relies on: a lock file is removed only while it is the one read.
+    @Test("a conditional delete removes the object only while its ETag matches", arguments: [false, true])
+    func conditionalDelete(versioned: Bool) async throws {
+        try await withMoto { moto in
+            let s3 = try Self.client(moto)
+            let bucket = "tf-state-\(UUID().uuidString.prefix(8).lowercased())"
+            try await s3.createBucket(bucket: bucket)
+            if versioned { try await s3.putBucketVersioning(bucket: bucket, enabled: true) }
+            let key = "app/terraform.tfstate.tflock"
+            _ = try await s3.putObject(bucket: bucket, key: key, body: Self.lockRecord(id: "first", path: "\(bucket)/app/terraform.tfstate"))
+            let read = try await s3.getObject(bucket: bucket, key: key)
+            // Replaced meanwhile (another run took the lock): the delete is refused, nothing removed.
+            _ = try await s3.putObject(bucket: bucket, key: key, body: Self.lockRecord(id: "second", path: "\(bucket)/app/terraform.tfstate"))
+            let refused = await #expect(throws: AWSError.self) { try await s3.deleteObject(bucket: bucket, key: key, ifMatch: read.eTag) }
+            #expect(refused?.code == .preconditionFailed)
+            #expect(refused?.statusCode == 412)
+            #expect(refused?.description.contains("changed since it was read") == true)
+            let current = try await s3.getObject(bucket: bucket, key: key)
+            #expect(current.body == Self.lockRecord(id: "second", path: "\(bucket)/app/terraform.tfstate"))
+            // The ETag it has now: removed.
+            try await s3.deleteObject(bucket: bucket, key: key, ifMatch: current.eTag)
+            let gone = await #expect(throws: AWSError.self) { try await s3.getObject(bucket: bucket, key: key) }
+            #expect(gone?.code == .noSuchKey)
+            // Already gone: refused as missing, never "deleted".
+            let missing = await #expect(throws: AWSError.self) { try await s3.deleteObject(bucket: bucket, key: key, ifMatch: current.eTag) }
+            #expect(missing?.code == .noSuchKey || missing?.statusCode == 404)
+        }
+    }
+
     @Test("an unversioned bucket reports neverEnabled, then suspended after enable/suspend")
     func versioningStates() async throws {
         try await withMoto { moto in

@@ -36,10 +36,23 @@ struct RunContextTests {
     }
 
     @Test("secret values are redacted, names kept", arguments: [
+        // Every spelling Go's flag package accepts: one or two dashes, value after `=` or next.
         (["apply", "-var", "db_password=hunter2"], ["apply", "-var", "db_password=***"]),
+        (["apply", "--var", "db_password=hunter2"], ["apply", "--var", "db_password=***"]),
         (["apply", "-var=token=abc"], ["apply", "-var=token=***"]),
+        (["apply", "--var=token=abc"], ["apply", "--var=token=***"]),
+        (["apply", "-var", "region=eu", "-var", "key=k"], ["apply", "-var", "region=***", "-var", "key=***"]),
+        (["apply", "-var", "malformed"], ["apply", "-var", "***"]),
         (["init", "-backend-config=secret_key=xyz"], ["init", "-backend-config=secret_key=***"]),
+        (["init", "--backend-config=secret_key=xyz"], ["init", "--backend-config=secret_key=***"]),
+        (["init", "-backend-config", "access_key=xyz"], ["init", "-backend-config", "access_key=***"]),
+        (["init", "--backend-config", "access_key=xyz"], ["init", "--backend-config", "access_key=***"]),
         (["init", "-backend-config", "backend.hcl"], ["init", "-backend-config", "***"]),
+        (["init", "-backend-config=backend.hcl"], ["init", "-backend-config=***"]),
+        (["init", "-backend-config=conn_str=postgres://u:pw@h/db"], ["init", "-backend-config=conn_str=***"]),
+        // Look-alikes are not the flags: left as they are.
+        (["apply", "-var-file=prod.tfvars"], ["apply", "-var-file=prod.tfvars"]),
+        (["apply", "---var=x=1"], ["apply", "---var=x=1"]),
         (["apply", "AKIAIOSFODNN7EXAMPLE"], ["apply", "***"]),
         (["apply", "password=pw"], ["apply", "***"]),
         (["force-unlock", "-force", "0716df6d-9fd1-92f0-0ac3-d92228d9ff22"], ["force-unlock", "-force", "0716df6d-9fd1-92f0-0ac3-d92228d9ff22"]),

@@ -62,27 +62,24 @@ struct MigratorTests {
         #expect(NamedQuery.all.count >= 10)
     }
 
-    @Test("a wrong URL says what is wrong and never echoes the password")
-    func wrongURL() async throws {
-        let pool = PostgresPool(conninfo: "postgresql://alice:s3cr3t-pw@127.0.0.1:1/nowhere", maxConnections: 1)
+    @Test("a wrong connection string says what is wrong and never echoes the password", arguments: [
+        "postgresql://alice:s3cr3t-pw@127.0.0.1:1/nowhere",
+        "host=127.0.0.1 port=1 user=alice password=s3cr3t-pw",
+        "host=127.0.0.1 port=1 password='s3cr3t-pw",  // unterminated quote
+        "host=127.0.0.1 port=1 s3cr3t-pw",  // libpq quotes the word it cannot read
+        "postgresql://alice:s3cr3t-pw%zz@127.0.0.1:1/nowhere",  // and the bad percent-escape
+        "postgresql://alice:s3cr3t-pw@127.0.0.1:99999/nowhere",
+    ])
+    func wrongConnectionString(_ conninfo: String) async throws {
+        let pool = PostgresPool(conninfo: conninfo, maxConnections: 1)
         do {
             try await pool.withConnection { _ in }
             Issue.record("connected to a closed port")
         } catch let error as PostgresError {
             #expect(error.kind == .connection)
             #expect(error.description.contains("cannot connect to PostgreSQL"))
-            #expect(!error.description.contains("s3cr3t-pw"))
-            #expect(!error.debugDescription.contains("s3cr3t-pw"))
+            #expect(!error.description.contains("s3cr3t-pw"), "\(error.description)")
+            #expect(!error.debugDescription.contains("s3cr3t-pw"), "\(error.debugDescription)")
         }
-    }
-
-    @Test("connection strings are redacted", arguments: [
-        ("postgresql://u:pw@h/db", "postgresql://u:***@h/db"),
-        ("host=h password=pw user=u", "host=h password=*** user=u"),
-        ("host=h password='p w' user=u", "host=h password=*** user=u"),
-        ("postgresql://h/db?password=pw&sslmode=require", "postgresql://h/db?password=***&sslmode=require"),
-    ])
-    func redaction(_ input: String, _ expected: String) {
-        #expect(ConnectionString.redacted(input) == expected)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LocktrailPostgres
 import LocktrailStore
 
 /// `locktrail db`: the private PostgreSQL used when no database is configured.
@@ -12,9 +13,13 @@ struct DatabaseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start the private PostgreSQL (creating it on first use).")
         func run() throws {
             let server = EmbeddedPostgres(directory: EmbeddedPostgres.defaultDirectory())
-            let started = try server.start()
-            print(started ? "started" : "already running", "in \(server.directory.path)")
-            print("connection: \(server.conninfo)")
+            let outcome = try server.start()
+            print(outcome.started ? "started" : "already running", "in \(server.directory.path)")
+            print("connection: \(ConnectionString.redacted(server.conninfo))")
+            if outcome.accessRulesReplaced {
+                print("access: replaced rules that were not locktrail's (older versions trusted every local user)")
+            }
+            print("access: only \(try EmbeddedPostgres.allowedUsersText()), through the socket (peer authentication; no TCP)")
         }
     }
 
@@ -31,7 +36,13 @@ struct DatabaseCommand: ParsableCommand {
         func run() throws {
             let server = EmbeddedPostgres(directory: EmbeddedPostgres.defaultDirectory())
             print(server.isRunning() ? "running" : "not running", "in \(server.directory.path)")
-            print("connection: \(server.conninfo)")
+            print("connection: \(ConnectionString.redacted(server.conninfo))")
+            if server.exists, !server.accessRulesAreCurrent() {
+                // Made by an older locktrail, which trusted every local user.
+                print("access: OUTDATED: other local users may be able to connect; run `locktrail db start` to allow only \(try EmbeddedPostgres.allowedUsersText())")
+            } else {
+                print("access: only \(try EmbeddedPostgres.allowedUsersText()), through the socket (peer authentication; no TCP)")
+            }
         }
     }
 }

@@ -17,8 +17,8 @@ struct UnlockCommand: AsyncParsableCommand {
             Shows the holder, the lock's age and whether the holder's wrapped run is still alive
             (heard from within --alive-within, or within 2.5 of its own heartbeat intervals). Refuses a lock younger than --min-age or whose
             run is alive, unless --force. Removes the lock only if it still carries --lock-id: a
-            conditional delete on DynamoDB (the item must still hold the same record), a re-read
-            and compare for the S3 lock file. Every attempt is recorded in the event log as
+            conditional delete on DynamoDB (the item must still hold the same record) and on
+            S3 (If-Match: the lock file must still have the ETag it was read with). Every attempt is recorded in the event log as
             lock.force_unlocked with actor, reason and outcome. Exit codes: 0 removed (or would
             be, with --dry-run), 2 refused (also when the lock was seen on another state than --state), 3 not found or held by another lock.
             """)
@@ -103,13 +103,17 @@ struct UnlockCommand: AsyncParsableCommand {
             }
         }
         var s3: S3Client?
+        var lockFileETag: String?
         if useLockfile {
             let client = S3Client(configuration: aws, credentials: credentials, transport: transport)
             s3 = client
             do {
                 let object = try await client.getObject(bucket: target.bucket, key: target.lockFileKey)
                 let body = String(decoding: object.body, as: UTF8.self)
-                if let record = LockRecordParse.parse(object.body).record { holders.append(("s3-lockfile", record, body)) }
+                if let record = LockRecordParse.parse(object.body).record {
+                    holders.append(("s3-lockfile", record, body))
+                    lockFileETag = object.eTag
+                }
             } catch let error as AWSError where error.code == .noSuchKey || error.statusCode == 404 {
                 // no lock file
             }
@@ -154,15 +158,16 @@ struct UnlockCommand: AsyncParsableCommand {
 
         // Lock file first, then DynamoDB: terraform's own release order.
         var removed: [String] = []
-        if let s3, holders.contains(where: { $0.mechanism == "s3-lockfile" }) {
-            // S3 has no conditional delete on general buckets: re-read and compare just before.
-            let again = try await s3.getObject(bucket: target.bucket, key: target.lockFileKey)
-            guard LockRecordParse.parse(again.body).record?.id == lockID else {
+        if let s3, let lockFileETag {  // set only when the lock file is one of the holders
+            // Only the lock file that was read and checked: S3 refuses the delete (412) if it was
+            // replaced since, and answers 404 if it is gone; either way nothing is removed.
+            do {
+                try await s3.deleteObject(bucket: target.bucket, key: target.lockFileKey, ifMatch: lockFileETag)
+            } catch let error as AWSError where error.code == .preconditionFailed || error.code == .noSuchKey || error.statusCode == 404 {
                 print("the lock file changed meanwhile; nothing removed")
                 try await record(pool: pool, outcome: "changed", mechanisms: removed, holder: holder.record)
                 throw ExitCode(3)
             }
-            try await s3.deleteObject(bucket: target.bucket, key: target.lockFileKey)
             removed.append("s3-lockfile")
         }
         if let dynamo, let table, let entry = holders.first(where: { $0.mechanism == "dynamodb" }) {
