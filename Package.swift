@@ -22,6 +22,9 @@ let package = Package(
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
+        // Process plumbing the C library has and Swift's overlay hides (spawn file actions).
+        .target(name: "LocktrailSystem"),
+
         // Swift owners of the C libraries.
         .target(name: "LocktrailCrypto", dependencies: ["CCrypto"]),
         .target(
@@ -31,7 +34,7 @@ let package = Package(
         .target(name: "LocktrailHTTP", dependencies: ["CCurl"]),
         .target(
             name: "LocktrailAWS",
-            dependencies: ["LocktrailHTTP", "LocktrailCrypto", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["LocktrailCore", "LocktrailHTTP", "LocktrailCrypto", "LocktrailSystem", .product(name: "Logging", package: "swift-log")]
         ),
 
         // The pure core: lock records, state identity, events, canonical encoding. No I/O, no clock.
@@ -41,7 +44,7 @@ let package = Package(
         .target(
             name: "LocktrailStore",
             dependencies: [
-                "LocktrailCore", "LocktrailPostgres", "LocktrailCrypto",
+                "LocktrailCore", "LocktrailPostgres", "LocktrailCrypto", "LocktrailSystem",
                 .product(name: "Logging", package: "swift-log"),
             ],
             plugins: ["EmbedSQL"]

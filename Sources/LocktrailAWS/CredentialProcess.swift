@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import LocktrailSystem
 import Synchronization
 
 /// Runs a profile's `credential_process` with a bounded wait.
@@ -73,6 +74,8 @@ enum CredentialProcess {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
             posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            // Only the three standard streams reach the command: none of our sockets or files.
+            SpawnActions.closeDescriptors(from: 3, in: &actions)
 
             var attributes = posix_spawnattr_t()
             posix_spawnattr_init(&attributes)

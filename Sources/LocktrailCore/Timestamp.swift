@@ -35,16 +35,28 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// This instant moved by `seconds`.
     public func adding(seconds: Double) -> Timestamp { adding(microseconds: Int64(seconds * 1_000_000)) }
 
-    /// RFC 3339 in UTC with exactly six fractional digits, e.g. `2025-03-04T05:06:07.123456Z`.
-    public var rfc3339: String {
+    /// The UTC calendar fields of this instant (proleptic Gregorian): the one civil-date
+    /// conversion in locktrail, used for RFC 3339 here and for AWS's date spellings.
+    public var utcFields: (year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64, microsecond: Int64) {
         let days = microseconds >= 0 ? microseconds / 86_400_000_000 : (microseconds - 86_399_999_999) / 86_400_000_000
         var rest = microseconds - days * 86_400_000_000
         let micros = rest % 1_000_000
         rest /= 1_000_000
-        let second = rest % 60, minute = (rest / 60) % 60, hour = rest / 3600
         let (year, month, day) = Self.civil(fromDays: days)
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(hour, 2) + ":" + pad(minute, 2)
-            + ":" + pad(second, 2) + "." + pad(micros, 6) + "Z"
+        return (year, month, day, rest / 3600, (rest / 60) % 60, rest % 60, micros)
+    }
+
+    /// `20150830T123600Z`, the form of SigV4's `X-Amz-Date`.
+    public var basicISO8601: String {
+        let f = utcFields
+        return pad(f.year, 4) + pad(f.month, 2) + pad(f.day, 2) + "T" + pad(f.hour, 2) + pad(f.minute, 2) + pad(f.second, 2) + "Z"
+    }
+
+    /// RFC 3339 in UTC with exactly six fractional digits, e.g. `2025-03-04T05:06:07.123456Z`.
+    public var rfc3339: String {
+        let f = utcFields
+        return pad(f.year, 4) + "-" + pad(f.month, 2) + "-" + pad(f.day, 2) + "T" + pad(f.hour, 2) + ":" + pad(f.minute, 2)
+            + ":" + pad(f.second, 2) + "." + pad(f.microsecond, 6) + "Z"
     }
 
     /// RFC 3339 in UTC, whole seconds only, e.g. `2025-03-04T05:06:07Z`.

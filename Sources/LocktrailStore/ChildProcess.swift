@@ -1,4 +1,5 @@
 import Foundation
+import LocktrailSystem
 
 /// Runs a program to completion with posix_spawn, with only stdin/stdout/stderr inherited (our
 /// pipes are close-on-exec). Foundation's `Process` leaks a descriptor into the child that
@@ -28,6 +29,10 @@ enum ChildProcess {
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
 
+        // Nothing else of ours reaches the child (after the dup2s above, which need the pipes): a
+        // daemon (the PostgreSQL server) would otherwise keep the caller's sockets — a server's
+        // listener among them — open for its whole life.
+        SpawnActions.closeDescriptors(from: 3, in: &actions)
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0

@@ -113,23 +113,24 @@ struct AWSCredentialsTests {
         let marker = UUID().uuidString
         environment["LOCKTRAIL_TEST_MARKER"] = marker
         let configuration = try AWSConfiguration.resolve(environment: environment)
-        let provider = DefaultCredentialsProvider(configuration: configuration, transport: Self.offline, processTimeout: .seconds(2))
+        let provider = DefaultCredentialsProvider(configuration: configuration, transport: Self.offline, processTimeout: .seconds(5))
 
         let started = ContinuousClock.now
         let attempt = Task { try await provider.credentials() }
         // Seen while it runs: otherwise "nothing left running" below would prove nothing.
         var seen: Duration?
-        while seen == nil, started.duration(to: .now) < .milliseconds(1800) {
+        while seen == nil, started.duration(to: .now) < .milliseconds(4800) {
             if !Self.processes(withMarker: marker).isEmpty { seen = started.duration(to: .now) }
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(seen != nil, "the command never showed up in /proc")
         let error = await #expect(throws: AWSCredentialsError.self) { try await attempt.value }
         let elapsed = started.duration(to: .now)
-        #expect(elapsed >= .seconds(2) && elapsed < .seconds(10), "\(elapsed), seen after \(String(describing: seen))")
+        // Generous above: a busy machine (CI on 2 cores) may be slow to kill and reap.
+        #expect(elapsed >= .seconds(5) && elapsed < .seconds(60), "\(elapsed), seen after \(String(describing: seen))")
         let description = try #require(error?.description)
         #expect(description.contains("profile slow-sso credential_process"), "\(description)")
-        #expect(description.contains("did not finish within 2 s"), "\(description)")
+        #expect(description.contains("did not finish within 5 s"), "\(description)")
         #expect(!description.contains("AKIAPARTIAL") && !description.contains("half-printed-secret"), "\(description)")
         // Killed and reaped: nothing it started is left running.
         #expect(Self.processes(withMarker: marker).isEmpty)
