@@ -82,17 +82,18 @@ struct DynamoDBStreamsClientTests {
         #expect(transport.requests.count == 1)  // not retried
     }
 
-    @Test("throttled GetRecords is retried, then answers")
+    @Test("throttled GetRecords is retried, then answers (here a TTL deletion)")
     func throttlingRetried() async throws {
         let transport = ScriptedTransport { _, index in
             index < 2
                 ? Self.json(400, #"{"__type":"com.amazonaws.dynamodb.v20120810#LimitExceededException","message":"slow down"}"#)
-                : Self.json(200, #"{"Records":[{"eventID":"e","eventName":"REMOVE","dynamodb":{"ApproximateCreationDateTime":1741064767,"SequenceNumber":"300","Keys":{"LockID":{"S":"b/k"}},"OldImage":{"LockID":{"S":"b/k"},"Info":{"S":"{}"}},"StreamViewType":"NEW_AND_OLD_IMAGES"}}]}"#)
+                : Self.json(200, #"{"Records":[{"eventID":"e","eventName":"REMOVE","userIdentity":{"type":"Service","principalId":"dynamodb.amazonaws.com"},"dynamodb":{"ApproximateCreationDateTime":1741064767,"SequenceNumber":"300","Keys":{"LockID":{"S":"b/k"}},"OldImage":{"LockID":{"S":"b/k"},"Info":{"S":"{}"}},"StreamViewType":"NEW_AND_OLD_IMAGES"}}]}"#)
         }
         let page = try await Self.streams(transport, retry: RetryPolicy(maxAttempts: 4, sleep: { _ in })).getRecords(shardIterator: "it")
         #expect(transport.requests.count == 3)
         #expect(page.records.first?.approximateCreationSeconds == 1_741_064_767)
         #expect(page.records.first?.oldImage?["Info"] == .string("{}"))
+        #expect(page.records.first?.userIdentityPrincipal == "dynamodb.amazonaws.com")  // a TTL deletion
         #expect(page.nextShardIterator == nil)  // a closed shard read to its end
     }
 }

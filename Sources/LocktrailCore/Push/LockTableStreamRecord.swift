@@ -29,11 +29,15 @@ public struct LockTableStreamRecord: Hashable, Sendable {
     public var newImage: LockTableItem?
     /// The item before the change, when the view carries it.
     public var oldImage: LockTableItem?
+    /// `userIdentity.principalId`: DynamoDB sets it only on its own deletions, by TTL
+    /// (`dynamodb.amazonaws.com`); nil for every change a client made.
+    public var principal: String?
 
     /// A record.
     public init(
         streamARN: String, shardID: String? = nil, sequenceNumber: String, eventID: String? = nil, eventName: String,
-        approximateCreationSeconds: Double?, keys: LockTableItem, newImage: LockTableItem? = nil, oldImage: LockTableItem? = nil
+        approximateCreationSeconds: Double?, keys: LockTableItem, newImage: LockTableItem? = nil, oldImage: LockTableItem? = nil,
+        principal: String? = nil
     ) {
         self.streamARN = streamARN
         self.shardID = shardID
@@ -44,6 +48,7 @@ public struct LockTableStreamRecord: Hashable, Sendable {
         self.keys = keys
         self.newImage = newImage
         self.oldImage = oldImage
+        self.principal = principal
     }
 
     /// The change, if `eventName` is one of the three DynamoDB sends.

@@ -94,8 +94,11 @@ public struct LockTableStreamRules: Sendable {
             d["event_id"] = .optional(record.eventID)
             d["shard_id"] = .optional(record.shardID)
             if let seconds = record.approximateCreationSeconds {
-                d["approximate_creation"] = .string(Timestamp(secondsSinceEpoch: seconds).rfc3339)
+                // Rounded, not truncated: 1796115566.612 is not to read as …566.611999.
+                d["approximate_creation"] = .string(Timestamp(microsecondsSinceEpoch: Int64((seconds * 1_000_000).rounded())).rfc3339)
             }
+            // A TTL expiry is DynamoDB's own deletion, not a client's: say so, claim nothing more.
+            if let principal = record.principal { d["removed_by"] = .string(principal) }
             if d["time_basis"] == nil { d["time_basis"] = basis }
             return Event(key: eventKey(what), kind: kind, source: rules.source, mechanism: "dynamodb", time: time, observedAt: observedAt,
                          lockID: lockID, state: state?.lockPath, workspace: state?.workspace, details: .object(d), raw: raw)

@@ -103,6 +103,7 @@ enum PushFixtures {
         LockTableStreamRecord(
             streamARN: streamARN, shardID: shardID, sequenceNumber: record.sequenceNumber, eventID: record.eventID,
             eventName: record.eventName, approximateCreationSeconds: record.approximateCreationSeconds,
-            keys: lockTableItem(record.keys), newImage: record.newImage.map(lockTableItem), oldImage: record.oldImage.map(lockTableItem))
+            keys: lockTableItem(record.keys), newImage: record.newImage.map(lockTableItem), oldImage: record.oldImage.map(lockTableItem),
+            principal: record.userIdentityPrincipal)
     }
 }

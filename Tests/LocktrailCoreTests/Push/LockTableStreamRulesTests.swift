@@ -118,6 +118,21 @@ struct LockTableStreamRulesTests {
         #expect(once.map(\.key) != other.map(\.key))
     }
 
+    @Test("a TTL deletion names DynamoDB as the remover; a client's change names no one")
+    func ttl() {
+        var expired = Self.record("REMOVE", old: Self.lock())
+        expired.principal = "dynamodb.amazonaws.com"
+        #expect(Self.rules.events(for: expired, observedAt: Self.observed)[0].details["removed_by"] == "dynamodb.amazonaws.com")
+        #expect(Self.rules.events(for: Self.record("REMOVE", old: Self.lock()), observedAt: Self.observed)[0].details["removed_by"] == nil)
+    }
+
+    @Test("the emulator's millisecond stamp is kept as sent, rounded to the microsecond")
+    func milliseconds() {
+        let event = Self.rules.events(for: Self.record("REMOVE", old: Self.lock(), seconds: 1_796_115_566.612), observedAt: Self.observed)[0]
+        #expect(event.details["approximate_creation"] == "2026-12-01T08:59:26.612000Z")
+        #expect(event.time.earliest?.rfc3339 == "2026-12-01T08:59:26.000000Z")
+    }
+
     @Test("a record without a time is bounded by when it was read")
     func noTime() {
         let event = Self.rules.events(for: Self.record("REMOVE", old: Self.lock(), seconds: nil), observedAt: Self.observed)[0]
