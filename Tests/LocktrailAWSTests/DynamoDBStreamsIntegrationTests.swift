@@ -69,7 +69,7 @@ struct DynamoDBStreamsIntegrationTests {
             #expect(events.allSatisfy { $0.mechanism == "dynamodb" && $0.state == path })
             #expect(events[0].lockID == lockID && events[3].lockID == lockID)
             #expect(events[2].details["previous_digest"] == "0cc175b9c0f1b6a831c399e269772661")
-            let second = LockTableStreamRules.bounds(approximateCreationSeconds: stamp)
+            let second = try #require(LockTableStreamRules.bounds(approximateCreationSeconds: stamp))
             if let earliest = second.earliest, created >= earliest, created <= second.latest {
                 #expect(events[0].time == .exact(created))
                 #expect(events[0].details["time_basis"] == "created")

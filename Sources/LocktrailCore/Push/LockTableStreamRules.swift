@@ -26,10 +26,17 @@ public struct LockTableStreamRules: Sendable {
         self.layout = layout
     }
 
-    /// The one-second bounds of a change stamped `seconds`: `[floor(seconds), floor(seconds) + 1 s)`.
-    public static func bounds(approximateCreationSeconds seconds: Double) -> EventTime {
-        let second = Timestamp(microsecondsSinceEpoch: Int64(seconds.rounded(.down)) * 1_000_000)
+    /// The one-second bounds of a change stamped `seconds`: `[floor(seconds), floor(seconds) + 1 s)`;
+    /// nil for a stamp that is no time (not finite, or outside the years 1–9999 an event can carry).
+    public static func bounds(approximateCreationSeconds seconds: Double) -> EventTime? {
+        guard let second = wholeSecond(seconds) else { return nil }
         return .between(after: second.adding(microseconds: -1), notAfter: second.adding(microseconds: 999_999))
+    }
+
+    /// `floor(seconds)` as a timestamp, if `seconds` is a time at all (the conversion would trap otherwise).
+    static func wholeSecond(_ seconds: Double) -> Timestamp? {
+        guard seconds.isFinite, (-62_135_596_800.0...253_402_300_799.0).contains(seconds) else { return nil }
+        return Timestamp(microsecondsSinceEpoch: Int64(seconds.rounded(.down)) * 1_000_000)
     }
 
     /// The events of one record, read at `observedAt`.
@@ -73,13 +80,18 @@ public struct LockTableStreamRules: Sendable {
         let record: LockTableStreamRecord
         let observedAt: Timestamp
 
-        /// The record's bounds, or "not after it was read" when it has no time.
-        var bounds: EventTime {
-            record.approximateCreationSeconds.map(LockTableStreamRules.bounds(approximateCreationSeconds:))
-                ?? .between(after: nil, notAfter: observedAt)
+        /// `ApproximateCreationDateTime`, when it is a usable time.
+        var seconds: Double? {
+            guard let seconds = record.approximateCreationSeconds, LockTableStreamRules.wholeSecond(seconds) != nil else { return nil }
+            return seconds
         }
 
-        var basis: JSONValue { record.approximateCreationSeconds == nil ? "read" : "stream" }
+        /// The record's bounds, or "not after it was read" when it has no usable time.
+        var bounds: EventTime {
+            seconds.flatMap(LockTableStreamRules.bounds(approximateCreationSeconds:)) ?? .between(after: nil, notAfter: observedAt)
+        }
+
+        var basis: JSONValue { seconds == nil ? "read" : "stream" }
 
         var state: StateIdentity? { record.lockID.flatMap { DynamoDBLockKey(lockID: $0, layout: rules.layout)?.state } }
 
@@ -93,7 +105,7 @@ public struct LockTableStreamRules: Sendable {
             d["stream_event"] = .string(record.eventName)
             d["event_id"] = .optional(record.eventID)
             d["shard_id"] = .optional(record.shardID)
-            if let seconds = record.approximateCreationSeconds {
+            if let seconds {
                 // Rounded, not truncated: 1796115566.612 is not to read as …566.611999.
                 d["approximate_creation"] = .string(Timestamp(microsecondsSinceEpoch: Int64((seconds * 1_000_000).rounded())).rfc3339)
             }

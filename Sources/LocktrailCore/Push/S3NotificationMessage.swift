@@ -81,7 +81,7 @@ public struct S3NotificationMessage: Hashable, Sendable {
             bucket: bucket, key: key, eventName: eventName, change: S3Notice.change(eventName: eventName),
             time: timeText.flatMap(parseTime), timeText: timeText,
             versionID: object?["versionId"]?.stringValue, eTag: object?["eTag"]?.stringValue,
-            sequencer: object?["sequencer"]?.stringValue, size: object?["size"]?.numberValue.map { Int64($0) },
+            sequencer: object?["sequencer"]?.stringValue, size: object?["size"]?.numberValue.flatMap { Int64(exactly: $0) },
             principal: record["userIdentity"]?["principalId"]?.stringValue.map(AWSPrincipal.init(principalID:)),
             sourceIPAddress: record["requestParameters"]?["sourceIPAddress"]?.stringValue, envelope: envelope)
     }
@@ -100,14 +100,16 @@ public struct S3NotificationMessage: Hashable, Sendable {
             bucket: bucket, key: key, eventName: detailType, change: S3Notice.change(detailType: detailType),
             time: timeText.flatMap(parseTime), timeText: timeText,
             versionID: object?["version-id"]?.stringValue, eTag: object?["etag"]?.stringValue,
-            sequencer: object?["sequencer"]?.stringValue, size: object?["size"]?.numberValue.map { Int64($0) },
+            sequencer: object?["sequencer"]?.stringValue, size: object?["size"]?.numberValue.flatMap { Int64(exactly: $0) },
             requester: detail?["requester"]?.stringValue, sourceIPAddress: detail?["source-ip-address"]?.stringValue,
             deletionType: detail?["deletion-type"]?.stringValue, envelope: .eventBridge)
     }
 
-    /// RFC 3339; the emulator omits the zone (`2026-12-01T09:00:02.706972`), which is UTC.
+    /// RFC 3339; the emulator omits the zone (`2026-12-01T09:00:02.706972`), which is UTC. Year 0000
+    /// parses but is no time an event can carry (PostgreSQL has no year 0): nil.
     static func parseTime(_ text: String) -> Timestamp? {
-        Timestamp(parsing: text) ?? Timestamp(parsing: text + "Z")
+        guard let time = Timestamp(parsing: text) ?? Timestamp(parsing: text + "Z"), time.microseconds >= -62_135_596_800_000_000 else { return nil }
+        return time
     }
 
     /// Decodes an S3 notification key: form encoding, so `+` is a space and `%XX` a byte of UTF-8.

@@ -25,7 +25,7 @@ struct LockTableStreamRulesTests {
                                      approximateCreationSeconds: seconds, keys: key, newImage: new, oldImage: old)
     }
 
-    static let second = LockTableStreamRules.bounds(approximateCreationSeconds: stamp)
+    static let second = LockTableStreamRules.bounds(approximateCreationSeconds: stamp)!
 
     @Test("ApproximateCreationDateTime is one second, [floor(t), floor(t) + 1 s), whatever the fraction", arguments: [
         (1_741_064_767.0, "2025-03-04T05:06:07.000000Z", "2025-03-04T05:06:07.999999Z"),
@@ -33,7 +33,7 @@ struct LockTableStreamRulesTests {
         (1_741_064_768.001, "2025-03-04T05:06:08.000000Z", "2025-03-04T05:06:08.999999Z"),
     ])
     func bounds(seconds: Double, earliest: String, latest: String) {
-        let time = LockTableStreamRules.bounds(approximateCreationSeconds: seconds)
+        let time = LockTableStreamRules.bounds(approximateCreationSeconds: seconds)!
         #expect(time.earliest?.rfc3339 == earliest)
         #expect(time.latest.rfc3339 == latest)
         #expect(time.precision == "second")
@@ -133,10 +133,12 @@ struct LockTableStreamRulesTests {
         #expect(event.time.earliest?.rfc3339 == "2026-12-01T08:59:26.000000Z")
     }
 
-    @Test("a record without a time is bounded by when it was read")
-    func noTime() {
-        let event = Self.rules.events(for: Self.record("REMOVE", old: Self.lock(), seconds: nil), observedAt: Self.observed)[0]
+    @Test("a record without a usable time is bounded by when it was read", arguments: [nil, Double.nan, .infinity, 1e300, -1e20] as [Double?])
+    func noTime(seconds: Double?) {
+        let event = Self.rules.events(for: Self.record("REMOVE", old: Self.lock(), seconds: seconds), observedAt: Self.observed)[0]
         #expect(event.time == .between(after: nil, notAfter: Self.observed))
         #expect(event.details["time_basis"] == "read")
+        #expect(event.details["approximate_creation"] == nil)
+        if let seconds { #expect(LockTableStreamRules.bounds(approximateCreationSeconds: seconds) == nil) }
     }
 }

@@ -110,6 +110,15 @@ struct S3NotificationMessageTests {
         #expect(try S3NotificationMessage.decode(body).notices.first?.time == Timestamp(parsing: "2025-03-04T05:06:07.706972Z"))
     }
 
+    @Test("numbers and times that are no size or time are left out, not trusted")
+    func hostileValues() throws {
+        let body = Self.direct(Self.record()).replacingOccurrences(of: #""size":190"#, with: #""size":1e300"#)
+            .replacingOccurrences(of: "2025-03-04T05:06:07.123Z", with: "0000-01-01T00:00:00Z")
+        let notice = try #require(try S3NotificationMessage.decode(body).notices.first)
+        #expect(notice.size == nil)
+        #expect(notice.time == nil && notice.timeText == "0000-01-01T00:00:00Z")
+    }
+
     @Test("anything else is a poison message with a reason", arguments: [
         "", "not json", "[1,2]", #"{"hello":"world"}"#,
         #"{"Records":[{"eventSource":"aws:s3","s3":{"bucket":{"name":"b"},"object":{"key":"k"}}}]}"#,
