@@ -127,7 +127,8 @@ let package = Package(
             name: "LocktrailWrapperTests",
             dependencies: ["LocktrailWrapper", "LocktrailCore", "LocktrailHTTP", "LocktrailAWS", "LocktrailTestSupport"]
         ),
-        .testTarget(name: "LocktrailAWSTests", dependencies: ["LocktrailAWS", "LocktrailHTTP", "LocktrailCrypto"]),
+        // LocktrailCore too: the push integration tests decode what the emulator sends with the core's rules.
+        .testTarget(name: "LocktrailAWSTests", dependencies: ["LocktrailAWS", "LocktrailHTTP", "LocktrailCrypto", "LocktrailCore"]),
         .testTarget(
             name: "LocktrailServerTests",
             dependencies: [

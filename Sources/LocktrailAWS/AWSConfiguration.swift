@@ -95,11 +95,15 @@ public struct AWSConfiguration: Sendable {
         }
         let region = try requireRegion()
         let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
-        let prefix = serviceID.lowercased().replacingOccurrences(of: " ", with: "")
+        // Host names follow the service ID except where AWS chose otherwise.
+        let prefix = Self.hostPrefixes[serviceID.lowercased()] ?? serviceID.lowercased().replacingOccurrences(of: " ", with: "")
         // IAM is a global service with a single endpoint per partition.
         if prefix == "iam" { return region.hasPrefix("cn-") ? "https://iam.cn-north-1.amazonaws.com.cn" : "https://iam.amazonaws.com" }
         return "https://\(prefix).\(region).\(suffix)"
     }
+
+    /// Service IDs whose endpoint host does not start with the service ID itself.
+    static let hostPrefixes: [String: String] = ["dynamodb streams": "streams.dynamodb"]
 
     static func nonEmpty(_ value: String?) -> String? {
         guard let value else { return nil }

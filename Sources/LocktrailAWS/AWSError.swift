@@ -30,6 +30,14 @@ public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         public static let signatureDoesNotMatch = Code(rawValue: "SignatureDoesNotMatch")
         /// The session token has expired.
         public static let expiredToken = Code(rawValue: "ExpiredTokenException")
+        /// DynamoDB Streams: the shard iterator is older than 15 minutes; get a new one after the last record read.
+        public static let expiredIterator = Code(rawValue: "ExpiredIteratorException")
+        /// DynamoDB Streams: the position is past the stream's 24-hour retention; those records are gone.
+        public static let trimmedDataAccess = Code(rawValue: "TrimmedDataAccessException")
+        /// SQS: the queue URL names no queue.
+        public static let queueDoesNotExist = Code(rawValue: "QueueDoesNotExist")
+        /// SQS: a receipt handle is malformed or from another queue.
+        public static let receiptHandleIsInvalid = Code(rawValue: "ReceiptHandleIsInvalid")
         /// S3: no object with this key (GetObject).
         public static let noSuchKey = Code(rawValue: "NoSuchKey")
         /// S3: no version with this version id.
@@ -122,6 +130,10 @@ public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         let hint: String
         switch code {
         case .resourceNotFound: hint = "check the name and region"
+        case .expiredIterator: hint = "the shard iterator is older than 15 minutes; get a new one after the last sequence number read"
+        case .trimmedDataAccess: hint = "those stream records are past the 24-hour retention and are gone; resynchronise from a scan"
+        case .queueDoesNotExist: hint = "check the queue URL and region"
+        case .receiptHandleIsInvalid: hint = "the receipt handle is not one this queue issued"
         case .unrecognizedClient: hint = "the access key id is not known to this endpoint; check the credentials and endpoint"
         case .signatureDoesNotMatch: hint = "the secret access key does not match the access key id"
         case .expiredToken: hint = "the session token has expired; refresh the credentials"

@@ -206,24 +206,9 @@ public struct DynamoDBClient: Sendable {
 
     // MARK: Wire
 
-    /// Encodes `input`, sends it as `DynamoDB_20120810.<operation>`, decodes the answer.
+    /// Sends `input` as `DynamoDB_20120810.<operation>` and decodes the answer.
     private func call<Input: Encodable, Output: Decodable>(_ operation: String, table: String?, _ input: Input) async throws -> Output {
-        let body = try JSONEncoder().encode(input)
-        let request = HTTPRequest(
-            method: "POST",
-            url: "/",
-            headers: [
-                "Content-Type": "application/x-amz-json-1.0",
-                "X-Amz-Target": "DynamoDB_20120810.\(operation)",
-            ],
-            body: Array(body)
-        )
-        let response = try await service.send(request, operation: operation, resource: table)
-        do {
-            return try JSONDecoder().decode(Output.self, from: Data(response.body.isEmpty ? Array("{}".utf8) : response.body))
-        } catch {
-            throw DynamoDBDecodingError(operation: operation, reason: "\(error)")
-        }
+        try await service.callJSON(targetPrefix: "DynamoDB_20120810", operation: operation, resource: table, input)
     }
 }
 
@@ -233,15 +218,4 @@ public enum DynamoDBReturnValues: String, Sendable {
     case none = "NONE"
     /// All attributes of the item as it was before deletion.
     case allOld = "ALL_OLD"
-}
-
-/// A 2xx DynamoDB response whose body did not have the expected shape.
-public struct DynamoDBDecodingError: Error, Sendable, CustomStringConvertible {
-    /// The operation whose response was malformed.
-    public var operation: String
-    /// The decoder's explanation.
-    public var reason: String
-
-    /// One sentence.
-    public var description: String { "DynamoDB \(operation) returned a response locktrail cannot read: \(reason)." }
 }

@@ -108,6 +108,33 @@ public struct S3Client: Sendable {
         })
     }
 
+    /// Exactly `key`'s versions and delete markers, newest first, down to the version `knownVersionID`
+    /// (excluded): what changed on one key since the newest version already ingested.
+    ///
+    /// A listing with `prefix = key` also returns longer keys (`….tflock` for a state, `a/b.tfstate2`);
+    /// they are dropped. `key` itself sorts before all of them, so no page after the first that
+    /// holds another key (or the known version) is fetched.
+    public func keyVersions(bucket: String, key: String, since knownVersionID: String? = nil, maxKeys: Int? = nil) async throws -> S3KeyVersions {
+        var listed: [S3VersionEntry] = []
+        var pages = 0
+        for try await page in listAllVersions(bucket: bucket, prefix: key, maxKeys: maxKeys) {
+            pages += 1
+            listed += page.entries.filter { $0.key == key }
+            let passedKey = page.entries.contains { $0.key != key }
+            if passedKey || (knownVersionID.map { known in listed.contains { $0.versionId == known } } ?? false) { break }
+        }
+        var newer: [S3VersionEntry] = []
+        var reachedKnown = false
+        for entry in S3KeyVersions.newestFirst(listed) {
+            if entry.versionId == knownVersionID {
+                reachedKnown = true
+                break
+            }
+            newer.append(entry)
+        }
+        return S3KeyVersions(bucket: bucket, key: key, entries: newer, reachedKnown: reachedKnown, pages: pages)
+    }
+
     // MARK: Objects
 
     /// The object (or `range` of it, HTTP 206); a missing key or version throws `AWSError` `.noSuchKey`/`.noSuchVersion`.

@@ -179,6 +179,69 @@ public struct S3VersionListingPage: Sendable, Equatable {
     }
 }
 
+/// One key's history since a known version, newest first (`S3Client.keyVersions`).
+public struct S3KeyVersions: Sendable, Equatable {
+    /// The bucket.
+    public var bucket: String
+    /// The key.
+    public var key: String
+    /// The key's versions and delete markers newer than the known version, newest first.
+    public var entries: [S3VersionEntry]
+    /// Whether the known version was found: false means everything listed is new (no known version
+    /// was given, or it has been deleted or pruned since).
+    public var reachedKnown: Bool
+    /// How many listing pages were fetched.
+    public var pages: Int
+
+    /// A key's history.
+    public init(bucket: String, key: String, entries: [S3VersionEntry], reachedKnown: Bool, pages: Int) {
+        self.bucket = bucket
+        self.key = key
+        self.entries = entries
+        self.reachedKnown = reachedKnown
+        self.pages = pages
+    }
+
+    /// One key's listed entries, newest first.
+    ///
+    /// Real S3 lists a key's versions and delete markers interleaved, newest first; the emulator
+    /// lists a page's versions and then its markers, and both give whole seconds. Each kind is
+    /// newest first either way, so the two are merged by time; within one second the current
+    /// entry (`IsLatest`) comes first, and then kinds alternate: a lock file is only put on an
+    /// absent key, so an older neighbour of a version is a marker and of a marker a version.
+    public static func newestFirst(_ entries: [S3VersionEntry]) -> [S3VersionEntry] {
+        let versions = entries.filter { !$0.isDeleteMarker }
+        let markers = entries.filter(\.isDeleteMarker)
+        var out: [S3VersionEntry] = []
+        out.reserveCapacity(entries.count)
+        var (v, m) = (0, 0)
+        var lastWasVersion: Bool?
+        while v < versions.count || m < markers.count {
+            let takeVersion: Bool
+            if v == versions.count {
+                takeVersion = false
+            } else if m == markers.count {
+                takeVersion = true
+            } else if versions[v].lastModified != markers[m].lastModified {
+                takeVersion = versions[v].lastModified > markers[m].lastModified
+            } else if let lastWasVersion {
+                takeVersion = !lastWasVersion
+            } else {
+                takeVersion = versions[v].isLatest || !markers[m].isLatest
+            }
+            if takeVersion {
+                out.append(versions[v])
+                v += 1
+            } else {
+                out.append(markers[m])
+                m += 1
+            }
+            lastWasVersion = takeVersion
+        }
+        return out
+    }
+}
+
 /// A bucket's versioning state as GetBucketVersioning reports it.
 public enum S3VersioningStatus: String, Sendable, Equatable {
     /// Every write keeps the previous version.
