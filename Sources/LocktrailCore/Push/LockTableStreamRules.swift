@@ -35,7 +35,8 @@ public struct LockTableStreamRules: Sendable {
 
     /// `floor(seconds)` as a timestamp, if `seconds` is a time at all (the conversion would trap otherwise).
     static func wholeSecond(_ seconds: Double) -> Timestamp? {
-        guard seconds.isFinite, (-62_135_596_800.0...253_402_300_799.0).contains(seconds) else { return nil }
+        let range = Timestamp.supportedRange
+        guard seconds.isFinite, (range.lowerBound.secondsSinceEpoch...range.upperBound.secondsSinceEpoch).contains(seconds) else { return nil }
         return Timestamp(microsecondsSinceEpoch: Int64(seconds.rounded(.down)) * 1_000_000)
     }
 

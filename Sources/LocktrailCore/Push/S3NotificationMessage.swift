@@ -108,7 +108,7 @@ public struct S3NotificationMessage: Hashable, Sendable {
     /// RFC 3339; the emulator omits the zone (`2026-12-01T09:00:02.706972`), which is UTC. Year 0000
     /// parses but is no time an event can carry (PostgreSQL has no year 0): nil.
     static func parseTime(_ text: String) -> Timestamp? {
-        guard let time = Timestamp(parsing: text) ?? Timestamp(parsing: text + "Z"), time.microseconds >= -62_135_596_800_000_000 else { return nil }
+        guard let time = Timestamp(parsing: text) ?? Timestamp(parsing: text + "Z"), time.isSupported else { return nil }
         return time
     }
 
