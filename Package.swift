@@ -109,7 +109,7 @@ let package = Package(
             dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailHTTP", "LocktrailAWS"],
             path: "Tests/LocktrailTestSupport"
         ),
-        .testTarget(name: "LocktrailCoreTests", dependencies: ["LocktrailCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "LocktrailCoreTests", dependencies: ["LocktrailCore", "LocktrailCrypto"], exclude: ["Fixtures"]),
         .testTarget(
             name: "LocktrailStoreTests",
             dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailTestSupport"],
