@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LocktrailCore
 import LocktrailCrypto
 import LocktrailStore
 
@@ -12,7 +13,11 @@ struct VerifyCommand: AsyncParsableCommand {
             Prints "intact, N events" and the head hash, or the first event where the chain
             breaks and how (altered, missing, inserted, reordered, truncated); exits 1 when broken.
             Record the head hash somewhere outside the database and pass it back with
-            --expect-head: that also proves nothing was rewritten wholesale.
+            --expect-head, or sign checkpoints (`locktrail checkpoint create`) and pass them with
+            --checkpoints DIR --public-key FILE: that also proves nothing was rewritten wholesale
+            (each checkpoint's signature, their chain, and the log's hash at each checkpoint's
+            seq are checked), and says which part of the log is newer than the last checkpoint.
+            Exit codes: 0 intact, 1 broken (chain, anchor or a checkpoint), 64 usage error.
             """)
 
     @OptionGroup var db: DatabaseOptions
@@ -20,11 +25,20 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A head hash recorded earlier, as SEQ:HEX; verify fails unless that event still has that hash.", valueName: "seq:hex"))
     var expectHead: String?
 
+    @Option(name: .long, help: ArgumentHelp("A directory of signed checkpoints to check the log against.", valueName: "dir"))
+    var checkpoints: String?
+
+    @Option(name: .customLong("public-key"), help: ArgumentHelp("A checkpoint public key (PEM); repeat for rotated keys.", valueName: "file"))
+    var publicKeys: [String] = []
+
     @Option(name: .long, help: "Output format: text or json.")
     var format: String = "text"
 
     func validate() throws {
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
+        guard (checkpoints == nil) == publicKeys.isEmpty else {
+            throw ValidationError("--checkpoints and --public-key go together: the checkpoints and the key(s) that signed them")
+        }
         if let expectHead {
             let parts = expectHead.split(separator: ":")
             guard parts.count == 2, Int64(parts[0]) != nil, Hex.decode(String(parts[1]))?.count == 32 else {
@@ -47,6 +61,22 @@ struct VerifyCommand: AsyncParsableCommand {
                     : "event \(seq) no longer has the recorded hash: the log was rewritten from there on"
             }
         }
+        var checked: CheckpointReport?
+        if let checkpoints {
+            var keys: [String: Ed25519VerifyingKey] = [:]
+            for file in publicKeys {
+                let key = try Ed25519VerifyingKey(pem: String(contentsOfFile: file, encoding: .utf8))
+                keys[try key.keyID()] = key
+            }
+            let files = try CheckpointDirectory(path: checkpoints).files()
+            let known = keys
+            checked = try await pool.withConnection { connection in
+                try CheckpointVerifier.verify(files, keys: known) { try EventLog.hash(ofEvent: $0, on: connection) }
+            }
+            if files.isEmpty { anchorProblem = anchorProblem ?? "no checkpoints in \(checkpoints)" }
+        }
+        let checkpointProblem = checked.flatMap { $0.problems.first }.map { "checkpoint \($0.file): \($0.explanation)" }
+        anchorProblem = anchorProblem ?? checkpointProblem
         let head = "\(report.checked):\(Hex.encode(report.headHash))"
         if format == "json" {
             var object: [String: Any] = ["intact": report.isIntact && anchorProblem == nil, "events": report.checked, "head": head]
@@ -54,6 +84,17 @@ struct VerifyCommand: AsyncParsableCommand {
                 object["break"] = ["kind": b.kind.rawValue, "seq": b.seq, "explanation": b.explanation]
             } else if let anchorProblem {
                 object["break"] = ["kind": "rewritten", "explanation": anchorProblem]
+            }
+            if let checked {
+                var c: [String: Any] = [
+                    "verified": checked.verified.count,
+                    "problems": checked.problems.map { ["file": $0.file, "seq": $0.seq as Any, "explanation": $0.explanation] },
+                ]
+                if let last = checked.lastVerified {
+                    c["last"] = ["seq": last.seq, "time": last.time.rfc3339, "key": last.keyID]
+                    c["unsigned_events"] = max(0, report.checked - last.seq)
+                }
+                object["checkpoints"] = c
             }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -64,6 +105,12 @@ struct VerifyCommand: AsyncParsableCommand {
         } else {
             print("intact, \(report.checked) events")
             print("head \(head)")
+        }
+        if format == "text", let checked, let last = checked.lastVerified {
+            print("checkpoints: \(checked.verified.count) verified, the last of event \(last.seq) at \(last.time.rfc3339) (key \(last.keyID))")
+            let newer = report.checked - last.seq
+            print(newer > 0 ? "events \(last.seq + 1)…\(report.checked) (\(newer)) are newer than the last checkpoint: not yet signed"
+                            : "every event is covered by the last checkpoint")
         }
         if !report.isIntact || anchorProblem != nil { throw ExitCode(1) }
     }
