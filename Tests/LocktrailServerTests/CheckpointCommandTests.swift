@@ -67,4 +67,23 @@ struct CheckpointCommandTests {
         let usage = try await SoundClaimsTerraformTests.locktrail(["verify", "--checkpoints", dir], db: db)
         #expect(usage.status == 64)
     }
+
+    @Test("checkpoints in S3, written once each")
+    func s3() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lt-cp-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let keys = scratch.appendingPathComponent("keys").path
+        let bucket = TestAWS.uniqueName("checkpoints")
+        try await TestAWS.createBucket(bucket)
+        let db = try await TestDatabase.make()
+        #expect(try await SoundClaimsTerraformTests.locktrail(["checkpoint", "keygen", "--out", keys], db: db).status == 0)
+        _ = try await EventLog.append(Self.hookEvents("s3", count: 4), pool: db.pool)
+        let location = "s3://\(bucket)/audit/locktrail"
+        let create = try await SoundClaimsTerraformTests.locktrail(["checkpoint", "create", "--key", keys + "/checkpoint.key", "--s3", location], db: db)
+        #expect(create.status == 0, "\(create)")
+        let verify = try await SoundClaimsTerraformTests.locktrail(["verify", "--checkpoints", location, "--public-key", keys + "/checkpoint.pub"], db: db)
+        #expect(verify.status == 0, "\(verify)")
+        #expect(verify.stdout.contains("checkpoints: 1 verified, the last of event 4"), "\(verify)")
+        #expect(verify.stdout.contains("every event is covered by the last checkpoint"), "\(verify)")
+    }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import LocktrailAWS
 import LocktrailCore
 import LocktrailCrypto
+import LocktrailHTTP
 import LocktrailStore
 
 /// `locktrail checkpoint`: signed checkpoints of the chain head, kept outside the database.
@@ -55,34 +57,114 @@ struct CheckpointCommand: AsyncParsableCommand {
         var key: String
 
         @Option(name: .long, help: ArgumentHelp("The checkpoint directory.", valueName: "dir"))
-        var out: String
+        var out: String?
+
+        @Option(name: .long, help: ArgumentHelp("Or an S3 location (written once each, with If-None-Match: *).", valueName: "s3://bucket/prefix"))
+        var s3: String?
+
+        func validate() throws {
+            guard (out == nil) != (s3 == nil) else { throw ValidationError("give exactly one of --out DIR and --s3 s3://BUCKET/PREFIX") }
+            if let s3, S3CheckpointLocation(s3) == nil { throw ValidationError("--s3 takes s3://BUCKET/PREFIX") }
+        }
 
         func run() async throws {
             let signing = try Ed25519SigningKey(pem: String(contentsOfFile: key, encoding: .utf8))
             let keyID = try signing.verifyingKey().keyID()
-            let directory = CheckpointDirectory(path: out)
-            try directory.create()
-            let previous = try directory.files().last.flatMap { Checkpoint(message: $0.message) }
+            let directory: any CheckpointPlace = try out.map { path in
+                let d = CheckpointDirectory(path: path)
+                try d.create()
+                return d
+            } ?? S3CheckpointLocation(s3!)!
+            let previous = try await directory.files().last.flatMap { Checkpoint(message: $0.message) }
             let pool = try await db.openCurrentPool(maxConnections: 1)
             let head = try await pool.withConnection { try EventLog.head(on: $0) }
             let checkpoint = Checkpoint(seq: head.seq, head: Hex.encode(head.hash),
                                         time: Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970),
                                         previous: previous?.digest, keyID: keyID)
-            let written = try directory.write(checkpoint, signature: try signing.sign(checkpoint.message))
+            let written = try await directory.write(checkpoint, signature: try signing.sign(checkpoint.message))
             print("checkpoint of event \(checkpoint.seq) (head \(checkpoint.head)) signed by \(keyID): \(written)")
         }
     }
 }
 
-/// A directory of checkpoints: `checkpoint-<seq, 20 digits>-<time>.txt` holds the signed text and
+/// Where checkpoints are kept: `checkpoint-<seq, 20 digits>-<time>.txt` holds the signed text and
 /// `….sig` its raw 64-byte Ed25519 signature, so `openssl pkeyutl -verify -rawin` checks one alone.
-struct CheckpointDirectory {
+protocol CheckpointPlace: Sendable {
+    /// The checkpoints found, oldest first (by name: seq, then time).
+    func files() async throws -> [CheckpointFile]
+    /// Writes a checkpoint and its signature, never over an existing one; returns where.
+    func write(_ checkpoint: Checkpoint, signature: [UInt8]) async throws -> String
+}
+
+extension CheckpointPlace {
+    /// The file name of a checkpoint, without `.txt`/`.sig`.
+    static func baseName(_ checkpoint: Checkpoint) -> String {
+        let seq = String(checkpoint.seq), padded = String(repeating: "0", count: max(0, 20 - seq.count)) + seq
+        return "checkpoint-\(padded)-\(checkpoint.time.rfc3339.filter { $0.isNumber })"
+    }
+}
+
+/// The checkpoints, given as a directory or `s3://BUCKET/PREFIX`.
+func checkpointPlace(_ location: String) -> any CheckpointPlace {
+    S3CheckpointLocation(location) ?? CheckpointDirectory(path: location)
+}
+
+/// Checkpoints under an S3 prefix (e.g. a bucket with Object Lock that the database's
+/// administrators cannot write to).
+struct S3CheckpointLocation: CheckpointPlace {
+    let bucket: String
+    let prefix: String
+
+    init?(_ url: String) {
+        guard url.hasPrefix("s3://") else { return nil }
+        let rest = url.dropFirst(5)
+        let parts = rest.split(separator: "/", maxSplits: 1)
+        guard let bucket = parts.first, !bucket.isEmpty else { return nil }
+        self.bucket = String(bucket)
+        let prefix = parts.count > 1 ? String(parts[1]) : ""
+        self.prefix = prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/"
+    }
+
+    private func client() throws -> S3Client {
+        let aws = try AWSConfiguration.resolve()
+        let transport = CurlHTTPClient()
+        return S3Client(configuration: aws, credentials: DefaultCredentialsProvider(configuration: aws, transport: transport), transport: transport)
+    }
+
+    func files() async throws -> [CheckpointFile] {
+        let s3 = try client()
+        var keys: [String] = []
+        for try await page in s3.listAllObjects(bucket: bucket, prefix: prefix) {
+            keys += page.objects.map(\.key).filter { $0.dropFirst(prefix.count).hasPrefix("checkpoint-") }
+        }
+        let set = Set(keys)
+        var out: [CheckpointFile] = []
+        for key in keys.filter({ $0.hasSuffix(".txt") }).sorted() {
+            let signatureKey = String(key.dropLast(4)) + ".sig"
+            out.append(CheckpointFile(
+                name: "s3://\(bucket)/\(key)", message: try await s3.getObject(bucket: bucket, key: key).body,
+                signature: set.contains(signatureKey) ? try await s3.getObject(bucket: bucket, key: signatureKey).body : nil))
+        }
+        return out
+    }
+
+    func write(_ checkpoint: Checkpoint, signature: [UInt8]) async throws -> String {
+        let s3 = try client()
+        let base = prefix + Self.baseName(checkpoint)
+        try await s3.putObject(bucket: bucket, key: base + ".sig", body: signature, contentType: "application/octet-stream", ifNoneMatch: "*")
+        try await s3.putObject(bucket: bucket, key: base + ".txt", body: checkpoint.message, contentType: "text/plain", ifNoneMatch: "*")
+        return "s3://\(bucket)/\(base).txt"
+    }
+}
+
+/// Checkpoints in a local directory.
+struct CheckpointDirectory: CheckpointPlace {
     let path: String
 
     func create() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
 
-    /// The checkpoints found, oldest first (by name: seq, then time).
     func files() throws -> [CheckpointFile] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
         let names = try FileManager.default.contentsOfDirectory(atPath: path)
             .filter { $0.hasPrefix("checkpoint-") && $0.hasSuffix(".txt") }.sorted()
         return try names.map { name in
@@ -94,11 +176,8 @@ struct CheckpointDirectory {
         }
     }
 
-    /// Writes a checkpoint and its signature; returns the text file's path.
     func write(_ checkpoint: Checkpoint, signature: [UInt8]) throws -> String {
-        let seq = String(checkpoint.seq), padded = String(repeating: "0", count: max(0, 20 - seq.count)) + seq
-        let stamp = checkpoint.time.rfc3339.filter { $0.isNumber }
-        let base = path + "/checkpoint-\(padded)-\(stamp)"
+        let base = path + "/" + Self.baseName(checkpoint)
         try Data(signature).write(to: URL(fileURLWithPath: base + ".sig"), options: .withoutOverwriting)
         try Data(checkpoint.message).write(to: URL(fileURLWithPath: base + ".txt"), options: .withoutOverwriting)
         return base + ".txt"

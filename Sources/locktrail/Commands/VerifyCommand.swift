@@ -25,7 +25,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A head hash recorded earlier, as SEQ:HEX; verify fails unless that event still has that hash.", valueName: "seq:hex"))
     var expectHead: String?
 
-    @Option(name: .long, help: ArgumentHelp("A directory of signed checkpoints to check the log against.", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Signed checkpoints to check the log against: a directory or s3://BUCKET/PREFIX.", valueName: "dir|s3://…"))
     var checkpoints: String?
 
     @Option(name: .customLong("public-key"), help: ArgumentHelp("A checkpoint public key (PEM); repeat for rotated keys.", valueName: "file"))
@@ -68,7 +68,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 let key = try Ed25519VerifyingKey(pem: String(contentsOfFile: file, encoding: .utf8))
                 keys[try key.keyID()] = key
             }
-            let files = try CheckpointDirectory(path: checkpoints).files()
+            let files = try await checkpointPlace(checkpoints).files()
             let known = keys
             checked = try await pool.withConnection { connection in
                 try CheckpointVerifier.verify(files, keys: known) { try EventLog.hash(ofEvent: $0, on: connection) }
