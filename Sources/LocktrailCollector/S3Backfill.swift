@@ -1,7 +1,6 @@
 import Foundation
 import LocktrailAWS
 import LocktrailCore
-import LocktrailPostgres
 import LocktrailStore
 
 /// `locktrail backfill`: imports the whole version history of a bucket (prefix) that exists,
@@ -62,7 +61,7 @@ public struct S3Backfill: Sendable {
 
     /// Runs (or continues) the backfill; `fromStart` ignores an unfinished checkpoint. `progress` is
     /// called after every page.
-    public func run(pool: PostgresPool, fromStart: Bool = false, now: @escaping @Sendable () -> Timestamp,
+    public func run(store: any BackfillStateStore, fromStart: Bool = false, now: @escaping @Sendable () -> Timestamp,
                     progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Progress {
         let clock = ContinuousClock.now
         let versioning = try await client.getBucketVersioning(bucket: bucket)
@@ -70,12 +69,12 @@ public struct S3Backfill: Sendable {
         // Suspended buckets are collected from listings, whose snapshot is keyed differently.
         let remember = versioning == .enabled
         let (source, bucket, prefix) = (self.source, self.bucket, self.prefix)
-        let checkpoint = try await pool.withConnection { try BackfillStore.checkpoint(of: source, on: $0) }
+        let checkpoint = try await store.checkpoint(of: source)
         var resumeAfter: String?
         if let checkpoint, !checkpoint.completed, !fromStart {
             resumeAfter = checkpoint.keyMarker
         } else {
-            try await pool.withConnection { try BackfillStore.start(source, bucket: bucket, prefix: prefix, on: $0) }
+            try await store.start(source, bucket: bucket, prefix: prefix)
         }
         var state = Progress(source: source, resumedAfter: resumeAfter)
         let history = VersionHistory(source: source, bucket: bucket, layout: layout)
@@ -118,10 +117,8 @@ public struct S3Backfill: Sendable {
             if !ready.isEmpty || !more {
                 let diff = history.apply(entries: ready, known: [:], fetched: openFetched, observedAt: now())
                 let marker = ready.map(\.key).max()
-                let outcome = try await pool.withConnection {
-                    try BackfillStore.commit(source: source, events: diff.events, upserts: remember ? diff.upserts : [],
-                                             keyMarker: marker, entries: ready.count, on: $0)
-                }
+                let outcome = try await store.commit(source: source, events: diff.events, upserts: remember ? diff.upserts : [],
+                                                     keyMarker: marker, entries: ready.count)
                 state.appended += outcome.appended
                 state.duplicates += outcome.duplicates
                 let waiting = Set(open.map(\.itemKey))
@@ -132,7 +129,7 @@ public struct S3Backfill: Sendable {
             progress(state)
             page = try await next.value
         }
-        try await pool.withConnection { try BackfillStore.complete(source, on: $0) }
+        try await store.complete(source)
         state.finished = true
         state.seconds = Self.seconds(since: clock)
         progress(state)

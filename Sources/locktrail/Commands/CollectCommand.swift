@@ -4,6 +4,7 @@ import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
 import LocktrailHTTP
+import LocktrailStore
 import Logging
 import ServiceLifecycle
 
@@ -114,7 +115,7 @@ struct CollectCommand: AsyncParsableCommand {
         }
 
         let pool = try await db.openCurrentPool(maxConnections: 4)
-        let service = CollectorService(schedules: schedules, pool: pool, once: once, logger: logger)
+        let service = CollectorService(schedules: schedules, store: SourceStore(pool: pool), once: once, logger: logger)
         if once {
             for report in try await service.runOnce() {
                 print("\(report.source): \(report.items) items, \(report.appended) new events\(report.tableMissing ? " (table missing)" : "")")
