@@ -35,15 +35,15 @@ public struct DynamoDBLockTableSource: PollingSource {
     /// (coverage does not advance) and rethrown.
     public func runCycle(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger) async throws -> CycleReport {
         let start = try await store.load(name, kind: .dynamodb)
-        let observation: DynamoDBScanObservation
+        let plan: CyclePlan
         do {
-            observation = try await observe(now: now)
+            // The scan's items go once planned: the plan keeps only its index of them.
+            plan = planner.plan(checkpoint: start.checkpoint, snapshot: start.snapshot, observation: try await observe(now: now))
         } catch {
             await PollingCycle.recordFailure(error, source: name, checkpoint: start.checkpoint, store: store, now: now)
             throw error
         }
-        return try await PollingCycle.commit(planner.plan(checkpoint: start.checkpoint, snapshot: start.snapshot, observation: observation),
-                                             store: store)
+        return try await PollingCycle.commit(plan, store: store)
     }
 
     /// One paginated, strongly consistent Scan of the table.

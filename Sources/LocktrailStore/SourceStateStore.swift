@@ -1,19 +1,5 @@
 import LocktrailCore
 
-/// What a cycle starts from: the source's coverage and its stored snapshot.
-public struct CycleStart: Sendable {
-    /// The source's coverage and failures.
-    public var checkpoint: SourceCheckpoint
-    /// What the last committed cycle saw, by item key.
-    public var snapshot: [String: SnapshotEntry]
-
-    /// A starting point.
-    public init(checkpoint: SourceCheckpoint, snapshot: [String: SnapshotEntry]) {
-        self.checkpoint = checkpoint
-        self.snapshot = snapshot
-    }
-}
-
 /// The collector's door to the log: a source's state in, a cycle's plan out. Implementations own
 /// their connections and never block the cooperative pool (`SourceStore` on PostgreSQL).
 public protocol SourceStateStore: Sendable {
@@ -21,7 +7,8 @@ public protocol SourceStateStore: Sendable {
     func load(_ source: String, kind: SourceKind) async throws -> CycleStart
     /// Commits `plan` in one transaction: its events, snapshot changes, cursor and status, or
     /// throws `ConcurrentCycleError` (and commits nothing) when its fence no longer holds. A failed
-    /// cycle's plan records the failure against the source; coverage does not advance.
+    /// cycle's plan records the failure against the source; coverage does not advance, so its
+    /// fence is not checked (a failure moves nothing on).
     @discardableResult
     func commit(_ plan: CyclePlan) async throws -> AppendOutcome
     /// Brings the derived holds and writes up to the log's head.

@@ -8,15 +8,6 @@ public struct ConcurrentCycleError: Error, CustomStringConvertible {
     public var description: String { "another collector recorded a cycle of \(source) meanwhile; this cycle was discarded and will be redone" }
 }
 
-/// A plan this store cannot commit faithfully, refused rather than half-applied.
-public struct UnsupportedPlanError: Error, CustomStringConvertible {
-    /// The source.
-    public var source: String
-    /// What the plan asks for that the store lacks.
-    public var what: String
-    public var description: String { "cannot commit the cycle of \(source): \(what) are not supported by this store yet" }
-}
-
 /// Persistence of polling sources on PostgreSQL: their snapshots and coverage, written in the
 /// same transaction as the events a cycle produced. The libpq calls run on the pool's blocking
 /// queue, never on the cooperative pool.
