@@ -30,6 +30,7 @@ public struct CollectorComposition: Sendable {
 
     /// There is nothing to collect.
     public struct NoSourcesError: Error, CustomStringConvertible {
+        /// Where sources can come from.
         public var description: String {
             "no sources: give --dynamodb-table NAME or --s3-bucket NAME[/PREFIX] (repeatable), set LOCKTRAIL_DYNAMODB_TABLES or LOCKTRAIL_S3_BUCKETS, or list them in --config FILE"
         }

@@ -22,10 +22,12 @@ public struct BackfillStore: BackfillStateStore {
     /// A store on `pool`.
     public init(pool: PostgresPool) { self.pool = pool }
 
+    /// See `BackfillStateStore.checkpoint(of:)`.
     public func checkpoint(of source: String) async throws -> BackfillCheckpoint? {
         try await pool.withConnection { try Self.checkpoint(of: source, on: $0) }
     }
 
+    /// See `BackfillStateStore.start(_:bucket:prefix:)`.
     public func start(_ source: String, bucket: String, prefix: String?) async throws {
         try await pool.withConnection { connection in
             try connection.transaction {
@@ -35,6 +37,7 @@ public struct BackfillStore: BackfillStateStore {
         }
     }
 
+    /// See `BackfillStateStore.commit(source:events:upserts:keyMarker:entries:)`.
     public func commit(source: String, events: [Event], upserts: [(key: String, entry: SnapshotEntry)], keyMarker: String?,
                        entries: Int) async throws -> AppendOutcome {
         try await pool.withConnection { connection in
@@ -50,6 +53,7 @@ public struct BackfillStore: BackfillStateStore {
         }
     }
 
+    /// See `BackfillStateStore.complete(_:)`.
     public func complete(_ source: String) async throws {
         try await pool.withConnection { try $0.run(NamedQuery("s3_backfill_complete"), [.string(source)]) }
     }

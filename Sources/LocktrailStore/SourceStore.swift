@@ -17,6 +17,7 @@ public struct SourceStore: SourceStateStore {
     /// A store on `pool`.
     public init(pool: PostgresPool) { self.pool = pool }
 
+    /// Registers `source` if new and reads its checkpoint and snapshot, on one connection.
     public func load(_ source: String, kind: SourceKind) async throws -> CycleStart {
         try await pool.withConnection { connection in
             try Self.ensure(source, kind: kind, on: connection)
@@ -24,11 +25,13 @@ public struct SourceStore: SourceStateStore {
         }
     }
 
+    /// Commits `plan` in one transaction (see `SourceStateStore.commit`).
     @discardableResult
     public func commit(_ plan: CyclePlan) async throws -> AppendOutcome {
         try await pool.withConnection { try Self.commit(plan, on: $0) }
     }
 
+    /// Derives holds and writes up to the log's head (`Derivation.catchUp`).
     public func catchUpDerivation() async throws {
         try await pool.withConnection { try Derivation.catchUp(on: $0) }
     }

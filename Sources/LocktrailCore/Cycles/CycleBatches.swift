@@ -20,8 +20,11 @@ public struct CycleBatches: RandomAccessCollection, Sendable {
         self.make = make
     }
 
+    /// The first batch's index, 0.
     public var startIndex: Int { 0 }
+    /// One past the last batch.
     public var endIndex: Int { first.count + lazyCount }
+    /// The batch at `position`, computed now if it is one of the lazy ones.
     public subscript(position: Int) -> CycleBatch {
         position < first.count ? first[position] : make(position - first.count)
     }
