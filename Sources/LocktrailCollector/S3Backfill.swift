@@ -113,7 +113,9 @@ public struct S3Backfill: Sendable {
             progress(state)
             page = try await next.value
         }
-        try await store.complete(source)
+        // The whole history was listed: the collector's first cycle continues from here, so what
+        // is pruned or left unread after it is a coverage gap, not silently missing.
+        try await store.complete(source, coverageEnds: remember ? now() : nil)
         state.finished = true
         state.seconds = Self.seconds(since: clock)
         progress(state)

@@ -10,6 +10,8 @@ public protocol BackfillStateStore: Sendable {
     /// checkpoint to `keyMarker` (nil keeps it), all in one transaction.
     func commit(source: String, events: [Event], upserts: [(key: String, entry: SnapshotEntry)], keyMarker: String?,
                 entries: Int) async throws -> AppendOutcome
-    /// Marks the backfill of `source` finished.
-    func complete(_ source: String) async throws
+    /// Marks the backfill of `source` finished. With `coverageEnds` (the whole version history of
+    /// a versioned bucket was listed by then), a source no collector has covered yet counts as
+    /// covered from the backfill's start to that time.
+    func complete(_ source: String, coverageEnds: Timestamp?) async throws
 }

@@ -53,9 +53,16 @@ public struct BackfillStore: BackfillStateStore {
         }
     }
 
-    /// See `BackfillStateStore.complete(_:)`.
-    public func complete(_ source: String) async throws {
-        try await pool.withConnection { try $0.run(NamedQuery("s3_backfill_complete"), [.string(source)]) }
+    /// See `BackfillStateStore.complete(_:coverageEnds:)`.
+    public func complete(_ source: String, coverageEnds: Timestamp?) async throws {
+        try await pool.withConnection { connection in
+            try connection.transaction {
+                try connection.run(NamedQuery("s3_backfill_complete"), [.string(source)])
+                if let coverageEnds {
+                    try connection.run(NamedQuery("sources_record_backfill"), [.string(source), .string(coverageEnds.rfc3339)])
+                }
+            }
+        }
     }
 
     /// The checkpoint of `source` on `connection`.

@@ -65,4 +65,25 @@ struct S3CoverageGapCollectorTests {
         #expect(quiet.appended == 0 && !quiet.gapRecorded)
         #expect(try await gaps().count == 2)
     }
+
+    @Test("after a backfill, the first collector cycle continues its coverage: history pruned in between is a gap")
+    func prunedAfterBackfill() async throws {
+        let bucket = TestAWS.uniqueName("state")
+        try await TestAWS.createBucket(bucket, versioned: true)
+        let s3 = try TestAWS.s3()
+        let db = try await TestDatabase.make()
+        let key = "app/terraform.tfstate.tflock"
+        let version = try await Self.lockAndRelease(s3, bucket: bucket, key: key, id: "33333333-3333-3333-3333-333333333333")
+        let backfill = try await S3Backfill(bucket: bucket, prefix: nil, client: s3).run(store: BackfillStore(pool: db.pool), now: Self.now)
+        #expect(backfill.appended == 2)
+        let covered = try await SourceStore(pool: db.pool).load("s3:\(bucket)", kind: .s3).checkpoint
+        #expect(covered.status == .versioned && covered.lastScanCompleted != nil)
+
+        try await s3.deleteObject(bucket: bucket, key: key, versionId: version)
+        let source = S3BucketSource(bucket: bucket, prefix: nil, client: s3)
+        let first = try await source.runCycle(store: SourceStore(pool: db.pool), now: Self.now, logger: Logger(label: "test"))
+        #expect(first.gapRecorded)
+        let gaps = try await db.pool.withConnection { try EventLog.list(after: 0, kind: "source.coverage_gap", state: nil, limit: 10, on: $0) }
+        #expect(gaps.map(\.event.state) == ["\(bucket)/app/terraform.tfstate"])
+    }
 }
