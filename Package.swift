@@ -50,11 +50,12 @@ let package = Package(
             plugins: ["EmbedSQL"]
         ),
 
-        // Sources: polling cycles and the collector service.
+        // Sources: observe (AWS), plan (the core), commit (the store's source-state door), the
+        // collector service and its composition from flags and YAML. No libpq here.
         .target(
             name: "LocktrailCollector",
             dependencies: [
-                "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailAWS",
+                "LocktrailCore", "LocktrailStore", "LocktrailAWS", "LocktrailHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import LocktrailCore
-import LocktrailPostgres
 import LocktrailStore
 import ServiceLifecycle
 
@@ -25,16 +24,16 @@ public struct CollectorService: Service {
     }
 
     private let schedules: [Schedule]
-    private let pool: PostgresPool
+    private let store: any SourceStateStore
     private let once: Bool
     private let logger: Logger
     private let now: @Sendable () -> Timestamp
 
     /// A collector for `schedules`; with `once`, one cycle per source and done.
-    public init(schedules: [Schedule], pool: PostgresPool, once: Bool, logger: Logger,
+    public init(schedules: [Schedule], store: any SourceStateStore, once: Bool, logger: Logger,
                 now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }) {
         self.schedules = schedules
-        self.pool = pool
+        self.store = store
         self.once = once
         self.logger = logger
         self.now = now
@@ -85,7 +84,7 @@ public struct CollectorService: Service {
 
     private func cycle(_ schedule: Schedule) async throws -> CycleReport {
         let started = Date()
-        let report = try await schedule.source.runCycle(pool: pool, now: now, logger: logger)
+        let report = try await schedule.source.runCycle(store: store, now: now, logger: logger)
         logger.info("collection cycle committed", metadata: [
             "source": "\(report.source)", "items": "\(report.items)", "events": "\(report.appended)",
             "duplicates": "\(report.duplicates)", "table_missing": "\(report.tableMissing)",
@@ -95,7 +94,7 @@ public struct CollectorService: Service {
             // Keep holds and writes current, so answers need not catch up on a backlog. A failure
             // here loses nothing: the next catch-up (here or before a query) folds these events in.
             do {
-                try await pool.withConnection { try Derivation.catchUp(on: $0) }
+                try await store.catchUpDerivation()
             } catch {
                 logger.warning("deriving holds failed; the next catch-up retries", metadata: ["error": "\(error)"])
             }

@@ -1,28 +1,11 @@
 import Logging
 import LocktrailAWS
 import LocktrailCore
-import LocktrailPostgres
 import LocktrailStore
-
-/// What one collection cycle did.
-public struct CycleReport: Sendable, Equatable {
-    /// The source.
-    public var source: String
-    /// Items the scan saw.
-    public var items: Int
-    /// Events appended.
-    public var appended: Int
-    /// Events skipped as already recorded.
-    public var duplicates: Int
-    /// Whether the table was missing.
-    public var tableMissing: Bool
-    /// Whether a coverage gap was recorded before this scan.
-    public var gapRecorded: Bool
-}
 
 /// A DynamoDB lock table as a polling source: a paginated, strongly consistent Scan, diffed
 /// against the stored snapshot, committed with its events in one transaction.
-public struct DynamoDBLockTableSource: Sendable {
+public struct DynamoDBLockTableSource: PollingSource {
     /// The source name, `dynamodb:<region>/<table>`.
     public let name: String
     /// The table.
@@ -43,83 +26,39 @@ public struct DynamoDBLockTableSource: Sendable {
         self.gapThreshold = gapThreshold
     }
 
-    /// Scans the table once and records what changed. A failure is recorded against the source
+    /// The rules this source's cycles follow.
+    public var planner: DynamoDBCyclePlanner {
+        DynamoDBCyclePlanner(source: name, table: table, layout: layout, gapThreshold: gapThreshold)
+    }
+
+    /// Scans the table once and commits what changed. A failure is recorded against the source
     /// (coverage does not advance) and rethrown.
-    public func runCycle(pool: PostgresPool, now: @escaping @Sendable () -> Timestamp, logger: Logger) async throws -> CycleReport {
-        let (name, table) = (self.name, self.table)
-        let (state, previous) = try await pool.withConnection { connection in
-            try SourceStore.ensure(name, kind: "dynamodb", on: connection)
-            return (try SourceStore.state(of: name, on: connection), try SourceStore.snapshot(of: name, on: connection))
+    public func runCycle(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger) async throws -> CycleReport {
+        let start = try await store.load(name, kind: .dynamodb)
+        let plan: CyclePlan
+        do {
+            // The scan's items go once planned: the plan keeps only its index of them.
+            plan = planner.plan(checkpoint: start.checkpoint, snapshot: start.snapshot, observation: try await observe(now: now))
+        } catch {
+            await PollingCycle.recordFailure(error, source: name, checkpoint: start.checkpoint, store: store, now: now)
+            throw error
         }
+        return try await PollingCycle.commit(plan, store: store)
+    }
+
+    /// One paginated, strongly consistent Scan of the table.
+    func observe(now: @escaping @Sendable () -> Timestamp) async throws -> DynamoDBScanObservation {
         let started = now()
         var items: [LockTableItem] = []
-        var missing = false
         do {
             for try await page in client.scanPages(table: table, consistentRead: true) {
                 items.reserveCapacity(items.count + page.items.count)
                 for item in page.items { items.append(Self.lockTableItem(item)) }
             }
         } catch let error as AWSError where error.code == .resourceNotFound {
-            missing = true
-        } catch {
-            await PollingCycle.recordFailure(error, source: name, pool: pool, now: now)
-            throw error
+            return DynamoDBScanObservation(.tableMissing, started: started, completed: now())
         }
-        let completed = now()
-        let window = ScanWindow(previousStarted: state?.lastScanStarted, started: started, completed: completed)
-
-        var events: [Event] = []
-        let gapEvent = PollingCycle.coverageGap(source: name, keyPrefix: "ddb", mechanism: "dynamodb", state: state, started: started,
-                                                completed: completed, threshold: gapThreshold, details: ["table": .string(table)])
-        let gap = gapEvent != nil
-        if let gapEvent { events.append(gapEvent) }
-        var clear = false
-        var status = "ok"
-        var current: [String: LockTableItem] = [:]
-        var keys: [String] = []
-        let differ = LockTableDiff(source: name, table: table, layout: layout)
-        let itemCount = items.count
-        if missing {
-            status = "table_missing"
-            if state?.status != "table_missing" {
-                clear = true
-                let held = previous.filter { $0.value.kind == .lock }
-                    .compactMap { LockRecordParse.parse(Array($0.value.value.utf8)).record?.id }.sorted()
-                events.append(Event(
-                    key: "ddb|\(name)|table_missing|\(completed.microseconds)", kind: .sourceTableMissing, source: name,
-                    mechanism: "dynamodb", time: window.bounds, observedAt: completed,
-                    details: ["table": .string(table), "held_lock_ids": .array(held.map(JSONValue.string)), "items_before": .int(Int64(previous.count))]))
-            }
-        } else {
-            if state?.status == "table_missing" {
-                clear = true
-                events.append(Event(
-                    key: "ddb|\(name)|table_restored|\(completed.microseconds)", kind: .sourceTableRestored, source: name,
-                    mechanism: "dynamodb", time: window.bounds, observedAt: completed, details: ["table": .string(table)]))
-            }
-            current = differ.index(items)
-            items = []  // the index holds them now
-            keys = differ.allKeys(previous: clear ? [:] : previous, current: current)
-        }
-        let commit = CycleCommit(source: name, expectedPrevious: state?.lastScanCompleted, clearSnapshot: clear,
-                                 status: status, window: window, itemCount: itemCount)
-        let (base, allKeys, table_current) = (events, keys, current)
-        let before = clear ? [:] : previous
-        // Chunks of keys: a table of 100,000 states never sits in memory as 100,000 events.
-        let outcome = try await pool.withConnection { connection in
-            try SourceStore.commit(commit, on: connection) { writer in
-                try writer.write(events: base, diff: SnapshotDiff())
-                var start = 0
-                while start < allKeys.count {
-                    let slice = allKeys[start..<min(start + 5000, allKeys.count)]
-                    let diff = differ.diff(previous: before, current: table_current, keys: slice, window: window)
-                    try writer.write(events: diff.events, diff: diff)
-                    start += 5000
-                }
-            }
-        }
-        return CycleReport(source: name, items: itemCount, appended: outcome.appended, duplicates: outcome.duplicates,
-                           tableMissing: missing, gapRecorded: gap)
+        return DynamoDBScanObservation(.items(items), started: started, completed: now())
     }
 
     /// An item without AWS types: the three attributes Terraform writes, the rest in wire shape.

@@ -1,17 +1,14 @@
 import Foundation
 import LocktrailAWS
 import LocktrailCore
-import LocktrailPostgres
 import LocktrailStore
 
 /// `locktrail backfill`: imports the whole version history of a bucket (prefix) that exists,
 /// also from before locktrail was installed, with the same rules as the polling collector
 /// (`VersionHistory`), so the events are the same ones and re-importing is a no-op.
 ///
-/// ListObjectVersions lists keys in order, so the history of every key before the last key of a
-/// page is complete: those keys are committed with a checkpoint naming the last of them, and the
-/// last key's entries wait for the next page (a release needs the version before it, which S3
-/// lists after it). A restart lists again after the checkpoint key.
+/// It lists pages, reads the versions `S3BackfillPlanner` asks for, and commits each batch the
+/// planner hands back with its checkpoint key; a restart lists again after that key.
 public struct S3Backfill: Sendable {
     /// What the backfill has done so far.
     public struct Progress: Sendable, Equatable {
@@ -62,7 +59,7 @@ public struct S3Backfill: Sendable {
 
     /// Runs (or continues) the backfill; `fromStart` ignores an unfinished checkpoint. `progress` is
     /// called after every page.
-    public func run(pool: PostgresPool, fromStart: Bool = false, now: @escaping @Sendable () -> Timestamp,
+    public func run(store: any BackfillStateStore, fromStart: Bool = false, now: @escaping @Sendable () -> Timestamp,
                     progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Progress {
         let clock = ContinuousClock.now
         let versioning = try await client.getBucketVersioning(bucket: bucket)
@@ -70,19 +67,17 @@ public struct S3Backfill: Sendable {
         // Suspended buckets are collected from listings, whose snapshot is keyed differently.
         let remember = versioning == .enabled
         let (source, bucket, prefix) = (self.source, self.bucket, self.prefix)
-        let checkpoint = try await pool.withConnection { try BackfillStore.checkpoint(of: source, on: $0) }
+        let checkpoint = try await store.checkpoint(of: source)
         var resumeAfter: String?
         if let checkpoint, !checkpoint.completed, !fromStart {
             resumeAfter = checkpoint.keyMarker
         } else {
-            try await pool.withConnection { try BackfillStore.start(source, bucket: bucket, prefix: prefix, on: $0) }
+            try await store.start(source, bucket: bucket, prefix: prefix)
         }
         var state = Progress(source: source, resumedAfter: resumeAfter)
-        let history = VersionHistory(source: source, bucket: bucket, layout: layout)
+        var planner = S3BackfillPlanner(source: source, bucket: bucket, layout: layout, resumeAfter: resumeAfter, remembersVersions: remember)
         let reader = S3Reader(client: client, bucket: bucket, prefix: prefix, concurrency: concurrency)
 
-        var open: [S3HistoryEntry] = []           // the last key's entries, waiting for the rest of its history
-        var openFetched: [String: S3Fetched] = [:]
         var index = 0
         var page = try await client.listObjectVersions(bucket: bucket, prefix: prefix, keyMarker: resumeAfter, maxKeys: pageSize)
         while true {
@@ -95,44 +90,32 @@ public struct S3Backfill: Sendable {
                                                     versionIdMarker: versionMarker, maxKeys: pageSize)
             } : nil
 
-            var entries = S3Reader.entries(of: page, startingAt: index)
-            index += entries.count
-            // With a key marker alone S3 starts after that key; moto repeats the rest of its
-            // versions, which were already committed.
-            if let resumeAfter { entries.removeAll { $0.key <= resumeAfter } }
+            let listed = S3Reader.entries(of: page, startingAt: index)
+            index += listed.count
+            let entries = planner.newEntries(listed)
             let fetched: [String: S3Fetched]
             do {
-                fetched = try await reader.fetch(history.reads(entries: entries, known: [:]))
+                fetched = try await reader.fetch(planner.reads(entries))
             } catch {
                 next?.cancel()
                 throw error
             }
             state.listed += entries.count
             state.read += fetched.count
-            openFetched.merge(fetched) { a, _ in a }
-            let all = open + entries
-            // Keys come in order, so the largest key on a truncated page may continue on the next.
-            let lastKey = more ? all.map(\.key).max() : nil
-            let ready = all.filter { $0.key != lastKey }
-            open = all.filter { $0.key == lastKey }
-            if !ready.isEmpty || !more {
-                let diff = history.apply(entries: ready, known: [:], fetched: openFetched, observedAt: now())
-                let marker = ready.map(\.key).max()
-                let outcome = try await pool.withConnection {
-                    try BackfillStore.commit(source: source, events: diff.events, upserts: remember ? diff.upserts : [],
-                                             keyMarker: marker, entries: ready.count, on: $0)
-                }
+            if let batch = planner.add(entries, fetched: fetched, morePages: more, observedAt: now()) {
+                let outcome = try await store.commit(source: source, events: batch.events, upserts: batch.upserts,
+                                                     keyMarker: batch.keyMarker, entries: batch.entries)
                 state.appended += outcome.appended
                 state.duplicates += outcome.duplicates
-                let waiting = Set(open.map(\.itemKey))
-                openFetched = openFetched.filter { waiting.contains($0.key) }
             }
             state.seconds = Self.seconds(since: clock)
             guard let next else { break }
             progress(state)
             page = try await next.value
         }
-        try await pool.withConnection { try BackfillStore.complete(source, on: $0) }
+        // The whole history was listed: the collector's first cycle continues from here, so what
+        // is pruned or left unread after it is a coverage gap, not silently missing.
+        try await store.complete(source, coverageEnds: remember ? now() : nil)
         state.finished = true
         state.seconds = Self.seconds(since: clock)
         progress(state)

@@ -1,7 +1,6 @@
 import Logging
 import LocktrailAWS
 import LocktrailCore
-import LocktrailPostgres
 import LocktrailStore
 
 /// An S3 bucket (optionally under a prefix) as a polling source. On a versioned bucket each cycle
@@ -52,69 +51,41 @@ public struct S3BucketSource: PollingSource {
 
     var reader: S3Reader { S3Reader(client: client, bucket: bucket, prefix: prefix, concurrency: concurrency) }
 
-    public func runCycle(pool: PostgresPool, now: @escaping @Sendable () -> Timestamp, logger: Logger) async throws -> CycleReport {
-        let name = self.name
-        let (state, stored) = try await pool.withConnection { connection in
-            try SourceStore.ensure(name, kind: "s3", on: connection)
-            return (try SourceStore.state(of: name, on: connection), try SourceStore.snapshot(of: name, on: connection))
-        }
-        let started = now()
-        let mode: String
-        var previous = stored
-        var clear = false
-        var diff = SnapshotDiff()
-        var items = 0
+    /// The rules this source's cycles follow.
+    public var planner: S3CyclePlanner { S3CyclePlanner(source: name, bucket: bucket, layout: layout, gapThreshold: gapThreshold) }
+
+    /// Lists the bucket once, reads what is new and commits what changed. A failure is recorded
+    /// against the source (coverage does not advance) and rethrown.
+    public func runCycle(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger) async throws -> CycleReport {
+        let start = try await store.load(name, kind: .s3)
+        let observation: S3BucketObservation
         do {
-            let versioning = try await client.getBucketVersioning(bucket: bucket)
-            // Suspended versioning overwrites the `null` version in place: only listings can follow it.
-            mode = versioning == .enabled ? "versioned" : "listing"
-            if let status = state?.status, ["versioned", "listing"].contains(status), status != mode {
-                // The snapshot's keys mean something else in the other mode.
-                previous = [:]
-                clear = true
-            }
-            if mode == "versioned" {
-                var entries: [S3HistoryEntry] = []
-                for try await page in client.listAllVersions(bucket: bucket, prefix: prefix) {
-                    entries += S3Reader.entries(of: page, startingAt: entries.count)
-                }
-                let history = VersionHistory(source: name, bucket: bucket, layout: layout)
-                let fetched = try await reader.fetch(history.reads(entries: entries, known: previous))
-                diff = history.apply(entries: entries, known: previous, fetched: fetched, observedAt: now())
-                // Versions pruned since are forgotten: their events are already recorded.
-                let listed = Set(entries.map(\.itemKey))
-                diff.deletions = previous.keys.filter { !listed.contains($0) }.sorted()
-                items = entries.count
-            } else {
-                let listing = try await reader.listObjects()
-                let differ = LockFileDiff(source: name, bucket: bucket, layout: layout)
-                let fetched = try await reader.fetch(differ.reads(previous: previous, listing: listing))
-                let window = ScanWindow(previousStarted: state?.lastScanStarted, started: started, completed: now())
-                diff = differ.diff(previous: previous, listing: listing, fetched: fetched, window: window)
-                items = listing.count
-            }
+            observation = try await observe(start, now: now)
         } catch {
-            await PollingCycle.recordFailure(error, source: name, pool: pool, now: now)
+            await PollingCycle.recordFailure(error, source: name, checkpoint: start.checkpoint, store: store, now: now)
             throw error
         }
-        let completed = now()
-        let window = ScanWindow(previousStarted: state?.lastScanStarted, started: started, completed: completed)
-        var events: [Event] = []
-        // The version history is complete whenever it is read, so only listings can miss something.
-        let gapEvent = mode != "listing" ? nil : PollingCycle.coverageGap(
-            source: name, keyPrefix: "s3", mechanism: "s3-lockfile", state: state, started: started, completed: completed,
-            threshold: gapThreshold, details: ["bucket": .string(bucket)])
-        let gap = gapEvent != nil
-        if let gapEvent { events.append(gapEvent) }
-        events += diff.events
-        let commit = CycleCommit(source: name, expectedPrevious: state?.lastScanCompleted, clearSnapshot: clear,
-                                 status: mode, window: window, itemCount: items)
-        let (cycleEvents, cycleDiff) = (events, diff)
-        let outcome = try await pool.withConnection { connection in
-            try SourceStore.commit(commit, on: connection) { writer in try writer.write(events: cycleEvents, diff: cycleDiff) }
+        let plan = planner.plan(checkpoint: start.checkpoint, snapshot: start.snapshot, observation: observation)
+        logger.debug("s3 cycle", metadata: ["source": "\(name)", "mode": "\(observation.listing.mode.rawValue)",
+                                            "reads": "\(observation.fetched.count)"])
+        return try await PollingCycle.commit(plan, store: store)
+    }
+
+    /// The versioning, the listing of the mode it implies, and the reads the planner asks for.
+    func observe(_ start: CycleStart, now: @escaping @Sendable () -> Timestamp) async throws -> S3BucketObservation {
+        let started = now()
+        let versioning = try await client.getBucketVersioning(bucket: bucket)
+        let listing: S3BucketObservation.Listing
+        if S3CyclePlanner.mode(versioningEnabled: versioning == .enabled) == .versioned {
+            var entries: [S3HistoryEntry] = []
+            for try await page in client.listAllVersions(bucket: bucket, prefix: prefix) {
+                entries += S3Reader.entries(of: page, startingAt: entries.count)
+            }
+            listing = .versions(entries)
+        } else {
+            listing = .objects(try await reader.listObjects())
         }
-        logger.debug("s3 cycle", metadata: ["source": "\(name)", "mode": "\(mode)", "reads": "\(diff.upserts.count)"])
-        return CycleReport(source: name, items: items, appended: outcome.appended, duplicates: outcome.duplicates,
-                           tableMissing: false, gapRecorded: gap)
+        let fetched = try await reader.fetch(planner.reads(checkpoint: start.checkpoint, snapshot: start.snapshot, listing: listing))
+        return S3BucketObservation(listing: listing, fetched: fetched, started: started, completed: now())
     }
 }

@@ -51,8 +51,8 @@ public struct LockFileDiff: Sendable {
                     new = nil  // deleted between listing and read: the next scan sees it gone
                 }
             }
-            if let old, old.kind == .lockFile {
-                let (etag, previousBody) = S3EventBuilder.splitLockFileValue(old.value)
+            if let file = old?.lockFile {
+                let (etag, previousBody) = (file.etag, file.body)
                 let replaced = new != nil && key.hasSuffix(".tflock")
                 let id = LockRecordParse.parse(previousBody).record?.id ?? S3EventBuilder.digest(previousBody)
                 var extra = scanDetails(window)
@@ -91,18 +91,18 @@ public struct LockFileDiff: Sendable {
                 eventKey: { what in keyPrefix(what) + object.key + "|" + id + (what == "acquired" ? "" : stamp) },
                 key: object.key, versionID: versionID, etag: object.etag, body: body, time: .exact(object.lastModified),
                 observedAt: window.completed, extra: extra)
-            return ([event], SnapshotEntry(kind: .lockFile, value: S3EventBuilder.lockFileValue(etag: object.etag, body: body)))
+            return ([event], .lockFile(LockFileSnapshot(etag: object.etag, body: body)))
         }
         let head = StateHead.read(body, key: object.key)
-        guard head != .other else { return ([], SnapshotEntry(kind: .other, value: object.etag)) }
+        guard head != .other else { return ([], .other(fingerprint: object.etag)) }
         var extra = scanDetails(window)
-        if let previous, previous.kind == .state { extra["previous_etag"] = .string(previous.value) }
+        if case .state(let etag)? = previous { extra["previous_etag"] = .string(etag) }
         if window.previousStarted == nil { extra["baseline"] = true }
         let event = builder.stateWritten(
             eventKey: keyPrefix("written") + object.key + stamp, key: object.key, versionID: versionID, etag: object.etag,
             size: object.size, head: head, headError: nil, time: .exact(object.lastModified), observedAt: window.completed,
             extra: extra, raw: ["key": .string(object.key), "etag": .string(object.etag), "size": .int(object.size),
                                 "last_modified": .string(object.lastModified.rfc3339)])
-        return ([event], SnapshotEntry(kind: .state, value: object.etag))
+        return ([event], .state(etag: object.etag))
     }
 }

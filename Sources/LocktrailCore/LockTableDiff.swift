@@ -31,37 +31,6 @@ public struct LockTableItem: Hashable, Sendable {
     }
 }
 
-/// What a polling source remembers about one item between scans (persisted with the events).
-public struct SnapshotEntry: Hashable, Sendable {
-    /// What the item is.
-    public enum Kind: String, Hashable, Sendable {
-        /// A lock item (`LockID` = lock path); `value` is its `Info` text.
-        case lock
-        /// A digest item (`LockID` = lock path + `-md5`); `value` is its `Digest` ("" when absent).
-        case digest
-        /// Anything else; `value` is the SHA-256 of its canonical JSON (seen once, reported once).
-        /// For S3: an object that is neither lock file nor state; `value` is its ETag.
-        case other
-        /// An S3 lock file (version); `value` is its ETag, a newline, and its body as text.
-        case lockFile = "lock_file"
-        /// An S3 state object (version); `value` is its ETag.
-        case state
-        /// An S3 delete marker; `value` is empty.
-        case deleteMarker = "delete_marker"
-    }
-
-    /// What the item is.
-    public var kind: Kind
-    /// See `Kind`.
-    public var value: String
-
-    /// An entry.
-    public init(kind: Kind, value: String) {
-        self.kind = kind
-        self.value = value
-    }
-}
-
 /// The timing of one scan and the one before it: a change between them happened after the
 /// previous scan started and no later than this one completed.
 public struct ScanWindow: Hashable, Sendable {
@@ -162,12 +131,12 @@ public struct LockTableDiff: Sendable {
 
     private func entry(for item: LockTableItem) -> SnapshotEntry {
         if let id = item.lockID, case .digest? = DynamoDBLockKey(lockID: id, layout: layout), item.info == nil {
-            return SnapshotEntry(kind: .digest, value: item.digest ?? "")
+            return .digest(item.digest ?? "")
         }
         if let id = item.lockID, case .lock? = DynamoDBLockKey(lockID: id, layout: layout), let info = item.info {
-            return SnapshotEntry(kind: .lock, value: info)
+            return .lock(info: info)
         }
-        return SnapshotEntry(kind: .other, value: Hex.encode(Digest.sha256(CanonicalJSON.encode(item.raw))))
+        return .other(fingerprint: Hex.encode(Digest.sha256(CanonicalJSON.encode(item.raw))))
     }
 
     private func base(_ kind: EventKind, key: String, time: EventTime, window: ScanWindow, state: StateIdentity?,
@@ -184,9 +153,9 @@ public struct LockTableDiff: Sendable {
 
     private func appeared(key: String, entry: SnapshotEntry, item: LockTableItem, previous: SnapshotEntry?, window: ScanWindow) -> [Event] {
         let state = DynamoDBLockKey(lockID: key, layout: layout)?.state
-        switch entry.kind {
-        case .lock:
-            switch LockRecordParse.parse(Array(entry.value.utf8)) {
+        switch entry {
+        case .lock(let info):
+            switch LockRecordParse.parse(Array(info.utf8)) {
             case .record(let record):
                 var details = record.eventDetails
                 var time = window.bounds
@@ -203,21 +172,21 @@ public struct LockTableDiff: Sendable {
                 return [base(.lockAcquired, key: keyPrefix("acquired") + key + "|" + record.id, time: time, window: window,
                              state: state, lockID: record.id, details: details, raw: item.raw)]
             case .unparseable(let reason):
-                return [base(.observationUnparsed, key: keyPrefix("unparsed") + key + "|" + Hex.encode(Digest.sha256(entry.value)),
+                return [base(.observationUnparsed, key: keyPrefix("unparsed") + key + "|" + Hex.encode(Digest.sha256(info)),
                              time: window.bounds, window: window, state: state, lockID: nil,
                              details: ["reason": .string("lock item whose Info is not a lock record: " + reason), "item_kind": "lock"],
                              raw: item.raw)]
             }
-        case .digest:
-            guard !entry.value.isEmpty else { return [] }  // a -md5 item without Digest (terragrunt migrate) writes nothing
-            var details: [String: JSONValue] = ["digest": .string(entry.value)]
-            if let previous, previous.kind == .digest, !previous.value.isEmpty { details["previous_digest"] = .string(previous.value) }
+        case .digest(let digest):
+            guard !digest.isEmpty else { return [] }  // a -md5 item without Digest (terragrunt migrate) writes nothing
+            var details: [String: JSONValue] = ["digest": .string(digest)]
+            if case .digest(let old)? = previous, !old.isEmpty { details["previous_digest"] = .string(old) }
             if window.previousStarted == nil { details["baseline"] = true }
-            return [base(.stateWritten, key: keyPrefix("written") + (state?.lockPath ?? key) + "|" + entry.value + "|" + String(window.completed.microseconds),
+            return [base(.stateWritten, key: keyPrefix("written") + (state?.lockPath ?? key) + "|" + digest + "|" + String(window.completed.microseconds),
                          time: window.bounds, window: window, state: state, lockID: nil, details: details, raw: item.raw)]
         case .lockFile, .state, .deleteMarker:
             return []  // S3 kinds never come from a lock table
-        case .other:
+        case .other(let fingerprint):
             let reason: String
             if item.lockID == nil {
                 reason = "item has no string LockID attribute"
@@ -226,30 +195,30 @@ public struct LockTableDiff: Sendable {
             } else {
                 reason = "item is neither a lock (no Info) nor a -md5 digest item"
             }
-            return [base(.observationUnparsed, key: keyPrefix("unparsed") + key + "|" + entry.value, time: window.bounds, window: window,
+            return [base(.observationUnparsed, key: keyPrefix("unparsed") + key + "|" + fingerprint, time: window.bounds, window: window,
                          state: state, lockID: nil, details: ["reason": .string(reason), "item_kind": "other"], raw: item.raw)]
         }
     }
 
     private func disappeared(key: String, entry: SnapshotEntry, replacedBy: SnapshotEntry?, window: ScanWindow) -> [Event] {
         let state = DynamoDBLockKey(lockID: key, layout: layout)?.state
-        switch entry.kind {
-        case .lock:
+        switch entry {
+        case .lock(let info):
             // A lock stays the same lock only while its Info is byte-identical.
             var details: [String: JSONValue] = ["reason": replacedBy?.kind == .lock ? "replaced" : "disappeared"]
-            let record = LockRecordParse.parse(Array(entry.value.utf8)).record
+            let record = LockRecordParse.parse(Array(info.utf8)).record
             if let record { details.merge(record.eventDetails) { a, _ in a } } else { details["unparsed"] = true }
-            if let newRecord = replacedBy.flatMap({ LockRecordParse.parse(Array($0.value.utf8)).record }) {
+            if case .lock(let newInfo)? = replacedBy, let newRecord = LockRecordParse.parse(Array(newInfo.utf8)).record {
                 details["replaced_by"] = .string(newRecord.id)
             }
-            let id = record?.id ?? Hex.encode(Digest.sha256(entry.value))
+            let id = record?.id ?? Hex.encode(Digest.sha256(info))
             return [base(.lockReleased, key: keyPrefix("released") + key + "|" + id, time: window.bounds, window: window,
                          state: state, lockID: record?.id, details: details, raw: nil)]
-        case .digest:
+        case .digest(let digest):
             guard replacedBy == nil else { return [] }  // a changed digest is a write, reported by appeared()
             return [base(EventKind("state.digest_removed"), key: keyPrefix("digest_removed") + key + "|" + String(window.completed.microseconds),
                          time: window.bounds, window: window, state: state, lockID: nil,
-                         details: ["previous_digest": .string(entry.value)], raw: nil)]
+                         details: ["previous_digest": .string(digest)], raw: nil)]
         case .other, .lockFile, .state, .deleteMarker:
             return []
         }

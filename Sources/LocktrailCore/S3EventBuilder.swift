@@ -64,22 +64,15 @@ struct S3EventBuilder: Sendable {
                      state: state.lockPath, workspace: state.workspace, details: .object(details), raw: raw)
     }
 
-    /// What a body makes of a snapshot entry: its ETag and, for a lock file, its text.
-    static func lockFileValue(etag: String, body: [UInt8]) -> String {
-        // Bodies past the record limit are never records; the ETag alone is enough to remember them.
-        guard body.count <= LockRecord.maximumSize else { return etag + "\n" }
-        return etag + "\n" + String(decoding: body, as: UTF8.self).storable
-    }
-
-    /// The ETag and body stored by `lockFileValue`.
-    static func splitLockFileValue(_ value: String) -> (etag: String, body: [UInt8]) {
-        guard let newline = value.firstIndex(of: "\n") else { return (value, []) }
-        return (String(value[..<newline]), Array(value[value.index(after: newline)...].utf8))
-    }
-
     /// The ETag of any S3 snapshot entry.
     static func etag(of entry: SnapshotEntry) -> String {
-        entry.kind == .lockFile ? splitLockFileValue(entry.value).etag : entry.value
+        switch entry {
+        case .lockFile(let file): file.etag
+        case .state(let etag), .other(let etag): etag
+        case .lock(let info): info
+        case .digest(let digest): digest
+        case .deleteMarker: ""
+        }
     }
 
     /// A short stable name for bytes that are not a record (for idempotency keys).

@@ -107,7 +107,7 @@ public struct VersionHistory: Sendable {
         let time = EventTime.exact(entry.lastModified)
         let exact: [String: JSONValue] = ["time_basis": "last_modified"]
         if entry.isDeleteMarker {
-            guard entry.isLockFile else { return ([], SnapshotEntry(kind: .deleteMarker, value: "")) }
+            guard entry.isLockFile else { return ([], .deleteMarker) }
             guard let previous, previous.snapshot.kind == .lockFile else {
                 // A repeated delete, or the lock's version was pruned before locktrail read it.
                 var details = builder.objectDetails(key: entry.key, versionID: entry.versionID, etag: nil)
@@ -117,16 +117,16 @@ public struct VersionHistory: Sendable {
                 let event = Event(key: eventKey(entry, "unparsed"), kind: .observationUnparsed, source: source, mechanism: "s3-lockfile",
                                   time: time, observedAt: observedAt, state: state?.lockPath, workspace: state?.workspace,
                                   details: .object(details), raw: entry.raw)
-                return ([event], SnapshotEntry(kind: .deleteMarker, value: ""))
+                return ([event], .deleteMarker)
             }
             var extra = exact
             extra["reason"] = "delete_marker"
             extra["released_version_id"] = .string(previous.entry.versionID)
             let event = builder.lockFileReleased(
                 eventKey: eventKey(entry, "released"), key: entry.key, versionID: entry.versionID, etag: nil,
-                previousBody: S3EventBuilder.splitLockFileValue(previous.snapshot.value).body, time: time,
+                previousBody: previous.snapshot.lockFile?.body ?? [], time: time,
                 observedAt: observedAt, extra: extra, raw: entry.raw)
-            return ([event], SnapshotEntry(kind: .deleteMarker, value: ""))
+            return ([event], .deleteMarker)
         }
 
         var body: [UInt8] = []
@@ -146,7 +146,7 @@ public struct VersionHistory: Sendable {
                 extra["released_version_id"] = .string(previous.entry.versionID)
                 events.append(builder.lockFileReleased(
                     eventKey: eventKey(entry, "replaced"), key: entry.key, versionID: entry.versionID, etag: entry.etag,
-                    previousBody: S3EventBuilder.splitLockFileValue(previous.snapshot.value).body, time: time,
+                    previousBody: previous.snapshot.lockFile?.body ?? [], time: time,
                     observedAt: observedAt, extra: extra, raw: entry.raw))
             }
             if let readError {
@@ -162,16 +162,16 @@ public struct VersionHistory: Sendable {
                     eventKey: { eventKey(entry, $0) }, key: entry.key, versionID: entry.versionID, etag: entry.etag, body: body,
                     time: time, observedAt: observedAt, extra: exact))
             }
-            return (events, SnapshotEntry(kind: .lockFile, value: S3EventBuilder.lockFileValue(etag: entry.etag, body: body)))
+            return (events, .lockFile(LockFileSnapshot(etag: entry.etag, body: body)))
         }
 
         let head: StateHead? = readError == nil ? StateHead.read(body, key: entry.key) : nil
         if head == .other || (head == nil && !StateHead.looksLikeStateKey(entry.key)) {
-            return ([], SnapshotEntry(kind: .other, value: entry.etag))
+            return ([], .other(fingerprint: entry.etag))
         }
         let event = builder.stateWritten(
             eventKey: eventKey(entry, "written"), key: entry.key, versionID: entry.versionID, etag: entry.etag, size: entry.size,
             head: head, headError: readError, time: time, observedAt: observedAt, extra: exact, raw: entry.raw)
-        return ([event], SnapshotEntry(kind: .state, value: entry.etag))
+        return ([event], .state(etag: entry.etag))
     }
 }

@@ -13,48 +13,63 @@ public struct BackfillCheckpoint: Sendable, Equatable {
     public var completed: Bool
 }
 
-/// Persistence of `locktrail backfill`: each batch of events is appended together with the
-/// snapshot entries of the versions it read and the checkpoint, in one transaction, so an
-/// interrupted backfill continues where the last batch ended and never records anything twice.
-public enum BackfillStore {
-    /// The checkpoint of `source`, or nil if it was never backfilled.
-    public static func checkpoint(of source: String, on connection: PostgresConnection) throws -> BackfillCheckpoint? {
+/// Persistence of `locktrail backfill` on PostgreSQL: each batch of events is appended together
+/// with the snapshot entries of the versions it read and the checkpoint, in one transaction, so
+/// an interrupted backfill continues where the last batch ended and never records anything twice.
+public struct BackfillStore: BackfillStateStore {
+    private let pool: PostgresPool
+
+    /// A store on `pool`.
+    public init(pool: PostgresPool) { self.pool = pool }
+
+    /// See `BackfillStateStore.checkpoint(of:)`.
+    public func checkpoint(of source: String) async throws -> BackfillCheckpoint? {
+        try await pool.withConnection { try Self.checkpoint(of: source, on: $0) }
+    }
+
+    /// See `BackfillStateStore.start(_:bucket:prefix:)`.
+    public func start(_ source: String, bucket: String, prefix: String?) async throws {
+        try await pool.withConnection { connection in
+            try connection.transaction {
+                try SourceStore.ensure(source, kind: .s3, on: connection)
+                try connection.run(NamedQuery("s3_backfill_start"), [.string(source), .string(bucket), .string(prefix ?? "")])
+            }
+        }
+    }
+
+    /// See `BackfillStateStore.commit(source:events:upserts:keyMarker:entries:)`.
+    public func commit(source: String, events: [Event], upserts: [(key: String, entry: SnapshotEntry)], keyMarker: String?,
+                       entries: Int) async throws -> AppendOutcome {
+        try await pool.withConnection { connection in
+            try connection.transaction {
+                let outcome = try EventLog.append(events, on: connection)
+                try SourceStore.writeChanges(source: source, upserts: upserts, deletions: [], on: connection)
+                let current = try Self.checkpoint(of: source, on: connection)
+                try connection.run(NamedQuery("s3_backfill_advance"), [
+                    .string(source), .string(keyMarker ?? current?.keyMarker), .int(Int64(entries)), .int(Int64(outcome.appended)),
+                ])
+                return outcome
+            }
+        }
+    }
+
+    /// See `BackfillStateStore.complete(_:coverageEnds:)`.
+    public func complete(_ source: String, coverageEnds: Timestamp?) async throws {
+        try await pool.withConnection { connection in
+            try connection.transaction {
+                try connection.run(NamedQuery("s3_backfill_complete"), [.string(source)])
+                if let coverageEnds {
+                    try connection.run(NamedQuery("sources_record_backfill"), [.string(source), .string(coverageEnds.rfc3339)])
+                }
+            }
+        }
+    }
+
+    /// The checkpoint of `source` on `connection`.
+    static func checkpoint(of source: String, on connection: PostgresConnection) throws -> BackfillCheckpoint? {
         let r = try connection.run(NamedQuery("s3_backfill_read"), [.string(source)])
         guard r.rowCount == 1 else { return nil }
         return BackfillCheckpoint(keyMarker: r.string(0, 0), entries: r.int(0, 1) ?? 0, events: r.int(0, 2) ?? 0,
                                   completed: r.string(0, 3) != nil)
-    }
-
-    /// Starts (or restarts) the backfill of `source` from the beginning of the listing.
-    public static func start(_ source: String, bucket: String, prefix: String?, on connection: PostgresConnection) throws {
-        try connection.transaction {
-            try SourceStore.ensure(source, kind: "s3", on: connection)
-            try connection.run(NamedQuery("s3_backfill_start"), [.string(source), .string(bucket), .string(prefix ?? "")])
-        }
-    }
-
-    /// Appends a batch's events, remembers its versions as seen by `source`, and moves the checkpoint
-    /// to `keyMarker` (nil keeps it), all in one transaction.
-    public static func commit(source: String, events: [Event], upserts: [(key: String, entry: SnapshotEntry)], keyMarker: String?,
-                              entries: Int, on connection: PostgresConnection) throws -> AppendOutcome {
-        try connection.transaction {
-            let outcome = try EventLog.append(events, on: connection)
-            if !upserts.isEmpty {
-                try connection.run(NamedQuery("source_items_upsert"), [
-                    .string(source), .textArray(upserts.map(\.key)), .textArray(upserts.map(\.entry.kind.rawValue)),
-                    .textArray(upserts.map(\.entry.value)),
-                ])
-            }
-            let current = try checkpoint(of: source, on: connection)
-            try connection.run(NamedQuery("s3_backfill_advance"), [
-                .string(source), .string(keyMarker ?? current?.keyMarker), .int(Int64(entries)), .int(Int64(outcome.appended)),
-            ])
-            return outcome
-        }
-    }
-
-    /// Marks the backfill of `source` finished.
-    public static func complete(_ source: String, on connection: PostgresConnection) throws {
-        try connection.run(NamedQuery("s3_backfill_complete"), [.string(source)])
     }
 }

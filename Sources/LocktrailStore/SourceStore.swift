@@ -1,90 +1,53 @@
 import LocktrailCore
 import LocktrailPostgres
 
-/// What the log knows about a polling source.
-public struct SourceState: Sendable, Equatable {
-    /// `new`, `ok` or `table_missing`.
-    public var status: String
-    /// When the last successful scan started.
-    public var lastScanStarted: Timestamp?
-    /// When the last successful scan completed (coverage reaches this far).
-    public var lastScanCompleted: Timestamp?
-    /// Consecutive failed cycles.
-    public var failures: Int
-    /// The last failure, in words.
-    public var lastError: String?
-}
-
-/// How a cycle ends, committed together with its events.
-public struct CycleCommit: Sendable {
-    /// The source.
-    public var source: String
-    /// The scan's completion time the cycle started from; the commit fails if another collector
-    /// moved the source on in the meantime.
-    public var expectedPrevious: Timestamp?
-    /// Forget the whole snapshot before the changes (the table was deleted).
-    public var clearSnapshot: Bool
-    /// The source's status afterwards.
-    public var status: String
-    /// This scan.
-    public var window: ScanWindow
-    /// Items in the table now.
-    public var itemCount: Int
-
-    /// A commit.
-    public init(source: String, expectedPrevious: Timestamp?, clearSnapshot: Bool, status: String, window: ScanWindow, itemCount: Int) {
-        self.source = source
-        self.expectedPrevious = expectedPrevious
-        self.clearSnapshot = clearSnapshot
-        self.status = status
-        self.window = window
-        self.itemCount = itemCount
-    }
-}
-
-/// Writes a cycle's events and snapshot changes, chunk by chunk, inside the cycle's transaction.
-public struct CycleWriter {
-    let connection: PostgresConnection
-    let source: String
-    var outcome = AppendOutcome(appended: 0, duplicates: 0, headSeq: 0)
-
-    /// Appends `events` and applies `diff`'s snapshot changes.
-    public mutating func write(events: [Event], diff: SnapshotDiff) throws {
-        let o = try EventLog.append(events, on: connection)
-        outcome = AppendOutcome(appended: outcome.appended + o.appended, duplicates: outcome.duplicates + o.duplicates, headSeq: o.headSeq)
-        if !diff.deletions.isEmpty {
-            try connection.run(NamedQuery("source_items_delete"), [.string(source), .textArray(diff.deletions)])
-        }
-        if !diff.upserts.isEmpty {
-            try connection.run(NamedQuery("source_items_upsert"), [
-                .string(source), .textArray(diff.upserts.map(\.key)),
-                .textArray(diff.upserts.map(\.entry.kind.rawValue)), .textArray(diff.upserts.map(\.entry.value)),
-            ])
-        }
-    }
-}
-
-/// Another collector committed a cycle of this source while this one was scanning.
+/// Another collector committed a cycle of this source while this one was observing.
 public struct ConcurrentCycleError: Error, CustomStringConvertible {
     /// The source.
     public var source: String
     public var description: String { "another collector recorded a cycle of \(source) meanwhile; this cycle was discarded and will be redone" }
 }
 
-/// Persistence of polling sources: their snapshots and coverage, written in the same
-/// transaction as the events a cycle produced.
-public enum SourceStore {
-    /// Registers `source` if it is new.
-    public static func ensure(_ source: String, kind: String, on connection: PostgresConnection) throws {
-        try connection.run(NamedQuery("sources_ensure"), [.string(source), .string(kind)])
+/// Persistence of polling sources on PostgreSQL: their snapshots and coverage, written in the
+/// same transaction as the events a cycle produced. The libpq calls run on the pool's blocking
+/// queue, never on the cooperative pool.
+public struct SourceStore: SourceStateStore {
+    private let pool: PostgresPool
+
+    /// A store on `pool`.
+    public init(pool: PostgresPool) { self.pool = pool }
+
+    /// Registers `source` if new and reads its checkpoint and snapshot, on one connection.
+    public func load(_ source: String, kind: SourceKind) async throws -> CycleStart {
+        try await pool.withConnection { connection in
+            try Self.ensure(source, kind: kind, on: connection)
+            return CycleStart(checkpoint: try Self.state(of: source, on: connection) ?? .new, snapshot: try Self.snapshot(of: source, on: connection))
+        }
     }
 
-    /// The source's state, or nil if it was never collected.
-    public static func state(of source: String, on connection: PostgresConnection) throws -> SourceState? {
+    /// Commits `plan` in one transaction (see `SourceStateStore.commit`).
+    @discardableResult
+    public func commit(_ plan: CyclePlan) async throws -> AppendOutcome {
+        try await pool.withConnection { try Self.commit(plan, on: $0) }
+    }
+
+    /// Derives holds and writes up to the log's head (`Derivation.catchUp`).
+    public func catchUpDerivation() async throws {
+        try await pool.withConnection { try Derivation.catchUp(on: $0) }
+    }
+
+    /// Registers `source` if it is new.
+    public static func ensure(_ source: String, kind: SourceKind, on connection: PostgresConnection) throws {
+        try connection.run(NamedQuery("sources_ensure"), [.string(source), .string(kind.rawValue)])
+    }
+
+    /// The source's coverage, or nil if it is not registered.
+    public static func state(of source: String, on connection: PostgresConnection) throws -> SourceCheckpoint? {
         let r = try connection.run(NamedQuery("sources_read"), [.string(source)])
         guard r.rowCount == 1 else { return nil }
-        return SourceState(
-            status: r.string(0, 0) ?? "new", lastScanStarted: r.string(0, 1).flatMap(Timestamp.init(parsing:)),
+        return SourceCheckpoint(
+            status: r.string(0, 0).flatMap(SourceStatus.init(rawValue:)) ?? .new,
+            lastScanStarted: r.string(0, 1).flatMap(Timestamp.init(parsing:)),
             lastScanCompleted: r.string(0, 2).flatMap(Timestamp.init(parsing:)), failures: Int(r.int(0, 3) ?? 0),
             lastError: r.string(0, 4))
     }
@@ -95,36 +58,62 @@ public enum SourceStore {
         try connection.transaction {
             try connection.forEachBatch(NamedQuery("source_items_load").sql, [.string(source)], batchSize: 20_000) { r in
                 for row in 0..<r.rowCount {
-                    guard let key = r.string(row, 0), let kind = r.string(row, 1).flatMap(SnapshotEntry.Kind.init(rawValue:)) else { continue }
-                    out[key] = SnapshotEntry(kind: kind, value: r.string(row, 2) ?? "")
+                    guard let key = r.string(row, 0), let kind = r.string(row, 1),
+                          let entry = SnapshotEntry(storedKind: kind, value: r.string(row, 2) ?? "") else { continue }
+                    out[key] = entry
                 }
             }
         }
         return out
     }
 
-    /// Appends the cycle's events and stores its snapshot and coverage, all in one transaction;
-    /// `body` writes the changes in chunks so a large table never sits in memory as events.
-    public static func commit(_ cycle: CycleCommit, on connection: PostgresConnection,
-                              _ body: (inout CycleWriter) throws -> Void) throws -> AppendOutcome {
-        try connection.transaction {
-            let locked = try connection.run(NamedQuery("sources_lock"), [.string(cycle.source)])
+    /// Commits `plan` in one transaction on `connection` (see `SourceStateStore.commit`).
+    public static func commit(_ plan: CyclePlan, on connection: PostgresConnection) throws -> AppendOutcome {
+        let source = plan.source
+        guard case .observed(let status, let window, let items) = plan.status else {
+            if case .failed(let message, let time) = plan.status { try recordFailure(of: source, error: message, at: time, on: connection) }
+            return AppendOutcome(appended: 0, duplicates: 0, headSeq: 0)
+        }
+        // Refuse what there is no table or check for yet, before anything is written.
+        if plan.fence.leaseToken != nil { throw UnsupportedPlanError(source: source, what: "lease tokens") }
+        if !plan.cursor.shardPositions.isEmpty { throw UnsupportedPlanError(source: source, what: "stream shard positions") }
+        return try connection.transaction {
+            let locked = try connection.run(NamedQuery("sources_lock"), [.string(source)])
             guard locked.rowCount == 1 else {
-                throw PostgresError(kind: .decoding, message: "source \(cycle.source) is not registered")
+                throw PostgresError(kind: .decoding, message: "source \(source) is not registered")
             }
-            if locked.string(0, 2).flatMap(Timestamp.init(parsing:)) != cycle.expectedPrevious {
-                throw ConcurrentCycleError(source: cycle.source)
+            // The fence: the row is locked until commit, so no other collector can move it on now.
+            if locked.string(0, 2).flatMap(Timestamp.init(parsing:)) != plan.fence.coverage {
+                throw ConcurrentCycleError(source: source)
             }
-            if cycle.clearSnapshot {
-                try connection.run(NamedQuery("source_items_clear"), [.string(cycle.source)])
+            if plan.cursor.resetsSnapshot {
+                try connection.run(NamedQuery("source_items_clear"), [.string(source)])
             }
-            var writer = CycleWriter(connection: connection, source: cycle.source)
-            try body(&writer)
+            var outcome = AppendOutcome(appended: 0, duplicates: 0, headSeq: 0)
+            for batch in plan.batches where !batch.isEmpty {
+                let o = try EventLog.append(batch.events, on: connection)
+                outcome = AppendOutcome(appended: outcome.appended + o.appended, duplicates: outcome.duplicates + o.duplicates, headSeq: o.headSeq)
+                try writeChanges(source: source, upserts: batch.upserts, deletions: batch.deletions, on: connection)
+            }
             try connection.run(NamedQuery("sources_record_success"), [
-                .string(cycle.source), .string(cycle.status), .string(cycle.window.started.rfc3339),
-                .string(cycle.window.completed.rfc3339), .int(Int64(cycle.itemCount)),
+                .string(source), .string(status.rawValue), .string(window.started.rfc3339),
+                .string(window.completed.rfc3339), .int(Int64(items)),
             ])
-            return writer.outcome
+            return outcome
+        }
+    }
+
+    /// Stores snapshot changes of `source` (inside the caller's transaction).
+    static func writeChanges(source: String, upserts: [(key: String, entry: SnapshotEntry)], deletions: [String],
+                             on connection: PostgresConnection) throws {
+        if !deletions.isEmpty {
+            try connection.run(NamedQuery("source_items_delete"), [.string(source), .textArray(deletions)])
+        }
+        if !upserts.isEmpty {
+            try connection.run(NamedQuery("source_items_upsert"), [
+                .string(source), .textArray(upserts.map(\.key)),
+                .textArray(upserts.map(\.entry.kind.rawValue)), .textArray(upserts.map(\.entry.storedValue)),
+            ])
         }
     }
 

@@ -138,14 +138,14 @@ struct CollectorFaultTests {
 
         // Two throttled answers, then success: the cycle retries and commits.
         try proxy.set("throttle 2")
-        let report = try await source.runCycle(pool: db.pool, now: Self.now, logger: Logger(label: "test"))
+        let report = try await source.runCycle(store: SourceStore(pool: db.pool), now: Self.now, logger: Logger(label: "test"))
         #expect(report.appended == 3)
         #expect(proxy.throttled == 2)
 
         // Throttled beyond the retries: the cycle fails and says why; nothing is recorded.
         try proxy.set("down")
         try await Self.mutate(direct, table: table, step: 2, truth: &truth)
-        await #expect(throws: AWSError.self) { try await source.runCycle(pool: db.pool, now: Self.now, logger: Logger(label: "test")) }
+        await #expect(throws: AWSError.self) { try await source.runCycle(store: SourceStore(pool: db.pool), now: Self.now, logger: Logger(label: "test")) }
         let state = try await db.pool.withConnection { try SourceStore.state(of: source.name, on: $0) }
         #expect(state?.failures == 1)
         #expect(state?.lastError?.contains("ThrottlingException") == true)
@@ -153,7 +153,7 @@ struct CollectorFaultTests {
         // Healed after the gap threshold: the lapse is a coverage gap, and the changes are recorded once.
         try await Task.sleep(for: .milliseconds(1200))
         try proxy.set("")
-        let healed = try await source.runCycle(pool: db.pool, now: Self.now, logger: Logger(label: "test"))
+        let healed = try await source.runCycle(store: SourceStore(pool: db.pool), now: Self.now, logger: Logger(label: "test"))
         #expect(healed.gapRecorded)
         let events = try await db.pool.withConnection { try EventLog.list(after: 0, kind: nil, state: nil, limit: 1000, on: $0) }.map(\.event)
         let gap = try #require(events.first { $0.kind == .coverageGap })
@@ -177,7 +177,7 @@ struct CollectorFaultTests {
         let client = try TestAWS.dynamoDB()
         _ = try await client.createTable(table)
         let source = DynamoDBLockTableSource(table: table, region: "us-east-1", client: client, gapThreshold: 1)
-        let service = CollectorService(schedules: [.init(source: source, interval: 0.2)], pool: pool, once: false,
+        let service = CollectorService(schedules: [.init(source: source, interval: 0.2)], store: SourceStore(pool: pool), once: false,
                                        logger: Logger(label: "test"), now: Self.now)
         let running = Task { try await service.run() }
 

@@ -34,7 +34,7 @@ struct DynamoDBCollectorTerraformTests {
 
         @discardableResult
         func cycle() async throws -> CycleReport {
-            try await source.runCycle(pool: db.pool, now: { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) },
+            try await source.runCycle(store: SourceStore(pool: db.pool), now: { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) },
                                       logger: Logger(label: "test"))
         }
 

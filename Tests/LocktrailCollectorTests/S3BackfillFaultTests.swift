@@ -43,7 +43,7 @@ struct S3BackfillFaultTests {
         let (bucket, s3) = try await Self.history(keys: 30, rounds: 12)
         let reference = try await TestDatabase.make()
         let clean = try await S3Backfill(bucket: bucket, prefix: nil, client: s3, pageSize: 50)
-            .run(pool: reference.pool, now: { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) })
+            .run(store: BackfillStore(pool: reference.pool), now: { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) })
         #expect(clean.appended == 30 * 12 * 2 + 2)
 
         let db = try await TestDatabase.make()
@@ -78,7 +78,7 @@ struct S3BackfillFaultTests {
         let (bucket, s3) = try await Self.history(keys: 1, rounds: 1)
         let db = try await TestDatabase.make()
         _ = try await S3Backfill(bucket: bucket, prefix: nil, client: s3)
-            .run(pool: db.pool, now: { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) })
+            .run(store: BackfillStore(pool: db.pool), now: { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) })
         let events = try await Self.events(db).filter { $0.state == "\(bucket)/odd/terraform.tfstate" }
         #expect(events.map(\.kind) == [.observationUnparsed, .lockReleased])
         let odd = try #require(events.first)

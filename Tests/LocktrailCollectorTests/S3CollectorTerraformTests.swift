@@ -43,7 +43,7 @@ struct S3CollectorTerraformTests {
 
         @discardableResult
         func cycle() async throws -> CycleReport {
-            try await source.runCycle(pool: db.pool, now: S3CollectorTerraformTests.now, logger: Logger(label: "test"))
+            try await source.runCycle(store: SourceStore(pool: db.pool), now: S3CollectorTerraformTests.now, logger: Logger(label: "test"))
         }
 
         func events(in database: TestDatabase? = nil) async throws -> [Event] {
@@ -160,7 +160,7 @@ struct S3CollectorTerraformTests {
                 _ = await apply.wait()
                 throw TerraformFailure(command: "apply", output: apply.output)
             }
-            try await ddb.runCycle(pool: f.db.pool, now: Self.now, logger: Logger(label: "test"))
+            try await ddb.runCycle(store: SourceStore(pool: f.db.pool), now: Self.now, logger: Logger(label: "test"))
             #expect(await apply.wait() == 0, "\(apply.output)")
             try await f.cycle()
             let seen = try await f.events().filter { $0.kind == .lockAcquired && $0.lockID == record.id }
@@ -168,7 +168,7 @@ struct S3CollectorTerraformTests {
             #expect(Set(seen.map(\.source)) == ["dynamodb:us-east-1/\(table)", f.source.name])
 
             // Each upload DynamoDB's digest saw is the same write as an S3 state version: one write.
-            _ = try await ddb.runCycle(pool: f.db.pool, now: Self.now, logger: Logger(label: "test"))
+            _ = try await ddb.runCycle(store: SourceStore(pool: f.db.pool), now: Self.now, logger: Logger(label: "test"))
             let dualPath = "\(f.bucket)/\(dualKey)"
             let stored = try await f.db.pool.withConnection { try EventLog.list(after: 0, kind: nil, state: dualPath, limit: 10_000, on: $0) }
             let digests = stored.filter { $0.event.kind == .stateWritten && $0.event.mechanism == "dynamodb" }
@@ -211,7 +211,7 @@ struct S3CollectorTerraformTests {
         // Small pages, so a key's history spans pages.
         let other = try await TestDatabase.make()
         let backfill = S3Backfill(bucket: f.bucket, prefix: nil, client: f.s3, layout: f.layout, pageSize: 3)
-        let result = try await backfill.run(pool: other.pool, now: Self.now)
+        let result = try await backfill.run(store: BackfillStore(pool: other.pool), now: Self.now)
         #expect(result.finished)
         try await f.cycle()
         let fromBackfill = try await f.events(in: other)
@@ -221,7 +221,7 @@ struct S3CollectorTerraformTests {
         #expect(Set(fromBackfill.map(Self.comparable)) == Set(fromCollector.map(Self.comparable)))
         #expect(fromBackfill.filter { $0.kind == .lockAcquired }.count >= 5)
         // Again: nothing new.
-        let again = try await backfill.run(pool: other.pool, now: Self.now)
+        let again = try await backfill.run(store: BackfillStore(pool: other.pool), now: Self.now)
         #expect(again.appended == 0)
         #expect(again.duplicates == result.appended)
     }

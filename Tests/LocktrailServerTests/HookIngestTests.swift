@@ -190,9 +190,9 @@ struct HookIngestTests {
             "LOCKTRAIL_URL": s.url, "LOCKTRAIL_TOKEN": s.ingest, "LOCKTRAIL_SPOOL": spool.path,
         ], program: argv[0])
         let holder = try await QueryFixture.waitForLock(lockPath, table: table, client: client, during: apply)
-        _ = try await source.runCycle(pool: s.db.pool, now: now, logger: Logger(label: "test"))
+        _ = try await source.runCycle(store: SourceStore(pool: s.db.pool), now: now, logger: Logger(label: "test"))
         #expect(await apply.wait() == 0, "\(apply.output)")
-        _ = try await source.runCycle(pool: s.db.pool, now: now, logger: Logger(label: "test"))
+        _ = try await source.runCycle(store: SourceStore(pool: s.db.pool), now: now, logger: Logger(label: "test"))
 
         let runID = try #require(try await s.events().first { $0.kind == .runStarted }?.details["run_id"]?.stringValue)
         let reader = try await s.db.pool.withConnection { try Tokens.create(name: "reader", scopes: [.read], on: $0) }
@@ -226,7 +226,7 @@ struct HookIngestTests {
         _ = try await s3.deleteObject(bucket: bucket, key: lockKey)  // someone removes it by hand
         #expect(await apply.wait() == 1, "\(apply.output)")  // terraform cannot release what is gone
         #expect(apply.output.contains("Error releasing the state lock"))
-        _ = try await source.runCycle(pool: s.db.pool, now: now, logger: Logger(label: "test"))
+        _ = try await source.runCycle(store: SourceStore(pool: s.db.pool), now: now, logger: Logger(label: "test"))
 
         let failure = try #require(try await s.events().first { $0.kind == .lockReleaseFailed })
         #expect(failure.lockID == nil)  // the lock file's message names no lock
@@ -248,7 +248,7 @@ struct HookIngestTests {
         // An apply killed with SIGKILL leaves its lock; the collector sees it.
         let victim = try project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=120"])
         let holder = try await QueryFixture.waitForLock(lockPath, table: table, client: client, during: victim)
-        _ = try await source.runCycle(pool: s.db.pool, now: now, logger: Logger(label: "test"))
+        _ = try await source.runCycle(store: SourceStore(pool: s.db.pool), now: now, logger: Logger(label: "test"))
         victim.signal(SIGKILL)
         _ = await victim.wait()
 
@@ -262,7 +262,7 @@ struct HookIngestTests {
         #expect(await unlock.wait() == 0, "\(unlock.output)")
         let spooled = HookSpool(directory: spool).pending().count
         #expect(spooled == 3)  // run.started, lock.force_unlocked, run.finished
-        _ = try await source.runCycle(pool: s.db.pool, now: now, logger: Logger(label: "test"))
+        _ = try await source.runCycle(store: SourceStore(pool: s.db.pool), now: now, logger: Logger(label: "test"))
 
         // The server is back: flush sends everything once; a second flush has nothing to send.
         let flushEnv = env.merging(["LOCKTRAIL_URL": s.url]) { _, b in b }

@@ -50,7 +50,7 @@ struct QueryFixture: Sendable {
         let source = DynamoDBLockTableSource(table: table, region: "us-east-1", client: client, layout: WorkspaceLayout(prefix: "env:"))
         let pool = db.pool
         func cycle() async throws {
-            _ = try await source.runCycle(pool: pool, now: { QueryFixture.now() }, logger: Logger(label: "test"))
+            _ = try await source.runCycle(store: SourceStore(pool: pool), now: { QueryFixture.now() }, logger: Logger(label: "test"))
             try await pool.withConnection { try Derivation.catchUp(on: $0) }
         }
         tfState = "\(bucket)/app/terraform.tfstate"

@@ -96,7 +96,7 @@ struct SoundClaimsTerraformTests {
 
         /// One scan of the table, as `locktrail collect --once` runs it.
         func cycle() async throws {
-            _ = try await source.runCycle(pool: db.pool, now: SoundClaimsTerraformTests.now, logger: Logger(label: "test"))
+            _ = try await source.runCycle(store: SourceStore(pool: db.pool), now: SoundClaimsTerraformTests.now, logger: Logger(label: "test"))
         }
 
         /// The lock `run` holds (the lock item, read directly from the emulator).
@@ -400,7 +400,7 @@ struct SoundClaimsTerraformTests {
         let db = try await TestDatabase.make()
         let server = try await Server(db: db)
         let source = DynamoDBLockTableSource(table: table, region: "us-east-1", client: client)
-        func cycle() async throws { _ = try await source.runCycle(pool: db.pool, now: Self.now, logger: Logger(label: "test")) }
+        func cycle() async throws { _ = try await source.runCycle(store: SourceStore(pool: db.pool), now: Self.now, logger: Logger(label: "test")) }
 
         let argv = Wrapper.executable.argv(["terraform", "apply", "-auto-approve", "-no-color", "-var", "hold=3"])
         let apply = try project.start(Array(argv.dropFirst()), extraEnvironment: server.wrapperEnvironment(project), program: argv[0])
@@ -477,7 +477,7 @@ struct SoundClaimsTerraformTests {
         _ = await writer.wait()
         #expect(status == exitCode, "changes present: \(plan.output)")
         try await server.flush(wrapper, project)
-        _ = try await source.runCycle(pool: db.pool, now: Self.now, logger: Logger(label: "test"))
+        _ = try await source.runCycle(store: SourceStore(pool: db.pool), now: Self.now, logger: Logger(label: "test"))
 
         let finished = try await Self.locktrail(["events", "--kind", "run.finished", "--format", "json"], db: db)
         #expect(finished.items.count == 1, "\(finished)")

@@ -67,12 +67,12 @@ public struct LockTableStreamRules: Sendable {
     /// What an image is, by the scan's own classification.
     func entry(for item: LockTableItem) -> SnapshotEntry {
         if let id = item.lockID, case .digest? = DynamoDBLockKey(lockID: id, layout: layout), item.info == nil {
-            return SnapshotEntry(kind: .digest, value: item.digest ?? "")
+            return .digest(item.digest ?? "")
         }
         if let id = item.lockID, case .lock? = DynamoDBLockKey(lockID: id, layout: layout), let info = item.info {
-            return SnapshotEntry(kind: .lock, value: info)
+            return .lock(info: info)
         }
-        return SnapshotEntry(kind: .other, value: Hex.encode(Digest.sha256(CanonicalJSON.encode(item.raw))))
+        return .other(fingerprint: Hex.encode(Digest.sha256(CanonicalJSON.encode(item.raw))))
     }
 
     /// One record's event builder.
@@ -123,10 +123,9 @@ public struct LockTableStreamRules: Sendable {
         }
 
         func appeared(_ item: LockTableItem, previous: SnapshotEntry?) -> [Event] {
-            let entry = rules.entry(for: item)
-            switch entry.kind {
-            case .lock:
-                switch LockRecordParse.parse(Array(entry.value.utf8)) {
+            switch rules.entry(for: item) {
+            case .lock(let info):
+                switch LockRecordParse.parse(Array(info.utf8)) {
                 case .record(let lock):
                     var details = lock.eventDetails
                     var time = bounds
@@ -143,10 +142,10 @@ public struct LockTableStreamRules: Sendable {
                                   details: ["reason": .string("lock item whose Info is not a lock record: " + reason), "item_kind": "lock"],
                                   raw: item.raw)]
                 }
-            case .digest:
-                guard !entry.value.isEmpty else { return [] }  // a -md5 item without Digest writes nothing
-                var details: [String: JSONValue] = ["digest": .string(entry.value)]
-                if let previous, previous.kind == .digest, !previous.value.isEmpty { details["previous_digest"] = .string(previous.value) }
+            case .digest(let digest):
+                guard !digest.isEmpty else { return [] }  // a -md5 item without Digest writes nothing
+                var details: [String: JSONValue] = ["digest": .string(digest)]
+                if case .digest(let old)? = previous, !old.isEmpty { details["previous_digest"] = .string(old) }
                 return [event(.stateWritten, "written", time: bounds, lockID: nil, details: details, raw: item.raw)]
             case .other:
                 let reason: String
@@ -165,21 +164,19 @@ public struct LockTableStreamRules: Sendable {
         }
 
         func disappeared(_ item: LockTableItem, replacedBy: SnapshotEntry?) -> [Event] {
-            let entry = rules.entry(for: item)
-            switch entry.kind {
-            case .lock:
+            switch rules.entry(for: item) {
+            case .lock(let info):
                 var details: [String: JSONValue] = ["reason": replacedBy?.kind == .lock ? "replaced" : "disappeared"]
-                let lock = LockRecordParse.parse(Array(entry.value.utf8)).record
+                let lock = LockRecordParse.parse(Array(info.utf8)).record
                 if let lock { details.merge(lock.eventDetails) { a, _ in a } } else { details["unparsed"] = true }
-                if let replacement = replacedBy, replacement.kind == .lock,
-                   let newLock = LockRecordParse.parse(Array(replacement.value.utf8)).record {
+                if case .lock(let newInfo)? = replacedBy, let newLock = LockRecordParse.parse(Array(newInfo.utf8)).record {
                     details["replaced_by"] = .string(newLock.id)
                 }
                 return [event(.lockReleased, "released", time: bounds, lockID: lock?.id, details: details, raw: item.raw)]
-            case .digest:
+            case .digest(let digest):
                 guard replacedBy == nil else { return [] }
                 return [event(.stateDigestRemoved, "digest_removed", time: bounds, lockID: nil,
-                              details: ["previous_digest": .string(entry.value)], raw: item.raw)]
+                              details: ["previous_digest": .string(digest)], raw: item.raw)]
             case .other, .lockFile, .state, .deleteMarker:
                 return []
             }

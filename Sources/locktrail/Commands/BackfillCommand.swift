@@ -4,6 +4,7 @@ import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
 import LocktrailHTTP
+import LocktrailStore
 import Logging
 
 /// `locktrail backfill`: imports the version history of S3 buckets.
@@ -66,7 +67,7 @@ struct BackfillCommand: AsyncParsableCommand {
             let (bucket, prefix) = S3BucketSource.parse(text)!
             let backfill = S3Backfill(bucket: bucket, prefix: prefix, client: s3, layout: layout, concurrency: concurrency, pageSize: pageSize)
             let bar = ProgressLine(terminal: isatty(STDERR_FILENO) == 1)
-            let result = try await backfill.run(pool: pool, fromStart: fromStart, now: now) { bar.show($0) }
+            let result = try await backfill.run(store: BackfillStore(pool: pool), fromStart: fromStart, now: now) { bar.show($0) }
             bar.finish()
             let rate = result.seconds > 0 ? Double(result.appended) / result.seconds : 0
             print("\(result.source): \(result.listed) versions and delete markers, \(result.appended) new events "

@@ -4,6 +4,7 @@ import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
 import LocktrailHTTP
+import LocktrailStore
 import Logging
 import ServiceLifecycle
 
@@ -63,58 +64,18 @@ struct CollectCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let logger = Logging.make(level: Logger.Level(rawValue: logLevel)!)
-        let defaultInterval = TimeExpression.duration(interval, bareNumberIsSeconds: true)!
-
-        // Sources from the flags, the environment or the configuration file, each with the AWS
-        // settings it needs: profile and region override the environment's.
-        func list(_ variable: String) -> [String] {
-            (environment[variable] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let composition: CollectorComposition
+        do {
+            composition = try CollectorComposition(
+                dynamoDBTables: dynamoDBTables, s3Buckets: s3Buckets, configuration: try config.map(CollectorConfiguration.load(path:)),
+                interval: TimeExpression.duration(interval, bareNumberIsSeconds: true)!, workspaceKeyPrefix: workspaceKeyPrefix,
+                environment: environment)
+        } catch let error as CollectorComposition.NoSourcesError {
+            throw ValidationError(error.description)
         }
-        var sources: [CollectorConfiguration.Source] = dynamoDBTables.map { .init(dynamoDBTable: $0) } + s3Buckets.map { .init(s3Bucket: $0) }
-        if sources.isEmpty {
-            sources = list("LOCKTRAIL_DYNAMODB_TABLES").map { .init(dynamoDBTable: $0) } + list("LOCKTRAIL_S3_BUCKETS").map { .init(s3Bucket: $0) }
-        }
-        var fileInterval: Double?
-        if let config {
-            let file = try CollectorConfiguration.load(path: config)
-            sources += file.sources
-            fileInterval = file.interval.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
-        }
-        guard !sources.isEmpty else {
-            throw ValidationError("no sources: give --dynamodb-table NAME or --s3-bucket NAME[/PREFIX] (repeatable), set LOCKTRAIL_DYNAMODB_TABLES or LOCKTRAIL_S3_BUCKETS, or list them in --config FILE")
-        }
-
-        let transport = CurlHTTPClient()
-        var schedules: [CollectorService.Schedule] = []
-        for source in sources {
-            var env = environment
-            if let profile = source.profile { env["AWS_PROFILE"] = profile }
-            if let region = source.region { env["AWS_REGION"] = region }
-            if let endpoint = source.endpointURL {
-                env[source.s3Bucket == nil ? "AWS_ENDPOINT_URL_DYNAMODB" : "AWS_ENDPOINT_URL_S3"] = endpoint
-            }
-            let aws = try AWSConfiguration.resolve(environment: env)
-            let credentials = DefaultCredentialsProvider(configuration: aws, transport: transport)
-            let seconds = source.interval.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) } ?? fileInterval ?? defaultInterval
-            let layout = WorkspaceLayout(prefix: source.workspaceKeyPrefix ?? workspaceKeyPrefix)
-            if let bucket = source.s3Bucket.flatMap(S3BucketSource.parse) {
-                // S3 finds each bucket's region itself.
-                let s3 = S3Client(configuration: aws, credentials: credentials, transport: transport, logger: logger)
-                schedules.append(CollectorService.Schedule(
-                    source: S3BucketSource(bucket: bucket.bucket, prefix: bucket.prefix, client: s3, layout: layout,
-                                           gapThreshold: max(3 * seconds, 60)),
-                    interval: seconds))
-            } else if let table = source.dynamoDBTable {
-                let client = try DynamoDBClient(configuration: aws, credentials: credentials, transport: transport)
-                schedules.append(CollectorService.Schedule(
-                    source: DynamoDBLockTableSource(table: table, region: try aws.requireRegion(), client: client, layout: layout,
-                                                    gapThreshold: max(3 * seconds, 60)),
-                    interval: seconds))
-            }
-        }
-
+        let schedules = try composition.schedules(transport: CurlHTTPClient(), logger: logger)
         let pool = try await db.openCurrentPool(maxConnections: 4)
-        let service = CollectorService(schedules: schedules, pool: pool, once: once, logger: logger)
+        let service = CollectorService(schedules: schedules, store: SourceStore(pool: pool), once: once, logger: logger)
         if once {
             for report in try await service.runOnce() {
                 print("\(report.source): \(report.items) items, \(report.appended) new events\(report.tableMissing ? " (table missing)" : "")")

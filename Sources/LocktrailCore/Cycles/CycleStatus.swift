@@ -1,0 +1,9 @@
+/// How a cycle ended, as the store records it against the source.
+public enum CycleStatus: Hashable, Sendable {
+    /// The source was observed: its status afterwards, the scan (coverage reaches
+    /// `window.completed`), and how many items it saw.
+    case observed(SourceStatus, window: ScanWindow, items: Int)
+    /// The observation failed at `at`; coverage does not advance. `message` says why, in words a
+    /// reader of the coverage gap it may lead to can act on.
+    case failed(message: String, at: Timestamp)
+}

@@ -1,0 +1,82 @@
+/// The rules of one DynamoDB lock-table cycle (design.md "Flow"): the scan diffed against the
+/// stored snapshot (`LockTableDiff`), a missing table as one `source.table_missing` (never one
+/// release per lock) and its return as `source.table_restored`, a pause longer than the
+/// threshold as a coverage gap, and the changes in chunks of keys.
+public struct DynamoDBCyclePlanner: Sendable {
+    /// The source name, `dynamodb:<region>/<table>`.
+    public var source: String
+    /// The table.
+    public var table: String
+    /// How workspaces are laid out in the buckets this table locks.
+    public var layout: WorkspaceLayout
+    /// A pause between successful scans longer than this (seconds) is a coverage gap.
+    public var gapThreshold: Double
+    /// Keys per batch.
+    public var chunkSize: Int
+
+    /// Rules for one table.
+    public init(source: String, table: String, layout: WorkspaceLayout = .standard, gapThreshold: Double = 300, chunkSize: Int = 5000) {
+        self.source = source
+        self.table = table
+        self.layout = layout
+        self.gapThreshold = gapThreshold
+        self.chunkSize = max(1, chunkSize)
+    }
+
+    /// The plan for `observation`, made from the source's `checkpoint` and stored `snapshot`.
+    public func plan(checkpoint: SourceCheckpoint, snapshot previous: [String: SnapshotEntry],
+                     observation: DynamoDBScanObservation) -> CyclePlan {
+        let (started, completed) = (observation.started, observation.completed)
+        let window = ScanWindow(previousStarted: checkpoint.lastScanStarted, started: started, completed: completed)
+        var head: [Event] = []
+        let gap = CoverageGapRules.pause(source: source, keyPrefix: "ddb", mechanism: "dynamodb", checkpoint: checkpoint,
+                                         started: started, completed: completed, threshold: gapThreshold,
+                                         details: ["table": .string(table)])
+        if let gap { head.append(gap) }
+        let wasMissing = checkpoint.status == .tableMissing
+
+        switch observation.result {
+        case .tableMissing:
+            var reset = false
+            if !wasMissing {
+                // The locks in the table are not released one by one: the table is gone, and the
+                // holds end `unknown` through this one event.
+                reset = true
+                let held = previous.values.compactMap { entry -> String? in
+                    guard case .lock(let info) = entry else { return nil }
+                    return LockRecordParse.parse(Array(info.utf8)).record?.id
+                }.sorted()
+                head.append(Event(
+                    key: "ddb|\(source)|table_missing|\(completed.microseconds)", kind: .sourceTableMissing, source: source,
+                    mechanism: "dynamodb", time: window.bounds, observedAt: completed,
+                    details: ["table": .string(table), "held_lock_ids": .array(held.map(JSONValue.string)),
+                              "items_before": .int(Int64(previous.count))]))
+            }
+            return CyclePlan(source: source, fence: OwnershipFence(planningFrom: checkpoint),
+                             status: .observed(.tableMissing, window: window, items: 0), cursor: SourceCursor(resetsSnapshot: reset),
+                             batches: CycleBatches([CycleBatch(events: head)]), recordsGap: gap != nil)
+
+        case .items(let items):
+            if wasMissing {
+                // A restored table starts from nothing: every item in it is new.
+                head.append(Event(
+                    key: "ddb|\(source)|table_restored|\(completed.microseconds)", kind: .sourceTableRestored, source: source,
+                    mechanism: "dynamodb", time: window.bounds, observedAt: completed, details: ["table": .string(table)]))
+            }
+            let differ = LockTableDiff(source: source, table: table, layout: layout)
+            let before = wasMissing ? [:] : previous
+            let current = differ.index(items)
+            let keys = differ.allKeys(previous: before, current: current)
+            let size = chunkSize
+            // Diffing the sorted keys slice by slice gives the events of one diff of everything.
+            let chunks = (keys.count + size - 1) / size
+            let batches = CycleBatches([CycleBatch(events: head)], then: chunks) { index in
+                let slice = keys[(index * size)..<min((index + 1) * size, keys.count)]
+                return CycleBatch(diff: differ.diff(previous: before, current: current, keys: slice, window: window))
+            }
+            return CyclePlan(source: source, fence: OwnershipFence(planningFrom: checkpoint),
+                             status: .observed(.ok, window: window, items: items.count), cursor: SourceCursor(resetsSnapshot: wasMissing),
+                             batches: batches, recordsGap: gap != nil)
+        }
+    }
+}

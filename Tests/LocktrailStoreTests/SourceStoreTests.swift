@@ -1,0 +1,86 @@
+import LocktrailCore
+import LocktrailPostgres
+import LocktrailStore
+import LocktrailTestSupport
+import Testing
+
+@Suite("Source state: committing cycle plans")
+struct SourceStoreTests {
+    static let planner = S3CyclePlanner(source: "s3:b", bucket: "b")
+    static let t0 = Timestamp(parsing: "2025-03-04T05:00:00Z")!
+    static let body = Array(#"{"ID":"aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa","Operation":"OperationTypeApply","Info":"","Who":"alice@h","Version":"1.11.4","Created":"2025-03-04T05:00:00Z","Path":"b/app/terraform.tfstate"}"#.utf8)
+
+    /// The plan of a listing cycle at `at` seconds after t0 that sees the lock file when `held`.
+    static func plan(_ start: CycleStart, held: Bool, at: Double) -> CyclePlan {
+        let started = t0.adding(seconds: at)
+        let objects = held ? [S3ListedObject(key: "app/terraform.tfstate.tflock", etag: "l1", size: Int64(body.count), lastModified: started)] : []
+        let reads = planner.reads(checkpoint: start.checkpoint, snapshot: start.snapshot, listing: .objects(objects))
+        let fetched = Dictionary(uniqueKeysWithValues: reads.map { ($0.itemKey, S3Fetched.bytes(body, versionID: nil)) })
+        return planner.plan(checkpoint: start.checkpoint, snapshot: start.snapshot,
+                            observation: S3BucketObservation(listing: .objects(objects), fetched: fetched, started: started,
+                                                             completed: started.adding(seconds: 1)))
+    }
+
+    static func events(_ db: TestDatabase) async throws -> [Event] {
+        try await db.pool.withConnection { try EventLog.list(after: 0, kind: nil, state: nil, limit: 100, on: $0) }.map(\.event)
+    }
+
+    @Test("a plan's events, snapshot and coverage commit together; a lock file keeps its stored form \"etag\\nbody\"")
+    func commit() async throws {
+        let db = try await TestDatabase.make()
+        let store = SourceStore(pool: db.pool)
+        let start = try await store.load("s3:b", kind: .s3)
+        #expect(start.checkpoint == .new && start.snapshot.isEmpty)
+        let outcome = try await store.commit(Self.plan(start, held: true, at: 0))
+        #expect(outcome.appended == 1)
+        let stored = try await db.pool.withConnection { connection in
+            let r = try connection.run(NamedQuery("source_items_load"), [.string("s3:b")])
+            return (r.string(0, 1), r.string(0, 2))
+        }
+        #expect(stored.0 == "lock_file")
+        #expect(stored.1 == "l1\n" + String(decoding: Self.body, as: UTF8.self))
+        let next = try await store.load("s3:b", kind: .s3)
+        #expect(next.snapshot == ["app/terraform.tfstate.tflock": .lockFile(LockFileSnapshot(etag: "l1", body: Self.body))])
+        #expect(next.checkpoint.status == .listing)
+        #expect(next.checkpoint.lastScanCompleted == Self.t0.adding(seconds: 1))
+    }
+
+    @Test("a plan made from coverage another collector has moved on is refused whole")
+    func fence() async throws {
+        let db = try await TestDatabase.make()
+        let store = SourceStore(pool: db.pool)
+        let start = try await store.load("s3:b", kind: .s3)
+        let mine = Self.plan(start, held: true, at: 0)
+        let theirs = Self.plan(start, held: true, at: 5)
+        try await store.commit(theirs)
+        await #expect(throws: ConcurrentCycleError.self) { try await store.commit(mine) }
+        #expect(try await Self.events(db).count == 1)
+        #expect(try await store.load("s3:b", kind: .s3).checkpoint.lastScanCompleted == Self.t0.adding(seconds: 6))
+    }
+
+    @Test("what the store cannot check or keep yet is refused, not half-applied", arguments: [
+        (UInt64(7), [SourceCursor.ShardPosition]()), (nil, [SourceCursor.ShardPosition(shardID: "s", sequenceNumber: "1")]),
+    ] as [(UInt64?, [SourceCursor.ShardPosition])])
+    func unsupported(_ token: UInt64?, _ shards: [SourceCursor.ShardPosition]) async throws {
+        let db = try await TestDatabase.make()
+        let store = SourceStore(pool: db.pool)
+        var plan = Self.plan(try await store.load("s3:b", kind: .s3), held: true, at: 0)
+        plan.fence.leaseToken = token
+        plan.cursor.shardPositions = shards
+        await #expect(throws: UnsupportedPlanError.self) { try await store.commit(plan) }
+        #expect(try await Self.events(db).isEmpty)
+        #expect(try await store.load("s3:b", kind: .s3).checkpoint == .new)
+    }
+
+    @Test("a failed cycle is recorded against the source; coverage stays")
+    func failure() async throws {
+        let db = try await TestDatabase.make()
+        let store = SourceStore(pool: db.pool)
+        try await store.commit(Self.plan(try await store.load("s3:b", kind: .s3), held: false, at: 0))
+        let start = try await store.load("s3:b", kind: .s3)
+        try await store.commit(.failed(source: "s3:b", checkpoint: start.checkpoint, message: "AccessDenied", at: Self.t0.adding(seconds: 40)))
+        let after = try await store.load("s3:b", kind: .s3).checkpoint
+        #expect(after == start.checkpoint.advanced(by: .failed(message: "AccessDenied", at: Self.t0.adding(seconds: 40))))
+        #expect(after.failures == 1 && after.lastError == "AccessDenied")
+    }
+}
