@@ -222,8 +222,10 @@ struct RandomWorld {
         if rng.next() % 4 == 0 {
             // A failed listing: the S3 source was blind for a while.
             let from = Double(rng.next() % UInt64(max(1, end)))
+            // Either the whole source was blind, or one state's history was pruned before it was read.
+            let scoped = rng.next() % 2 == 0 ? Self.states[Int(rng.next() % 2)] : nil
             emit(.coverageGap, source: Self.s3Source, mechanism: "s3-lockfile", time: .between(after: Self.at(from), notAfter: Self.at(from + 20)),
-                 observed: s3Read, state: nil, details: ["from": .string(Self.at(from).rfc3339), "to": .string(Self.at(from + 20).rfc3339)])
+                 observed: s3Read, state: scoped, details: ["from": .string(Self.at(from).rfc3339), "to": .string(Self.at(from + 20).rfc3339)])
         }
 
         // The log's order: by when each was observed (appended).
@@ -315,7 +317,8 @@ struct DerivationPropertyTests {
                 if world.events.contains(where: { e in
                     guard e.event.kind == .coverageGap, let from = e.event.details["from"]?.stringValue.flatMap(Timestamp.init(parsing:)),
                           let to = e.event.details["to"]?.stringValue.flatMap(Timestamp.init(parsing:)) else { return false }
-                    return CoverageGap(source: e.event.source, from: from, to: to, seq: e.seq).overlaps(write.time)
+                    return CoverageGap(source: e.event.source, from: from, to: to, seq: e.seq, state: e.event.state)
+                        .concerns(write.state) && CoverageGap(source: e.event.source, from: from, to: to, seq: e.seq).overlaps(write.time)
                 }) { problems.append("write \(write.seq) unlocked inside a coverage gap") }
             case .locked:
                 guard let lockID = write.lockID, let truth = world.truth(lockID) else { problems.append("write \(write.seq) locked by an unknown lock"); break }

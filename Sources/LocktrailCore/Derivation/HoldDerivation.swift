@@ -105,7 +105,7 @@ private struct Folder {
         case .coverageGap:
             if let from = event.details["from"]?.stringValue.flatMap(Timestamp.init(parsing:)),
                let to = event.details["to"]?.stringValue.flatMap(Timestamp.init(parsing:)) {
-                gaps.append(CoverageGap(source: event.source, from: from, to: to, seq: e.seq))
+                gaps.append(CoverageGap(source: event.source, from: from, to: to, seq: e.seq, state: event.state))
             }
         case .stateWritten:
             if event.state != nil { stateWrites.append(e) }
@@ -182,7 +182,7 @@ private struct Folder {
                 let blocked = indices.contains { j in
                     j != i && holds[j].possiblyHeld(from: created, to: created)
                         && (holds[j].possibleStart.map { $0 < created } ?? true)
-                } || gaps.contains { $0.overlaps(.exact(created)) }
+                } || gaps.contains { $0.concerns(holds[i].state) && $0.overlaps(.exact(created)) }
                 guard blocked else { continue }
                 // The acquires this hold rests on, with Created's exactness undone.
                 let acquires = (locks[holds[i].lockID]?.events ?? []).filter {

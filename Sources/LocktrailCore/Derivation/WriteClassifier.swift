@@ -130,7 +130,7 @@ struct WriteClassifier {
             write.reason = "no lock was seen then, but no lock-file version history covers this state at that time"
             return write
         }
-        if let gap = gaps.first(where: { $0.overlaps(time) }) {
+        if let gap = gaps.first(where: { $0.concerns(write.state) && $0.overlaps(time) }) {
             write.reason = "no lock was seen then, but \(gap.source) did not observe from \(gap.from.rfc3339) to \(gap.to.rfc3339)"
             write.evidence.append(Evidence(SequencedEvent(seq: gap.seq, event: Event(
                 key: "", kind: .coverageGap, source: gap.source, time: .between(after: gap.from, notAfter: gap.to),
