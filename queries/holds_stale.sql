@@ -1,7 +1,8 @@
 -- Locks held since before $4, after keyset cursor ($1 sort_at, $2 lock_id), limit $3, oldest first,
 -- with the last event of the holder's hook run (kind, time, the run's heartbeat interval in
 -- seconds when it said one) when a run is known.
-SELECT h.lock_id, h.sort_at, h.doc::text, r.kind, coalesce(r.occurred_at, r.occurred_not_after), r.heartbeat_seconds
+SELECT h.lock_id, h.sort_at, h.doc::text AS doc, r.kind AS run_kind, coalesce(r.occurred_at, r.occurred_not_after) AS run_last_seen,
+       r.heartbeat_seconds
 FROM holds h
 LEFT JOIN LATERAL (
     SELECT e.kind, e.occurred_at, e.occurred_not_after,

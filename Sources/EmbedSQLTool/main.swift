@@ -26,6 +26,14 @@ func literal(_ text: String) -> String {
     return hashes + "\"\"\"\n" + text + "\n\"\"\"" + hashes
 }
 
+/// `holds_current` → `holdsCurrent`: the file name as a Swift identifier.
+func identifier(_ name: String) -> String {
+    let words = name.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+    guard let first = words.first else { return "_" }
+    let camel = first.lowercased() + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined()
+    return camel.first!.isNumber ? "_" + camel : camel
+}
+
 do {
     let migrations = try sqlFiles(in: arguments[2])
     let queries = try sqlFiles(in: arguments[3])
@@ -38,12 +46,18 @@ do {
     }
     out += "    ]\n\n"
     out += "    /// Files of `queries/`, by name without `.sql`.\n"
-    out += "    static let queries: [String: String] = [\n"
+    out += "    static let queries: [String: String] = Dictionary(uniqueKeysWithValues: QueryFile.all.map { ($0.name, $0.sql) })\n"
+    out += "}\n"
+    // One constant per query file: a statement names its file through one of these, so a
+    // reference to a file that does not exist (or was renamed) fails the build.
+    out += "\nextension QueryFile {\n"
     for file in queries {
-        out += "        \(literal(file.name)): \(literal(file.text)),\n"
+        out += "    /// `queries/\(file.name).sql`.\n"
+        out += "    package static let \(identifier(file.name)) = QueryFile(name: \(literal(file.name)), sql: \(literal(file.text)))\n"
     }
-    if queries.isEmpty { out += "        :\n" }
-    out += "    ]\n}\n"
+    out += "\n    /// Every file of `queries/`, sorted by name.\n"
+    out += "    package static let all: [QueryFile] = [\(queries.map { "." + identifier($0.name) }.joined(separator: ", "))]\n"
+    out += "}\n"
     try out.write(toFile: arguments[1], atomically: true, encoding: .utf8)
 } catch {
     FileHandle.standardError.write(Data("EmbedSQLTool: \(error)\n".utf8))

@@ -60,23 +60,22 @@ public struct VerificationReport: Sendable, CustomStringConvertible {
 public enum EventLog {
     /// Appends `events` in order, skipping those whose key is already stored. Takes the chain
     /// head's row lock, so concurrent appenders queue and form one chain. Call inside a transaction.
-    public static func append(_ events: [Event], on connection: PostgresConnection) throws -> AppendOutcome {
-        let head = try connection.run(NamedQuery("chain_head_lock"))
-        guard var seq = head.int(0, 0), var previous = head.bytea(0, 1) else {
+    package static func append(_ events: [Event], on connection: PostgresConnection) throws -> AppendOutcome {
+        guard let head = try connection.first(EventStatements.HeadLock()) else {
             throw PostgresError(kind: .decoding, message: "chain_head has no row; run `locktrail migrate`")
         }
+        var seq = head.seq, previous = head.hash
         guard !events.isEmpty else { return AppendOutcome(appended: 0, duplicates: 0, headSeq: seq) }
 
         var seen = Set<String>()
         var fresh = events.filter { seen.insert($0.key).inserted }
-        let existing = try connection.run(NamedQuery("events_existing_keys"), [.textArray(fresh.map(\.key))])
-        if existing.rowCount > 0 {
-            var stored = Set<String>()
-            for row in 0..<existing.rowCount { stored.insert(existing.string(row, 0)!) }
+        let existing = try connection.records(EventStatements.ExistingKeys(keys: fresh.map(\.key)))
+        if !existing.isEmpty {
+            let stored = Set(existing.map(\.key))
             fresh.removeAll { stored.contains($0.key) }
         }
         if !fresh.isEmpty {
-            try connection.copyIn(NamedQuery("events_copy").sql, context: "append to events") { writer in
+            try connection.copy(EventStatements.Copy.self, context: "append to events") { rows in
                 let encoding = EventEncoding.current
                 for event in fresh {
                     seq += 1
@@ -84,82 +83,29 @@ public enum EventLog {
                     let details = CanonicalJSON.encode(event.details, numbers: encoding.numbers)
                     let raw = event.raw.map { CanonicalJSON.encode($0, numbers: encoding.numbers) }
                     let hash = EventChain.hash(previous: previous, canonical: event.canonicalEncoding(details: details, raw: raw, encoding: encoding))
-                    try writer.row(copyFields(event, seq: seq, details: details, raw: raw, previous: previous, hash: hash, encoding: encoding))
+                    try rows.append(.init(seq: seq, event: event, details: details, raw: raw, previousHash: previous, hash: hash, encoding: encoding))
                     previous = hash
                 }
             }
-            try connection.run(NamedQuery("chain_head_advance"), [.int(seq), .bytea(previous)])
+            try connection.run(EventStatements.HeadAdvance(seq: seq, hash: previous))
         }
         return AppendOutcome(appended: fresh.count, duplicates: events.count - fresh.count, headSeq: seq)
     }
 
     /// Appends `events` in one transaction of its own.
-    public static func append(_ events: [Event], pool: PostgresPool) async throws -> AppendOutcome {
+    package static func append(_ events: [Event], pool: PostgresPool) async throws -> AppendOutcome {
         try await pool.withConnection { connection in
             try connection.transaction { try append(events, on: connection) }
         }
     }
 
-    private static func copyFields(_ e: Event, seq: Int64, details: [UInt8], raw: [UInt8]?, previous: [UInt8], hash: [UInt8],
-                                   encoding: EventEncoding) -> [String?] {
-        var at: String?, after: String?, notAfter: String?
-        switch e.time {
-        case .exact(let t): at = t.rfc3339
-        case .between(let a, let n): after = a?.rfc3339; notAfter = n.rfc3339
-        }
-        return [
-            String(seq), e.key, e.kind.rawValue, e.source, e.mechanism, at, after, notAfter, e.observedAt.rfc3339,
-            e.lockID, e.state, e.workspace, String(decoding: details, as: UTF8.self), raw.map { String(decoding: $0, as: UTF8.self) },
-            "\\x" + Hex.encode(previous), "\\x" + Hex.encode(hash), String(encoding.rawValue),
-        ]
-    }
-
-    /// Rebuilds an event from a row of `events_for_verify`/`events_list` (column order shared).
-    /// A query without the `encoding` column (the derivation's: it never hashes) gets the
-    /// current encoding; `verify` insists on the column.
-    public static func decode(_ r: PostgresResult, row: Int) throws -> StoredEvent {
-        func time(_ column: Int) throws -> Timestamp? {
-            guard let text = r.string(row, column) else { return nil }
-            guard let t = Timestamp(parsing: text) else {
-                throw PostgresError(kind: .decoding, message: "unreadable timestamp \(text) in column \(r.columnName(column))")
-            }
-            return t
-        }
-        func json(_ column: Int) throws -> JSONValue? {
-            guard let text = r.string(row, column) else { return nil }
-            return try JSONParser.parse(Array(text.utf8), maxDepth: 256)
-        }
-        let eventTime: EventTime
-        if let exact = try time(5) {
-            eventTime = .exact(exact)
-        } else if let notAfter = try time(7) {
-            eventTime = .between(after: try time(6), notAfter: notAfter)
-        } else {
-            throw PostgresError(kind: .decoding, message: "event \(r.string(row, 0) ?? "?") has no time")
-        }
-        let event = Event(
-            key: r.string(row, 1) ?? "", kind: EventKind(r.string(row, 2) ?? ""), source: r.string(row, 3) ?? "",
-            mechanism: r.string(row, 4), time: eventTime, observedAt: try time(8) ?? Timestamp(microsecondsSinceEpoch: 0),
-            lockID: r.string(row, 9), state: r.string(row, 10), workspace: r.string(row, 11),
-            details: try json(12) ?? .object([:]), raw: try json(13))
-        var encoding = EventEncoding.current
-        if let column = r.column(named: "encoding") {
-            guard let number = r.int(row, column), let known = EventEncoding(rawValue: Int(number)) else {
-                throw PostgresError(kind: .decoding, message: "event \(r.string(row, 0) ?? "?") has canonical encoding \(r.string(row, column) ?? "NULL"), which this locktrail does not know")
-            }
-            encoding = known
-        }
-        return StoredEvent(seq: r.int(row, 0) ?? 0, event: event, previousHash: r.bytea(row, 14) ?? [], hash: r.bytea(row, 15) ?? [],
-                           encoding: encoding)
-    }
-
     /// Recomputes the whole chain in stored order, in constant memory, and reports the first break.
     /// `progress` is called after each batch with the number of events checked.
-    public static func verify(on connection: PostgresConnection, progress: (Int64) -> Void = { _ in }) throws -> VerificationReport {
+    package static func verify(on connection: PostgresConnection, progress: (Int64) -> Void = { _ in }) throws -> VerificationReport {
         try connection.transaction(isolation: "REPEATABLE READ") {
-            let head = try connection.run(NamedQuery("chain_head_read"))
-            let recordedSeq = head.int(0, 0) ?? 0
-            let recordedHash = head.bytea(0, 1) ?? []
+            let head = try connection.first(EventStatements.HeadRead())
+            let recordedSeq = head?.seq ?? 0
+            let recordedHash = head?.hash ?? []
             var verifier = ChainVerifier()
             var pending: ChainLink?
             var firstBreak: ChainBreak?
@@ -169,20 +115,21 @@ public enum EventLog {
                 }
                 pending = link
             }
-            try connection.forEachBatch(NamedQuery("events_for_verify").sql, context: "verify") { batch in
+            try connection.forEachBatch(EventStatements.ForVerify()) { batch in
                 guard firstBreak == nil else { return }
                 // Without it every event would be re-encoded in the current encoding, and older ones reported altered.
-                guard batch.column(named: "encoding") != nil else {
+                guard batch.hasColumn("encoding") else {
                     throw PostgresError(kind: .decoding, message: "events_for_verify must select each event's encoding")
                 }
-                for row in 0..<batch.rowCount {
+                for row in batch {
                     let stored: StoredEvent
                     do {
-                        stored = try decode(batch, row: row)
+                        stored = try StoredEvent(row: row)
                     } catch {
                         // A row that cannot even be read back was altered outside locktrail.
-                        let seq = batch.int(row, 0) ?? 0
-                        feed(ChainLink(seq: seq, storedPrevious: batch.bytea(row, 14) ?? [], storedHash: batch.bytea(row, 15) ?? [], recomputedHash: []))
+                        let seq: Int64 = (try? row["seq"]) ?? 0
+                        let previous: [UInt8] = (try? row["prev_hash"]) ?? [], hash: [UInt8] = (try? row["hash"]) ?? []
+                        feed(ChainLink(seq: seq, storedPrevious: previous, storedHash: hash, recomputedHash: []))
                         continue
                     }
                     feed(ChainLink(
@@ -210,15 +157,13 @@ extension EventLog {
     }
 
     /// The stored hash of event `seq`, or nil if there is no such event.
-    public static func hash(ofEvent seq: Int64, on connection: PostgresConnection) throws -> [UInt8]? {
-        let r = try connection.run(NamedQuery("events_hash_at"), [.int(seq)])
-        return r.rowCount == 0 ? nil : r.bytea(0, 0)
+    package static func hash(ofEvent seq: Int64, on connection: PostgresConnection) throws -> [UInt8]? {
+        try connection.first(EventStatements.HashAt(seq: seq))?.hash
     }
 
     /// Events after `seq`, oldest first, optionally of one kind or state.
-    public static func list(after seq: Int64, kind: String?, state: String?, limit: Int, unmatched: Bool = false,
-                            on connection: PostgresConnection) throws -> [StoredEvent] {
-        let r = try connection.run(NamedQuery("events_list"), [.int(seq), .string(kind), .string(state), .int(Int64(limit)), .bool(unmatched)])
-        return try (0..<r.rowCount).map { try decode(r, row: $0) }
+    package static func list(after seq: Int64, kind: String?, state: String?, limit: Int, unmatched: Bool = false,
+                             on connection: PostgresConnection) throws -> [StoredEvent] {
+        try connection.records(EventStatements.List(after: seq, kind: kind, state: state, limit: limit, unmatched: unmatched))
     }
 }

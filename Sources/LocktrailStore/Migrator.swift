@@ -59,13 +59,10 @@ public enum SchemaError: Error, CustomStringConvertible {
 /// An advisory lock serialises migrators, so two started at once leave one correct schema.
 public enum Migrator {
     /// The schema's state, without changing anything.
-    public static func status(on connection: PostgresConnection) throws -> SchemaStatus {
+    package static func status(on connection: PostgresConnection) throws -> SchemaStatus {
         var applied: [(Int, String)] = []
-        if try connection.run(NamedQuery("migrations_table_exists")).bool(0, 0) == true {
-            let rows = try connection.run(NamedQuery("migrations_applied"))
-            for row in 0..<rows.rowCount {
-                applied.append((Int(rows.int(row, 0)!), rows.string(row, 2) ?? ""))
-            }
+        if try connection.first(MigrationStatements.TableExists())?.present == true {
+            applied = try connection.records(MigrationStatements.Applied()).map { ($0.version, $0.checksum) }
         }
         let known = Dictionary(uniqueKeysWithValues: Migration.all.map { ($0.version, $0) })
         let appliedVersions = Set(applied.map(\.0))
@@ -81,24 +78,24 @@ public enum Migrator {
     /// Applies every pending migration up to `version` (all of them by default; tests stop
     /// earlier to build a database as an older locktrail left it); returns the ones applied now.
     @discardableResult
-    public static func migrate(on connection: PostgresConnection, through version: Int = .max) throws -> [Migration] {
-        try connection.run(NamedQuery("migrate_lock"))
-        defer { _ = try? connection.run(NamedQuery("migrate_unlock")) }
-        try connection.run(NamedQuery("migrations_bootstrap"))
+    package static func migrate(on connection: PostgresConnection, through version: Int = .max) throws -> [Migration] {
+        try connection.run(MigrationStatements.Lock())
+        defer { _ = try? connection.run(MigrationStatements.Unlock()) }
+        try connection.run(MigrationStatements.Bootstrap())
         let status = try status(on: connection)
         if let newest = status.unknown.max() { throw SchemaError.ahead(current: newest, known: Migration.latestVersion) }
         let pending = status.pending.filter { $0.version <= version }
         for migration in pending {
             try connection.transaction {
                 try connection.execute(migration.sql, context: "migration \(migration.version)_\(migration.name)")
-                try connection.run(NamedQuery("migrations_record"), [.int(Int64(migration.version)), .string(migration.name), .string(migration.checksum)])
+                try connection.run(MigrationStatements.MarkApplied(version: migration.version, name: migration.name, checksum: migration.checksum))
             }
         }
         return pending
     }
 
     /// Throws unless the schema is exactly what this build expects.
-    public static func requireCurrent(on connection: PostgresConnection) throws {
+    package static func requireCurrent(on connection: PostgresConnection) throws {
         let status = try status(on: connection)
         if let newest = status.unknown.max() { throw SchemaError.ahead(current: newest, known: Migration.latestVersion) }
         if !status.pending.isEmpty {

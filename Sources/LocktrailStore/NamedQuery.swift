@@ -1,7 +1,8 @@
 import LocktrailPostgres
 
-/// A SQL statement from `queries/`, embedded in the binary at build time. Code never builds SQL
-/// from strings; it names a file.
+/// A SQL statement from `queries/` looked up by file name at run time. Superseded by the typed
+/// statements (`Statement`, one per file, naming a generated `QueryFile` constant); only
+/// `SourceStore` and `BackfillStore` still use it, until the collector moves behind the store.
 public struct NamedQuery: Hashable, Sendable, CustomStringConvertible {
     /// The file name without `.sql`.
     public let name: String
@@ -18,7 +19,7 @@ public struct NamedQuery: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Every query in `queries/`, by name.
-    public static var all: [NamedQuery] { EmbeddedSQL.queries.keys.sorted().map(NamedQuery.init) }
+    public static var all: [NamedQuery] { QueryFile.all.map { NamedQuery($0.name) } }
 
     public var description: String { name }
 }

@@ -28,12 +28,12 @@ public struct TokenInfo: Hashable, Sendable {
 /// not leak working tokens. Secrets are 32 random bytes, so a plain hash is enough (no key stretching).
 public enum Tokens {
     /// Creates a token and returns its secret, which is shown once and never stored.
-    public static func create(name: String, scopes: Set<TokenScope>, on connection: PostgresConnection) throws -> String {
+    package static func create(name: String, scopes: Set<TokenScope>, on connection: PostgresConnection) throws -> String {
         guard !scopes.isEmpty else { throw QueryError(field: "scope", "a token needs at least one scope (read, ingest, admin).") }
         let secret = "lt_" + Hex.encode(Digest.randomBytes(32))
-        let parameters: [PostgresValue] = [.string(name), .bytea(hash(secret)), .textArray(scopes.map(\.rawValue).sorted())]
+        let insert = TokenStatements.Insert(name: name, secretHash: hash(secret), scopes: scopes.map(\.rawValue).sorted())
         do throws(PostgresError) {
-            try connection.run(NamedQuery("tokens_insert"), parameters)
+            try connection.run(insert)
         } catch {
             guard error.sqlState == "23505" else { throw error }
             throw QueryError(field: "name", "a token named '\(name)' already exists; revoke it or choose another name.")
@@ -42,24 +42,22 @@ public enum Tokens {
     }
 
     /// The live token with this secret, or nil.
-    public static func authenticate(secret: String, on connection: PostgresConnection) throws -> TokenInfo? {
-        let r = try connection.run(NamedQuery("tokens_lookup"), [.bytea(hash(secret))])
-        guard r.rowCount == 1, let id = r.int(0, 0), let name = r.string(0, 1) else { return nil }
-        return TokenInfo(id: id, name: name, scopes: parseScopes(r.string(0, 2)), createdAt: nil, revokedAt: nil)
+    package static func authenticate(secret: String, on connection: PostgresConnection) throws -> TokenInfo? {
+        let found = try connection.records(TokenStatements.Lookup(secretHash: hash(secret)))
+        guard found.count == 1, let token = found.first else { return nil }
+        return TokenInfo(id: token.id, name: token.name, scopes: parseScopes(token.scopes), createdAt: nil, revokedAt: nil)
     }
 
     /// Every token, without secrets.
-    public static func list(on connection: PostgresConnection) throws -> [TokenInfo] {
-        let r = try connection.run(NamedQuery("tokens_list"))
-        return (0..<r.rowCount).map { row in
-            TokenInfo(id: r.int(row, 0) ?? 0, name: r.string(row, 1) ?? "", scopes: parseScopes(r.string(row, 2)),
-                      createdAt: r.string(row, 3), revokedAt: r.string(row, 4))
+    package static func list(on connection: PostgresConnection) throws -> [TokenInfo] {
+        try connection.records(TokenStatements.List()).map { token in
+            TokenInfo(id: token.id, name: token.name, scopes: parseScopes(token.scopes), createdAt: token.createdAt, revokedAt: token.revokedAt)
         }
     }
 
     /// Revokes the token named `name`; false when there is no live token of that name.
-    public static func revoke(name: String, on connection: PostgresConnection) throws -> Bool {
-        try connection.run(NamedQuery("tokens_revoke"), [.string(name)]).rowCount == 1
+    package static func revoke(name: String, on connection: PostgresConnection) throws -> Bool {
+        try connection.records(TokenStatements.Revoke(name: name)).count == 1
     }
 
     /// The SHA-256 of a secret, as stored.

@@ -6,12 +6,8 @@ import Testing
 @Suite("Rebuild equals incremental", .serialized)
 struct RebuildTests {
     static func dump(_ connection: PostgresConnection) throws -> [String] {
-        var rows: [String] = []
-        for name in ["holds_dump", "writes_dump"] {
-            let r = try connection.run(NamedQuery(name))
-            for row in 0..<r.rowCount { rows.append((r.string(row, 0) ?? "") + " " + (r.string(row, 1) ?? "")) }
-        }
-        return rows
+        try connection.records(HoldStatements.Dump()).map { $0.lockID + " " + $0.doc }
+            + connection.records(WriteStatements.Dump()).map { String($0.seq) + " " + $0.doc }
     }
 
     @Test func rebuildMatchesIncremental() async throws {

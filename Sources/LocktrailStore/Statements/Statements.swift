@@ -1,0 +1,33 @@
+/// Every statement type: a unit test checks that each names a file of `queries/` and that each
+/// file has exactly one statement, so an unused or forgotten query is noticed.
+package enum Statements {
+    /// The `SELECT`/`INSERT`/`UPDATE`/DDL statements.
+    package static let all: [any Statement.Type] = [
+        EventStatements.ExistingKeys.self, EventStatements.List.self, EventStatements.ForVerify.self,
+        EventStatements.Export.self, EventStatements.HashAt.self, EventStatements.HeadLock.self,
+        EventStatements.HeadRead.self, EventStatements.HeadAdvance.self,
+        DerivationStatements.CursorRead.self, DerivationStatements.CursorLock.self, DerivationStatements.CursorAdvance.self,
+        DerivationStatements.EventsOfState.self, DerivationStatements.Touched.self, DerivationStatements.MissingTableLocks.self,
+        DerivationStatements.StatesAll.self, DerivationStatements.StatesOfLocks.self, DerivationStatements.StatesOfRuns.self,
+        DerivationStatements.StatesWithUnlockedWrites.self, DerivationStatements.StatesNearGaps.self,
+        HoldStatements.DeleteAll.self, HoldStatements.DeleteStates.self, HoldStatements.Dump.self, HoldStatements.Current.self,
+        HoldStatements.History.self, HoldStatements.Forced.self, HoldStatements.Stale.self, HoldStatements.WhoAt.self,
+        WriteStatements.DeleteAll.self, WriteStatements.DeleteStates.self, WriteStatements.Dump.self, WriteStatements.List.self,
+        MigrationStatements.Lock.self, MigrationStatements.Unlock.self, MigrationStatements.Bootstrap.self,
+        MigrationStatements.TableExists.self, MigrationStatements.Applied.self, MigrationStatements.MarkApplied.self,
+        TokenStatements.Insert.self, TokenStatements.Lookup.self, TokenStatements.List.self, TokenStatements.Revoke.self,
+        StateStatements.Known.self, StateStatements.Similar.self,
+        UnlockStatements.LockSightings.self, UnlockStatements.LiveRuns.self,
+        SourceStatements.Ensure.self, SourceStatements.List.self, SourceStatements.Read.self, SourceStatements.Lock.self,
+        SourceStatements.RecordSuccess.self, SourceStatements.RecordFailure.self, SourceStatements.ItemsLoad.self,
+        SourceStatements.ItemsUpsert.self, SourceStatements.ItemsDelete.self, SourceStatements.ItemsClear.self,
+        BackfillStatements.Read.self, BackfillStatements.Start.self, BackfillStatements.Advance.self, BackfillStatements.Complete.self,
+        BackfillStatements.RecordCoverage.self,
+    ]
+
+    /// The `COPY … FROM STDIN` statements.
+    package static let copies: [any CopyStatement.Type] = [EventStatements.Copy.self, HoldStatements.Copy.self, WriteStatements.Copy.self]
+
+    /// The files every statement names, `COPY`s included.
+    package static var files: [QueryFile] { all.map { $0.file } + copies.map { $0.file } }
+}
