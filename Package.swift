@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "LocktrailServer",
             dependencies: [
-                "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailCrypto",
+                "LocktrailCore", "LocktrailStore", "LocktrailCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -81,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "locktrail",
             dependencies: [
-                "LocktrailCore", "LocktrailStore", "LocktrailPostgres", "LocktrailHTTP", "LocktrailAWS", "LocktrailCollector",
+                "LocktrailCore", "LocktrailStore", "LocktrailHTTP", "LocktrailAWS", "LocktrailCollector",
                 "LocktrailWrapper", "LocktrailServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,7 +1,6 @@
 import Hummingbird
 import Logging
 import LocktrailCore
-import LocktrailPostgres
 import LocktrailStore
 import ServiceLifecycle
 
@@ -9,13 +8,13 @@ import ServiceLifecycle
 /// (ingest scope), `/healthz`, `/readyz` and `/openapi.json`.
 public enum APIServer {
     /// The router with every route and middleware; `makeApplication` serves it.
-    public static func makeRouter(pool: PostgresPool) -> Router<APIRequestContext> {
+    public static func makeRouter(store: Store) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: ErrorMiddleware())
 
         router.get("healthz") { _, _ in JSONBody.response(["status": "ok"]) }
-        let tokens = TokenCache(pool: pool)
+        let tokens = TokenCache(tokens: store.tokens)
         // Probes ask without a token and learn only "not ready"; why (a database error, schema
         // versions) goes to the log, and to a client whose token may read.
         // A token is optional here (a probe sends none); a bad one is no token, not a 401.
@@ -23,7 +22,7 @@ public enum APIServer {
             let token = await tokens.token(authorizing: request)
             context.token = token
             do {
-                try await pool.withConnection { try Migrator.requireCurrent(on: $0) }
+                try await store.schema.requireCurrent()
                 return JSONBody.response(["status": "ready"])
             } catch {
                 context.logger.warning("not ready", metadata: ["error": "\(error)"])
@@ -39,20 +38,20 @@ public enum APIServer {
 
         // Hook ingest takes an ingest token, queries a read token: each group checks its own scope.
         let hooks = router.group("v1/hooks").add(middleware: TokenMiddleware(scope: .ingest, cache: tokens))
-        HookRoutes(pool: pool).register(on: hooks)
+        HookRoutes(events: store.events).register(on: hooks)
         let v1 = router.group("v1").add(middleware: TokenMiddleware(scope: .read, cache: tokens))
-        QueryRoutes(pool: pool, freshness: DerivationFreshness(pool: pool)).register(on: v1)
+        QueryRoutes(store: store, freshness: DerivationFreshness(derivation: store.derivation)).register(on: v1)
         return router
     }
 
     /// The application listening on `host:port`; run it with `runService()` for graceful
-    /// shutdown on SIGINT/SIGTERM (in-flight requests finish, then the pool closes).
+    /// shutdown on SIGINT/SIGTERM (in-flight requests finish, then the store closes).
     public static func makeApplication(
-        pool: PostgresPool, host: String, port: Int, logger: Logger,
+        store: Store, host: String, port: Int, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: makeRouter(pool: pool),
+            router: makeRouter(store: store),
             configuration: .init(address: .hostname(host, port: port), serverName: "locktrail"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import LocktrailCore
-import LocktrailPostgres
 import LocktrailStore
 
 /// `POST /v1/hooks/events`: hook events from `locktrail wrap`, `locktrail hook emit` and CI
@@ -13,7 +12,7 @@ struct HookRoutes {
     /// At most this many events per request.
     static let maximumEvents = 1000
 
-    let pool: PostgresPool
+    let events: EventLogStore
 
     func register(on group: RouterGroup<APIRequestContext>) {
         group.post("events") { request, context in try await self.ingest(request, token: context.token) }
@@ -50,7 +49,7 @@ struct HookRoutes {
                 throw APIError(.badRequest, error.description, field: error.field)
             }
         }
-        let outcome = try await EventLog.append(events, pool: pool)
+        let outcome = try await self.events.append(events)
         return JSONBody.response(["accepted": .int(Int64(outcome.appended)), "duplicates": .int(Int64(outcome.duplicates))])
     }
 }

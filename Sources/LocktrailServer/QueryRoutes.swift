@@ -2,18 +2,17 @@ import Foundation
 import Hummingbird
 import LocktrailCore
 import LocktrailCrypto
-import LocktrailPostgres
 import LocktrailStore
 
 /// The query answers under `/v1`: the same answers as the CLI, from `Answers`.
 struct QueryRoutes {
-    let pool: PostgresPool
+    let store: Store
     let freshness: DerivationFreshness
 
     func register(on group: RouterGroup<APIRequestContext>) {
         group.get("current") { request, _ in
-            try await page(request) { q, connection in
-                try Answers.current(state: q.string("state"), cursor: q.string("cursor"), limit: q.limit(), now: q.now, on: connection)
+            try await page(request) { q, answers in
+                try await answers.current(state: q.string("state"), cursor: q.string("cursor"), limit: q.limit(), now: q.now)
             }
         }
         group.get("who") { request, _ in
@@ -21,35 +20,35 @@ struct QueryRoutes {
             let state = try q.required("state")
             guard let at = try q.time("at") else { throw QueryError(field: "at", "at is required.") }
             try await freshness.ensureFresh()
-            let answer = try await pool.withConnection { try Answers.who(state: state, at: at, on: $0) }
+            let answer = try await store.answers.who(state: state, at: at)
             return JSONBody.response(answer)
         }
         group.get("holds") { request, _ in
-            try await page(request) { q, connection in
-                try Answers.history(
+            try await page(request) { q, answers in
+                try await answers.history(
                     state: q.string("state"), who: q.string("who"), since: q.time("since"), until: q.time("until"),
-                    cursor: q.string("cursor"), limit: q.limit(), on: connection)
+                    cursor: q.string("cursor"), limit: q.limit())
             }
         }
         group.get("forced") { request, _ in
-            try await page(request) { q, connection in
-                try Answers.forced(since: q.time("since"), until: q.time("until"), cursor: q.string("cursor"), limit: q.limit(), on: connection)
+            try await page(request) { q, answers in
+                try await answers.forced(since: q.time("since"), until: q.time("until"), cursor: q.string("cursor"), limit: q.limit())
             }
         }
         group.get("stale") { request, _ in
-            try await page(request) { q, connection in
+            try await page(request) { q, answers in
                 let text = try q.string("older_than") ?? "1h"
                 guard let seconds = TimeExpression.durationSeconds(text) else {
                     throw QueryError(field: "older_than", "older_than '\(text)' is not a duration: use 90s, 30m, 2h, 7d or 1h30m.")
                 }
-                return try Answers.stale(olderThan: seconds, cursor: q.string("cursor"), limit: q.limit(), now: q.now, on: connection)
+                return try await answers.stale(olderThan: seconds, cursor: q.string("cursor"), limit: q.limit(), now: q.now)
             }
         }
         group.get("writes") { request, _ in
-            try await page(request) { q, connection in
-                try Answers.writes(
+            try await page(request) { q, answers in
+                try await answers.writes(
                     state: q.string("state"), unlockedOnly: q.bool("unlocked"), since: q.time("since"), until: q.time("until"),
-                    cursor: q.string("cursor"), limit: q.limit(), on: connection)
+                    cursor: q.string("cursor"), limit: q.limit())
             }
         }
         group.get("events") { request, _ in
@@ -58,9 +57,7 @@ struct QueryRoutes {
             let (kind, state, limit, unmatched) = (try q.string("kind"), try q.string("state"), try q.limit(), try q.bool("unmatched"))
             // Unmatched means "no hold for its lock ID": the holds must include every event first.
             if unmatched { try await freshness.ensureFresh() }
-            let events = try await pool.withConnection {
-                try EventLog.list(after: after, kind: kind, state: state, limit: limit, unmatched: unmatched, on: $0)
-            }
+            let events = try await store.events.list(after: after, kind: kind, state: state, limit: limit, unmatched: unmatched)
             let next: JSONValue = events.count == limit ? .string(String(events.last!.seq)) : .null
             return JSONBody.response(["items": .array(events.map(\.json)), "next_cursor": next])
         }
@@ -71,11 +68,11 @@ struct QueryRoutes {
 
     /// Parses, catches up, answers one page and wraps it as `{"items", "next_cursor"}`.
     private func page(
-        _ request: Request, _ answer: @escaping @Sendable (QueryParameters, PostgresConnection) throws -> AnswerPage
+        _ request: Request, _ answer: (QueryParameters, AnswerStore) async throws -> AnswerPage
     ) async throws -> Response {
         let q = QueryParameters(request, now: Self.now)
         try await freshness.ensureFresh()
-        let page = try await pool.withConnection { try answer(q, $0) }
+        let page = try await answer(q, store.answers)
         return JSONBody.response(["items": .array(page.items), "next_cursor": .optional(page.nextCursor)])
     }
 
@@ -87,15 +84,13 @@ struct QueryRoutes {
         guard format == "jsonl" || format == "csv" else { throw QueryError(field: "format", "format must be jsonl or csv.") }
         let since = try q.time("since"), until = try q.time("until")
         if let since, let until, until < since { throw QueryError(field: "until", "until is before since.") }
-        let pool = self.pool
+        let events = store.events
         let body = ResponseBody { writer in
             var after: Int64 = 0
             if format == "csv" { try await writer.write(ByteBuffer(string: EventExport.csvHeader)) }
             while true {
                 let position = after
-                let page = try await pool.withConnection {
-                    try Answers.exportPage(after: position, since: since, until: until, limit: EventExport.pageSize, on: $0)
-                }
+                let page = try await events.exportPage(after: position, since: since, until: until, limit: EventExport.pageSize)
                 var buffer = ByteBuffer()
                 for stored in page { buffer.writeString(format == "csv" ? EventExport.csvLine(stored) : EventExport.jsonLine(stored)) }
                 if buffer.readableBytes > 0 { try await writer.write(buffer) }

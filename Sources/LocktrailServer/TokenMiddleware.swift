@@ -1,5 +1,4 @@
 import Hummingbird
-import LocktrailPostgres
 import LocktrailStore
 
 /// Requires a bearer token with `scope`: 401 without one or with one that is not live, 403 when
@@ -38,12 +37,12 @@ struct TokenMiddleware: RouterMiddleware {
 /// Token lookups, remembered for a few seconds so a busy client costs one database read per
 /// interval rather than one per request. A revocation takes effect within `lifetime`.
 actor TokenCache {
-    private let pool: PostgresPool
+    private let tokens: TokenStore
     private let lifetime: Duration
     private var entries: [[UInt8]: (token: TokenInfo?, expires: ContinuousClock.Instant)] = [:]
 
-    init(pool: PostgresPool, lifetime: Duration = .seconds(5)) {
-        self.pool = pool
+    init(tokens: TokenStore, lifetime: Duration = .seconds(5)) {
+        self.tokens = tokens
         self.lifetime = lifetime
     }
 
@@ -58,7 +57,7 @@ actor TokenCache {
         let key = Tokens.hash(secret)
         let now = ContinuousClock.now
         if let entry = entries[key], entry.expires > now { return entry.token }
-        let token = try await pool.withConnection { try Tokens.authenticate(secret: secret, on: $0) }
+        let token = try await tokens.authenticate(secret: secret)
         // Bounded: unknown secrets are remembered too (briefly), but never more than a few thousand.
         if entries.count > 4096 { entries = entries.filter { $0.value.expires > now } }
         if entries.count > 4096 { entries.removeAll() }

@@ -151,9 +151,9 @@ public enum EventLog {
 
 extension EventLog {
     /// The chain head as recorded: the last event's seq and hash (0 and 32 zero bytes when empty).
-    public static func head(on connection: PostgresConnection) throws -> (seq: Int64, hash: [UInt8]) {
-        let r = try connection.run(NamedQuery("chain_head_read"))
-        return (r.int(0, 0) ?? 0, r.bytea(0, 1) ?? [UInt8](repeating: 0, count: 32))
+    package static func head(on connection: PostgresConnection) throws -> (seq: Int64, hash: [UInt8]) {
+        let head = try connection.first(EventStatements.HeadRead())
+        return (head?.seq ?? 0, head?.hash ?? [UInt8](repeating: 0, count: 32))
     }
 
     /// The stored hash of event `seq`, or nil if there is no such event.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LocktrailPostgres
 import LocktrailStore
 
 /// `--database`, shared by every command that touches PostgreSQL.
@@ -10,32 +9,23 @@ struct DatabaseOptions: ParsableArguments {
         valueName: "url"))
     var database: String?
 
-    /// Opens a pool on the configured database, starting the private server if that is the one.
-    func openPool(maxConnections: Int = 4) throws -> PostgresPool {
-        let configuration = DatabaseConfiguration.resolve(flag: database)
-        switch configuration {
-        case .explicit(let conninfo):
-            return PostgresPool(conninfo: conninfo, maxConnections: maxConnections)
-        case .libpqEnvironment:
-            return PostgresPool(conninfo: "", maxConnections: maxConnections)
-        case .embedded(let directory):
-            let server = EmbeddedPostgres(directory: directory)
-            let outcome = try server.start()
+    /// Opens the configured database, starting the private server if that is the one.
+    func openStore(maxConnections: Int = 4) throws -> Store {
+        try Store(DatabaseConfiguration.resolve(flag: database), maxConnections: maxConnections) { directory, outcome in
             if outcome.accessRulesReplaced {
                 Terminal.note("replaced the access rules of locktrail's private PostgreSQL in \(directory.path) (older versions trusted every local user): now only \(try EmbeddedPostgres.allowedUsersText()) may connect")
             }
             if outcome.started {
                 Terminal.note("started locktrail's private PostgreSQL in \(directory.path) (stop it with `locktrail db stop`)")
             }
-            return PostgresPool(conninfo: server.conninfo, maxConnections: maxConnections)
         }
     }
 
     /// Opens the database and refuses to go on if its schema is not the one this build expects.
-    func openCurrentPool(maxConnections: Int = 4) async throws -> PostgresPool {
-        let pool = try openPool(maxConnections: maxConnections)
-        try await pool.withConnection { try Migrator.requireCurrent(on: $0) }
-        return pool
+    func openCurrentStore(maxConnections: Int = 4) async throws -> Store {
+        let store = try openStore(maxConnections: maxConnections)
+        try await store.schema.requireCurrent()
+        return store
     }
 }
 

@@ -13,6 +13,9 @@ public struct TestDatabase: Sendable {
     /// A pool on it.
     public let pool: PostgresPool
 
+    /// The store on that pool: the door the server and the CLI use.
+    public var store: Store { Store(pool: pool) }
+
     /// The server's connection string without a database name.
     public static let serverConninfo: String = {
         if let given = ProcessInfo.processInfo.environment["LOCKTRAIL_TEST_POSTGRES"], !given.isEmpty { return given }

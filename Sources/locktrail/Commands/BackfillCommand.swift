@@ -61,13 +61,13 @@ struct BackfillCommand: AsyncParsableCommand {
         let credentials = DefaultCredentialsProvider(configuration: aws, transport: transport)
         let s3 = S3Client(configuration: aws, credentials: credentials, transport: transport, logger: logger)
         let layout = WorkspaceLayout(prefix: workspaceKeyPrefix)
-        let pool = try await db.openCurrentPool(maxConnections: 2)
+        let store = try await db.openCurrentStore(maxConnections: 2)
         let now: @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
         for text in s3Buckets {
             let (bucket, prefix) = S3BucketSource.parse(text)!
             let backfill = S3Backfill(bucket: bucket, prefix: prefix, client: s3, layout: layout, concurrency: concurrency, pageSize: pageSize)
             let bar = ProgressLine(terminal: isatty(STDERR_FILENO) == 1)
-            let result = try await backfill.run(store: BackfillStore(pool: pool), fromStart: fromStart, now: now) { bar.show($0) }
+            let result = try await backfill.run(store: store.backfills, fromStart: fromStart, now: now) { bar.show($0) }
             bar.finish()
             let rate = result.seconds > 0 ? Double(result.appended) / result.seconds : 0
             print("\(result.source): \(result.listed) versions and delete markers, \(result.appended) new events "

@@ -76,8 +76,8 @@ struct CheckpointCommand: AsyncParsableCommand {
                 return d
             } ?? S3CheckpointLocation(s3!)!
             let previous = try await directory.files().last.flatMap { Checkpoint(message: $0.message) }
-            let pool = try await db.openCurrentPool(maxConnections: 1)
-            let head = try await pool.withConnection { try EventLog.head(on: $0) }
+            let store = try await db.openCurrentStore(maxConnections: 1)
+            let head = try await store.events.head()
             let checkpoint = Checkpoint(seq: head.seq, head: Hex.encode(head.hash),
                                         time: Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970),
                                         previous: previous?.digest, keyID: keyID)

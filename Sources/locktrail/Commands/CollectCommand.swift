@@ -74,8 +74,8 @@ struct CollectCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let schedules = try composition.schedules(transport: CurlHTTPClient(), logger: logger)
-        let pool = try await db.openCurrentPool(maxConnections: 4)
-        let service = CollectorService(schedules: schedules, store: SourceStore(pool: pool), once: once, logger: logger)
+        let store = try await db.openCurrentStore(maxConnections: 4)
+        let service = CollectorService(schedules: schedules, store: store.sources, once: once, logger: logger)
         if once {
             for report in try await service.runOnce() {
                 print("\(report.source): \(report.items) items, \(report.appended) new events\(report.tableMissing ? " (table missing)" : "")")

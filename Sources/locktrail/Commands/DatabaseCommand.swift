@@ -1,5 +1,4 @@
 import ArgumentParser
-import LocktrailPostgres
 import LocktrailStore
 
 /// `locktrail db`: the private PostgreSQL used when no database is configured.
@@ -15,7 +14,7 @@ struct DatabaseCommand: ParsableCommand {
             let server = EmbeddedPostgres(directory: EmbeddedPostgres.defaultDirectory())
             let outcome = try server.start()
             print(outcome.started ? "started" : "already running", "in \(server.directory.path)")
-            print("connection: \(ConnectionString.redacted(server.conninfo))")
+            print("connection: \(server.redactedConninfo)")
             if outcome.accessRulesReplaced {
                 print("access: replaced rules that were not locktrail's (older versions trusted every local user)")
             }
@@ -36,7 +35,7 @@ struct DatabaseCommand: ParsableCommand {
         func run() throws {
             let server = EmbeddedPostgres(directory: EmbeddedPostgres.defaultDirectory())
             print(server.isRunning() ? "running" : "not running", "in \(server.directory.path)")
-            print("connection: \(ConnectionString.redacted(server.conninfo))")
+            print("connection: \(server.redactedConninfo)")
             if server.exists, !server.accessRulesAreCurrent() {
                 // Made by an older locktrail, which trusted every local user.
                 print("access: OUTDATED: other local users may be able to connect; run `locktrail db start` to allow only \(try EmbeddedPostgres.allowedUsersText())")

@@ -64,13 +64,10 @@ struct EventsCommand: AsyncParsableCommand {
             rows.print(as: .resolve(format))
             return
         }
-        let pool = try await db.openCurrentPool(maxConnections: 1)
-        let (after, kind, state, limit, unmatched) = (after, kind, state, limit, unmatched)
-        let events = try await pool.withConnection { connection in
-            // Unmatched means "no hold for its lock ID": the holds must include every event first.
-            if unmatched { try Derivation.catchUp(on: connection) }
-            return try EventLog.list(after: after, kind: kind, state: state, limit: limit, unmatched: unmatched, on: connection)
-        }
+        let store = try await db.openCurrentStore(maxConnections: 1)
+        // Unmatched means "no hold for its lock ID": the holds must include every event first.
+        if unmatched { try await store.derivation.catchUp() }
+        let events = try await store.events.list(after: after, kind: kind, state: state, limit: limit, unmatched: unmatched)
         for stored in events {
             let e = stored.event
             rows.rows.append([

@@ -13,9 +13,9 @@ struct MigrateCommand: AsyncParsableCommand {
     var status = false
 
     func run() async throws {
-        let pool = try db.openPool(maxConnections: 1)
+        let store = try db.openStore(maxConnections: 1)
         if status {
-            let s = try await pool.withConnection { try Migrator.status(on: $0) }
+            let s = try await store.schema.status()
             print("applied: \(s.applied.isEmpty ? "none" : s.applied.map(String.init).joined(separator: ", "))")
             print("pending: \(s.pending.isEmpty ? "none" : s.pending.map { "\($0.version)_\($0.name)" }.joined(separator: ", "))")
             if !s.unknown.isEmpty { print("unknown to this build (newer locktrail?): \(s.unknown.map(String.init).joined(separator: ", "))") }
@@ -23,7 +23,7 @@ struct MigrateCommand: AsyncParsableCommand {
             if !s.pending.isEmpty { throw ExitCode(3) }
             return
         }
-        let applied = try await pool.withConnection { try Migrator.migrate(on: $0) }
+        let applied = try await store.schema.migrate()
         if applied.isEmpty {
             print("schema is current (version \(Migration.latestVersion))")
         } else {

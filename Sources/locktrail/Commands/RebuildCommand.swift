@@ -10,11 +10,9 @@ struct RebuildCommand: AsyncParsableCommand {
     @OptionGroup var db: DatabaseOptions
 
     func run() async throws {
-        let pool = try await db.openCurrentPool(maxConnections: 1)
-        let report = try await pool.withConnection { connection in
-            try Derivation.rebuild(on: connection) { done, total in
-                if done == total || done % 2000 == 0 { Terminal.note("derived \(done) of \(total) states") }
-            }
+        let store = try await db.openCurrentStore(maxConnections: 1)
+        let report = try await store.derivation.rebuild { done, total in
+            if done == total || done % 2000 == 0 { Terminal.note("derived \(done) of \(total) states") }
         }
         print("rebuilt from \(report.seq) events: \(report.states) states, \(report.holds) holds, \(report.writes) writes")
     }

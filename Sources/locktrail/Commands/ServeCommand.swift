@@ -30,11 +30,11 @@ struct ServeCommand: AsyncParsableCommand {
         let (host, port) = APIServer.parseListen(listen)!
         var logger = Logger(label: "locktrail.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel)!
-        let pool = try await db.openCurrentPool(maxConnections: poolSize)
-        let app = APIServer.makeApplication(pool: pool, host: host, port: port, logger: logger) { port in
+        let store = try await db.openCurrentStore(maxConnections: poolSize)
+        let app = APIServer.makeApplication(store: store, host: host, port: port, logger: logger) { port in
             Terminal.note("serving on http://\(host):\(port)")
         }
         try await app.runService()
-        await pool.close()
+        await store.close()
     }
 }

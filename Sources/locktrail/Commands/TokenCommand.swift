@@ -24,10 +24,10 @@ struct TokenCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let pool = try await db.openCurrentPool(maxConnections: 1)
+            let store = try await db.openCurrentStore(maxConnections: 1)
             let (name, scopes) = (name, Set(scope))
             do {
-                let secret = try await pool.withConnection { try Tokens.create(name: name, scopes: scopes, on: $0) }
+                let secret = try await store.tokens.create(name: name, scopes: scopes)
                 print(secret)
             } catch let error as QueryError {
                 Terminal.note(error.description)
@@ -45,8 +45,8 @@ struct TokenCommand: AsyncParsableCommand {
         var format: OutputFormat?
 
         func run() async throws {
-            let pool = try await db.openCurrentPool(maxConnections: 1)
-            let tokens = try await pool.withConnection { try Tokens.list(on: $0) }
+            let store = try await db.openCurrentStore(maxConnections: 1)
+            let tokens = try await store.tokens.list()
             var rows = Rows(columns: ["name", "scopes", "created_at", "revoked_at"])
             for t in tokens {
                 let scopes = t.scopes.map(\.rawValue).sorted()
@@ -69,9 +69,9 @@ struct TokenCommand: AsyncParsableCommand {
         var name: String
 
         func run() async throws {
-            let pool = try await db.openCurrentPool(maxConnections: 1)
+            let store = try await db.openCurrentStore(maxConnections: 1)
             let name = name
-            guard try await pool.withConnection({ try Tokens.revoke(name: name, on: $0) }) else {
+            guard try await store.tokens.revoke(name: name) else {
                 Terminal.note("no live token is named '\(name)'")
                 throw ExitCode(2)
             }

@@ -4,7 +4,6 @@ import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
 import LocktrailHTTP
-import LocktrailPostgres
 import LocktrailStore
 import LocktrailWrapper
 
@@ -64,17 +63,11 @@ struct UnlockCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target = StateIdentity(lockPath: state)!
-        let pool = try await db.openCurrentPool(maxConnections: 2)
+        let store = try await db.openCurrentStore(maxConnections: 2)
         let (lockID, stateName) = (self.lockID, self.state)
 
         // Where was this lock seen? That says which mechanisms to check.
-        let sightings = try await pool.withConnection { connection -> [(mechanism: String?, table: String?, state: String?)] in
-            let r = try connection.run(NamedQuery("unlock_lock_sightings"), [.string(lockID)])
-            return (0..<r.rowCount).map { row in
-                let details = r.string(row, 3).flatMap { try? JSONParser.parse($0) }
-                return (r.string(row, 0), details?["table"]?.stringValue, r.string(row, 2))
-            }
-        }
+        let sightings = try await store.answers.sightings(ofLock: lockID)
         // A lock ID belongs to the state where it was seen: removing "it" from another state would
         // remove someone else's lock, or nothing.
         if let seen = sightings.last?.state, seen != stateName {
@@ -120,23 +113,22 @@ struct UnlockCommand: AsyncParsableCommand {
         }
         guard let holder = holders.first else {
             print("no lock is held on \(stateName) now (checked: \([table.map { "DynamoDB table \($0)" }, useLockfile ? "lock file \(target.lockFileKey)" : nil].compactMap { $0 }.joined(separator: ", ")))")
-            try await record(pool: pool, outcome: "not_found", mechanisms: [], holder: nil)
+            try await record(store: store, outcome: "not_found", mechanisms: [], holder: nil)
             throw ExitCode(3)
         }
         guard holders.allSatisfy({ $0.record.id == lockID }) else {
             let other = holders.first { $0.record.id != lockID }!.record
             print("\(stateName) is held by another lock: \(other.id) (\(other.who ?? "?"), \(other.operation ?? "?")); nothing removed")
-            try await record(pool: pool, outcome: "held_by_other", mechanisms: [], holder: other)
+            try await record(store: store, outcome: "held_by_other", mechanisms: [], holder: other)
             throw ExitCode(3)
         }
 
         let now = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
         let age = holder.record.created.map { now.secondsSinceEpoch - $0.secondsSinceEpoch }
         let since = now.adding(seconds: -Self.seconds(aliveWithin)!)
-        let alive = try await pool.withConnection { connection -> [(String, String?, String?)] in
-            let r = try connection.run(NamedQuery("unlock_live_runs"), [.string(stateName), .string(since.rfc3339), .string(now.rfc3339)])
-            return (0..<r.rowCount).map { (r.string($0, 0) ?? "?", r.string($0, 1), r.string($0, 2).flatMap(Timestamp.init(parsing:))?.rfc3339) }
-        }.filter { $0.1 == nil || $0.1 == holder.record.who }
+        let alive = try await store.answers.liveRuns(on: stateName, since: since, now: now)
+            .map { ($0.runID, $0.who, $0.lastSeen?.rfc3339) }
+            .filter { $0.1 == nil || $0.1 == holder.record.who }
         print("lock \(lockID) on \(stateName)")
         print("  held by   \(holder.record.who ?? "?") running \(holder.record.operation ?? "?") (terraform \(holder.record.version ?? "?"))")
         print("  created   \(holder.record.createdText ?? "?")\(age.map { " (\(Self.describe($0)) ago)" } ?? "")")
@@ -148,7 +140,7 @@ struct UnlockCommand: AsyncParsableCommand {
         if !alive.isEmpty { refusal = "its holder's run is still alive" }
         if let refusal, !force {
             print("refused: \(refusal); pass --force to remove it anyway")
-            try await record(pool: pool, outcome: "refused", mechanisms: holders.map(\.mechanism), holder: holder.record, note: refusal)
+            try await record(store: store, outcome: "refused", mechanisms: holders.map(\.mechanism), holder: holder.record, note: refusal)
             throw ExitCode(2)
         }
         if dryRun {
@@ -165,7 +157,7 @@ struct UnlockCommand: AsyncParsableCommand {
                 try await s3.deleteObject(bucket: target.bucket, key: target.lockFileKey, ifMatch: lockFileETag)
             } catch let error as AWSError where error.code == .preconditionFailed || error.code == .noSuchKey || error.statusCode == 404 {
                 print("the lock file changed meanwhile; nothing removed")
-                try await record(pool: pool, outcome: "changed", mechanisms: removed, holder: holder.record)
+                try await record(store: store, outcome: "changed", mechanisms: removed, holder: holder.record)
                 throw ExitCode(3)
             }
             removed.append("s3-lockfile")
@@ -178,16 +170,16 @@ struct UnlockCommand: AsyncParsableCommand {
                 removed.append("dynamodb")
             } catch let error as AWSError where error.code == .conditionalCheckFailed {
                 print("the DynamoDB lock changed meanwhile; it was not removed")
-                try await record(pool: pool, outcome: "changed", mechanisms: removed, holder: holder.record)
+                try await record(store: store, outcome: "changed", mechanisms: removed, holder: holder.record)
                 throw ExitCode(3)
             }
         }
-        try await record(pool: pool, outcome: "removed", mechanisms: removed, holder: holder.record, note: refusal.map { "forced past: \($0)" })
+        try await record(store: store, outcome: "removed", mechanisms: removed, holder: holder.record, note: refusal.map { "forced past: \($0)" })
         print("removed lock \(lockID) from \(removed.joined(separator: " and ")); recorded as lock.force_unlocked")
     }
 
     /// Appends the attempt to the event log.
-    private func record(pool: PostgresPool, outcome: String, mechanisms: [String], holder: LockRecord?, note: String? = nil) async throws {
+    private func record(store: Store, outcome: String, mechanisms: [String], holder: LockRecord?, note: String? = nil) async throws {
         let now = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
         let actor = LocalIdentity.who(ProcessInfo.processInfo.environment)
         var details: [String: JSONValue] = [
@@ -200,7 +192,7 @@ struct UnlockCommand: AsyncParsableCommand {
             key: "unlock|\(lockID)|\(now.microseconds)", kind: .lockForceUnlocked, source: "locktrail-unlock", mechanism: nil,
             time: .exact(now), observedAt: now, lockID: lockID, state: state,
             workspace: StateIdentity(lockPath: state)?.workspace, details: .object(details))
-        _ = try await EventLog.append([event], pool: pool)
+        _ = try await store.events.append([event])
     }
 
     static func describe(_ seconds: Double) -> String {

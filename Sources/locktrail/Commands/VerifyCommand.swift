@@ -48,13 +48,13 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let pool = try await db.openCurrentPool(maxConnections: 2)
-        let report = try await pool.withConnection { try EventLog.verify(on: $0) }
+        let store = try await db.openCurrentStore(maxConnections: 2)
+        let report = try await store.events.verify()
         var anchorProblem: String?
         if let expectHead, report.isIntact {
             let parts = expectHead.split(separator: ":")
             let seq = Int64(parts[0])!, hash = Hex.decode(String(parts[1]))!
-            let stored = try await pool.withConnection { try EventLog.hash(ofEvent: seq, on: $0) }
+            let stored = try await store.events.hash(ofEvent: seq)
             if stored != hash {
                 anchorProblem = stored == nil
                     ? "event \(seq) of the recorded head is no longer in the log"
@@ -70,8 +70,8 @@ struct VerifyCommand: AsyncParsableCommand {
             }
             let files = try await checkpointPlace(checkpoints).files()
             let known = keys
-            checked = try await pool.withConnection { connection in
-                try CheckpointVerifier.verify(files, keys: known) { try EventLog.hash(ofEvent: $0, on: connection) }
+            checked = try await store.events.withHashLookup { hashOfEvent in
+                try CheckpointVerifier.verify(files, keys: known) { try hashOfEvent($0) }
             }
             if files.isEmpty { anchorProblem = anchorProblem ?? "no checkpoints in \(checkpoints)" }
         }

@@ -19,8 +19,8 @@ struct CurrentCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (state, now) = (state, options.now)
-        let items = try await options.list(path: "/v1/current", parameters: [("state", state)], limit: limit) { connection, cursor, limit in
-            try Answers.current(state: state, cursor: cursor, limit: limit, now: now, on: connection)
+        let items = try await options.list(path: "/v1/current", parameters: [("state", state)], limit: limit) { answers, cursor, limit in
+            try await answers.current(state: state, cursor: cursor, limit: limit, now: now)
         }
         typealias T = AnswerTable
         T.holds(items, columns: [T.state, T.workspace, T.who, T.operation, T.since, T.ageColumn, T.run, T.lockID])

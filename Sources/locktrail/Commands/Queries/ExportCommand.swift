@@ -43,14 +43,14 @@ struct ExportCommand: AsyncParsableCommand {
             try await exportRemotely(server: server, since: since, until: until)
             return
         }
-        let pool = try await db.openCurrentPool(maxConnections: 1)
+        let store = try await db.openCurrentStore(maxConnections: 1)
         let format = format
         var out = StandardOutput()
         if format == .csv { out.write(EventExport.csvHeader) }
         var after: Int64 = 0
         while true {
             let position = after
-            let page = try await pool.withConnection { try Answers.exportPage(after: position, since: since, until: until, limit: EventExport.pageSize, on: $0) }
+            let page = try await store.events.exportPage(after: position, since: since, until: until, limit: EventExport.pageSize)
             for stored in page { out.write(format == .csv ? EventExport.csvLine(stored) : EventExport.jsonLine(stored)) }
             out.flush()
             guard let last = page.last, page.count == EventExport.pageSize else { break }

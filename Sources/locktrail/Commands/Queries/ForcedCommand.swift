@@ -23,8 +23,8 @@ struct ForcedCommand: AsyncParsableCommand {
     func run() async throws {
         let since = try options.time(since, option: "--since"), until = try options.time(until, option: "--until")
         let items = try await options.list(path: "/v1/forced", parameters: [("since", since?.rfc3339), ("until", until?.rfc3339)], limit: limit) {
-            connection, cursor, limit in
-            try Answers.forced(since: since, until: until, cursor: cursor, limit: limit, on: connection)
+            answers, cursor, limit in
+            try await answers.forced(since: since, until: until, cursor: cursor, limit: limit)
         }
         typealias T = AnswerTable
         let by: AnswerTable.Column = ("forced_by", { T.text($0, "forced_by") })

@@ -32,8 +32,8 @@ struct HistoryCommand: AsyncParsableCommand {
         let items = try await options.list(
             path: "/v1/holds",
             parameters: [("state", state), ("who", who), ("since", since?.rfc3339), ("until", until?.rfc3339)], limit: limit
-        ) { connection, cursor, limit in
-            try Answers.history(state: state, who: who, since: since, until: until, cursor: cursor, limit: limit, on: connection)
+        ) { answers, cursor, limit in
+            try await answers.history(state: state, who: who, since: since, until: until, cursor: cursor, limit: limit)
         }
         typealias T = AnswerTable
         T.holds(items, columns: [T.state, T.who, T.operation, T.acquired, T.released, T.ended, T.lockID])

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import LocktrailAWS
 import LocktrailCore
-import LocktrailPostgres
 import LocktrailStore
 
 /// Options every query shares: where the answer comes from (`--database` or `--server`) and how
@@ -34,20 +33,19 @@ struct QueryOptions: ParsableArguments {
     /// Up to `limit` items of a list answer, page by page, from the server or the database.
     func list(
         path: String, parameters: [(String, String?)], limit: Int,
-        local: @escaping @Sendable (PostgresConnection, String?, Int) throws -> AnswerPage
+        local: (AnswerStore, String?, Int) async throws -> AnswerPage
     ) async throws -> [JSONValue] {
         try await answering {
             var items: [JSONValue] = []
             var cursor: String?
-            let pool = try await localPool()
+            let store = try await localStore()
             repeat {
                 let pageSize = min(Answers.maxLimit, limit - items.count)
                 let page: AnswerPage
                 if let remote = try remote() {
                     page = try await remote.page(path: path, parameters: parameters + [("limit", String(pageSize)), ("cursor", cursor)])
                 } else {
-                    let c = cursor
-                    page = try await pool!.withConnection { try local($0, c, pageSize) }
+                    page = try await local(store!.answers, cursor, pageSize)
                 }
                 items += page.items
                 cursor = page.nextCursor
@@ -57,19 +55,19 @@ struct QueryOptions: ParsableArguments {
     }
 
     /// A single answer (e.g. `who`), from the server or the database.
-    func single(path: String, parameters: [(String, String?)], local: @escaping @Sendable (PostgresConnection) throws -> JSONValue) async throws -> JSONValue {
+    func single(path: String, parameters: [(String, String?)], local: (AnswerStore) async throws -> JSONValue) async throws -> JSONValue {
         try await answering {
             if let remote = try remote() { return try await remote.get(path: path, parameters: parameters) }
-            return try await localPool()!.withConnection(local)
+            return try await local(localStore()!.answers)
         }
     }
 
     /// The database, caught up with the event log, or nil when a server answers.
-    func localPool() async throws -> PostgresPool? {
+    func localStore() async throws -> Store? {
         guard server == nil else { return nil }
-        let pool = try await db.openCurrentPool(maxConnections: 1)
-        try await pool.withConnection { try Derivation.catchUp(on: $0) }
-        return pool
+        let store = try await db.openCurrentStore(maxConnections: 1)
+        try await store.derivation.catchUp()
+        return store
     }
 
     func remote() throws -> RemoteClient? { remoteServer.client() }

@@ -26,8 +26,8 @@ struct StaleCommand: AsyncParsableCommand {
     func run() async throws {
         let seconds = TimeExpression.durationSeconds(olderThan)!
         let now = options.now
-        let items = try await options.list(path: "/v1/stale", parameters: [("older_than", olderThan)], limit: limit) { connection, cursor, limit in
-            try Answers.stale(olderThan: seconds, cursor: cursor, limit: limit, now: now, on: connection)
+        let items = try await options.list(path: "/v1/stale", parameters: [("older_than", olderThan)], limit: limit) { answers, cursor, limit in
+            try await answers.stale(olderThan: seconds, cursor: cursor, limit: limit, now: now)
         }
         typealias T = AnswerTable
         let alive: AnswerTable.Column = ("holder_alive", { o in

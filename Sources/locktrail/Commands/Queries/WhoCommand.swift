@@ -19,8 +19,8 @@ struct WhoCommand: AsyncParsableCommand {
     func run() async throws {
         let state = state
         let at = try options.time(at, option: "--at")!
-        let answer = try await options.single(path: "/v1/who", parameters: [("state", state), ("at", at.rfc3339)]) { connection in
-            try Answers.who(state: state, at: at, on: connection)
+        let answer = try await options.single(path: "/v1/who", parameters: [("state", state), ("at", at.rfc3339)]) { answers in
+            try await answers.who(state: state, at: at)
         }
         let format = OutputFormat.resolve(options.format)
         if format == .json {

@@ -33,8 +33,8 @@ struct WritesCommand: AsyncParsableCommand {
             path: "/v1/writes",
             parameters: [("state", state), ("unlocked", unlocked ? "true" : nil), ("since", since?.rfc3339), ("until", until?.rfc3339)],
             limit: limit
-        ) { connection, cursor, limit in
-            try Answers.writes(state: state, unlockedOnly: unlocked, since: since, until: until, cursor: cursor, limit: limit, on: connection)
+        ) { answers, cursor, limit in
+            try await answers.writes(state: state, unlockedOnly: unlocked, since: since, until: until, cursor: cursor, limit: limit)
         }
         typealias T = AnswerTable
         T.holds(items, columns: [
