@@ -64,19 +64,20 @@ struct UnlockCommand: AsyncParsableCommand {
     func run() async throws {
         let target = StateIdentity(lockPath: state)!
         let store = try await db.openCurrentStore(maxConnections: 2)
-        let (lockID, stateName) = (self.lockID, self.state)
+        let policy = UnlockPolicy(
+            state: state, lockID: lockID, reason: reason, actor: LocalIdentity.who(ProcessInfo.processInfo.environment),
+            dynamoDBTable: dynamoDBTable, lockfile: lockfile, minAge: Self.seconds(minAge)!, minAgeText: minAge,
+            aliveWithin: Self.seconds(aliveWithin)!, force: force, dryRun: dryRun)
 
         // Where was this lock seen? That says which mechanisms to check.
-        let sightings = try await store.answers.sightings(ofLock: lockID)
-        // A lock ID belongs to the state where it was seen: removing "it" from another state would
-        // remove someone else's lock, or nothing.
-        if let seen = sightings.last?.state, seen != stateName {
-            print("refused: lock \(lockID) was seen on \(seen), not on \(stateName); nothing removed")
-            throw ExitCode(2)
-        }
-        let table = dynamoDBTable ?? sightings.first { $0.mechanism == "dynamodb" }?.table
-        let useLockfile = lockfile || sightings.contains { $0.mechanism == "s3-lockfile" }
-        guard table != nil || useLockfile else {
+        let table: String?, useLockfile: Bool
+        switch policy.lookup(sightings: try await store.answers.sightings(ofLock: lockID)) {
+        case .check(let named, let withLockfile):
+            (table, useLockfile) = (named, withLockfile)
+        case .seenOnAnotherState(let seen):
+            print("refused: lock \(lockID) was seen on \(seen), not on \(state); nothing removed")
+            throw ExitCode(UnlockOutcome.refused.exitCode)
+        case .unknown:
             throw ValidationError("locktrail never saw lock \(lockID): say where it is with --dynamodb-table NAME and/or --lockfile")
         }
 
@@ -85,14 +86,14 @@ struct UnlockCommand: AsyncParsableCommand {
         let credentials = DefaultCredentialsProvider(configuration: aws, transport: transport)
 
         // Read the lock as it is now, from every mechanism.
-        var holders: [(mechanism: String, record: LockRecord, raw: String)] = []
+        var holders: [UnlockHolder] = []
         var dynamo: DynamoDBClient?
         if let table {
             let client = try DynamoDBClient(configuration: aws, credentials: credentials, transport: transport)
             dynamo = client
             if let item = try await client.getItem(table: table, key: ["LockID": .string(target.lockPath)]),
                case .string(let info)? = item["Info"] {
-                if let record = LockRecordParse.parse(Array(info.utf8)).record { holders.append(("dynamodb", record, info)) }
+                if let record = LockRecordParse.parse(Array(info.utf8)).record { holders.append(UnlockHolder(mechanism: "dynamodb", record: record, raw: info)) }
             }
         }
         var s3: S3Client?
@@ -104,103 +105,86 @@ struct UnlockCommand: AsyncParsableCommand {
                 let object = try await client.getObject(bucket: target.bucket, key: target.lockFileKey)
                 let body = String(decoding: object.body, as: UTF8.self)
                 if let record = LockRecordParse.parse(object.body).record {
-                    holders.append(("s3-lockfile", record, body))
+                    holders.append(UnlockHolder(mechanism: "s3-lockfile", record: record, raw: body))
                     lockFileETag = object.eTag
                 }
             } catch let error as AWSError where error.code == .noSuchKey || error.statusCode == 404 {
                 // no lock file
             }
         }
-        guard let holder = holders.first else {
-            print("no lock is held on \(stateName) now (checked: \([table.map { "DynamoDB table \($0)" }, useLockfile ? "lock file \(target.lockFileKey)" : nil].compactMap { $0 }.joined(separator: ", ")))")
-            try await record(store: store, outcome: "not_found", mechanisms: [], holder: nil)
-            throw ExitCode(3)
-        }
-        guard holders.allSatisfy({ $0.record.id == lockID }) else {
-            let other = holders.first { $0.record.id != lockID }!.record
-            print("\(stateName) is held by another lock: \(other.id) (\(other.who ?? "?"), \(other.operation ?? "?")); nothing removed")
-            try await record(store: store, outcome: "held_by_other", mechanisms: [], holder: other)
-            throw ExitCode(3)
-        }
 
-        let now = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
-        let age = holder.record.created.map { now.secondsSinceEpoch - $0.secondsSinceEpoch }
-        let since = now.adding(seconds: -Self.seconds(aliveWithin)!)
-        let alive = try await store.answers.liveRuns(on: stateName, since: since, now: now)
-            .map { ($0.runID, $0.who, $0.lastSeen?.rfc3339) }
-            .filter { $0.1 == nil || $0.1 == holder.record.who }
-        print("lock \(lockID) on \(stateName)")
-        print("  held by   \(holder.record.who ?? "?") running \(holder.record.operation ?? "?") (terraform \(holder.record.version ?? "?"))")
-        print("  created   \(holder.record.createdText ?? "?")\(age.map { " (\(Self.describe($0)) ago)" } ?? "")")
-        print("  in        \(holders.map(\.mechanism).joined(separator: " and "))")
-        print("  holder    \(alive.isEmpty ? "no live wrapped run seen" : "ALIVE: run \(alive[0].0), last heard from \(alive[0].2 ?? "?")")")
-
-        var refusal: String?
-        if let age, age < Self.seconds(minAge)! { refusal = "the lock is only \(Self.describe(age)) old (under --min-age \(minAge))" }
-        if !alive.isEmpty { refusal = "its holder's run is still alive" }
-        if let refusal, !force {
+        let now = Self.now
+        let liveRuns = holders.isEmpty ? [] : try await store.answers.liveRuns(on: state, since: policy.aliveSince(now: now), now: now)
+        let assessment: UnlockAssessment
+        switch policy.decide(holders: holders, liveRuns: liveRuns, now: now) {
+        case .notFound(let event):
+            print("no lock is held on \(state) now (checked: \([table.map { "DynamoDB table \($0)" }, useLockfile ? "lock file \(target.lockFileKey)" : nil].compactMap { $0 }.joined(separator: ", ")))")
+            try await finish(.notFound, recording: event, in: store)
+        case .heldByOther(let other, let event):
+            print("\(state) is held by another lock: \(other.id) (\(other.who ?? "?"), \(other.operation ?? "?")); nothing removed")
+            try await finish(.heldByOther, recording: event, in: store)
+        case .refuse(let found, let refusal, let event):
+            show(found)
             print("refused: \(refusal); pass --force to remove it anyway")
-            try await record(store: store, outcome: "refused", mechanisms: holders.map(\.mechanism), holder: holder.record, note: refusal)
-            throw ExitCode(2)
-        }
-        if dryRun {
-            print("dry run: would remove it from \(holders.map(\.mechanism).joined(separator: " and "))")
+            try await finish(.refused, recording: event, in: store)
+        case .dryRun(let found):
+            show(found)
+            print("dry run: would remove it from \(found.mechanisms.joined(separator: " and "))")
             return
+        case .remove(let found):
+            show(found)
+            assessment = found
         }
 
         // Lock file first, then DynamoDB: terraform's own release order.
         var removed: [String] = []
-        if let s3, let lockFileETag {  // set only when the lock file is one of the holders
-            // Only the lock file that was read and checked: S3 refuses the delete (412) if it was
-            // replaced since, and answers 404 if it is gone; either way nothing is removed.
-            do {
-                try await s3.deleteObject(bucket: target.bucket, key: target.lockFileKey, ifMatch: lockFileETag)
-            } catch let error as AWSError where error.code == .preconditionFailed || error.code == .noSuchKey || error.statusCode == 404 {
-                print("the lock file changed meanwhile; nothing removed")
-                try await record(store: store, outcome: "changed", mechanisms: removed, holder: holder.record)
-                throw ExitCode(3)
+        for mechanism in assessment.removalOrder {
+            switch mechanism {
+            case "s3-lockfile":
+                guard let s3, let lockFileETag else { continue }  // set only when the lock file is one of the holders
+                // Only the lock file that was read and checked: S3 refuses the delete (412) if it was
+                // replaced since, and answers 404 if it is gone; either way nothing is removed.
+                do {
+                    try await s3.deleteObject(bucket: target.bucket, key: target.lockFileKey, ifMatch: lockFileETag)
+                } catch let error as AWSError where error.code == .preconditionFailed || error.code == .noSuchKey || error.statusCode == 404 {
+                    print("the lock file changed meanwhile; nothing removed")
+                    try await finish(.changed, recording: policy.removalEvent(assessment, removed: removed, changed: true, at: Self.now), in: store)
+                }
+            case "dynamodb":
+                guard let dynamo, let table, let entry = assessment.holders.first(where: { $0.mechanism == "dynamodb" }) else { continue }
+                do {
+                    _ = try await dynamo.deleteItem(
+                        table: table, key: ["LockID": .string(target.lockPath)], conditionExpression: "#info = :info",
+                        expressionAttributeNames: ["#info": "Info"], expressionAttributeValues: [":info": .string(entry.raw)])
+                } catch let error as AWSError where error.code == .conditionalCheckFailed {
+                    print("the DynamoDB lock changed meanwhile; it was not removed")
+                    try await finish(.changed, recording: policy.removalEvent(assessment, removed: removed, changed: true, at: Self.now), in: store)
+                }
+            default:
+                continue
             }
-            removed.append("s3-lockfile")
+            removed.append(mechanism)
         }
-        if let dynamo, let table, let entry = holders.first(where: { $0.mechanism == "dynamodb" }) {
-            do {
-                _ = try await dynamo.deleteItem(
-                    table: table, key: ["LockID": .string(target.lockPath)], conditionExpression: "#info = :info",
-                    expressionAttributeNames: ["#info": "Info"], expressionAttributeValues: [":info": .string(entry.raw)])
-                removed.append("dynamodb")
-            } catch let error as AWSError where error.code == .conditionalCheckFailed {
-                print("the DynamoDB lock changed meanwhile; it was not removed")
-                try await record(store: store, outcome: "changed", mechanisms: removed, holder: holder.record)
-                throw ExitCode(3)
-            }
-        }
-        try await record(store: store, outcome: "removed", mechanisms: removed, holder: holder.record, note: refusal.map { "forced past: \($0)" })
+        _ = try await store.events.append([policy.removalEvent(assessment, removed: removed, changed: false, at: Self.now)])
         print("removed lock \(lockID) from \(removed.joined(separator: " and ")); recorded as lock.force_unlocked")
     }
 
-    /// Appends the attempt to the event log.
-    private func record(store: Store, outcome: String, mechanisms: [String], holder: LockRecord?, note: String? = nil) async throws {
-        let now = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
-        let actor = LocalIdentity.who(ProcessInfo.processInfo.environment)
-        var details: [String: JSONValue] = [
-            "actor": .string(actor), "reason": .string(reason), "outcome": .string(outcome),
-            "mechanisms": .array(mechanisms.map(JSONValue.string)), "forced": .bool(force), "tool": "locktrail unlock",
-        ]
-        if let holder { details["holder"] = .object(holder.eventDetails) }
-        if let note { details["note"] = .string(note) }
-        let event = Event(
-            key: "unlock|\(lockID)|\(now.microseconds)", kind: .lockForceUnlocked, source: "locktrail-unlock", mechanism: nil,
-            time: .exact(now), observedAt: now, lockID: lockID, state: state,
-            workspace: StateIdentity(lockPath: state)?.workspace, details: .object(details))
-        _ = try await store.events.append([event])
+    /// Prints the lock, its age and whether its holder is alive.
+    private func show(_ found: UnlockAssessment) {
+        let record = found.holder.record
+        print("lock \(lockID) on \(state)")
+        print("  held by   \(record.who ?? "?") running \(record.operation ?? "?") (terraform \(record.version ?? "?"))")
+        print("  created   \(record.createdText ?? "?")\(found.age.map { " (\(UnlockPolicy.describe($0)) ago)" } ?? "")")
+        print("  in        \(found.mechanisms.joined(separator: " and "))")
+        let alive = found.liveRuns.first
+        print("  holder    \(alive.map { "ALIVE: run \($0.runID), last heard from \($0.lastSeen?.rfc3339 ?? "?")" } ?? "no live wrapped run seen")")
     }
 
-    static func describe(_ seconds: Double) -> String {
-        switch seconds {
-        case ..<120: return "\(Int(seconds))s"
-        case ..<7200: return "\(Int(seconds / 60))m"
-        case ..<172_800: return "\(Int(seconds / 3600))h"
-        default: return "\(Int(seconds / 86400))d"
-        }
+    /// Records the attempt and exits with the outcome's code.
+    private func finish(_ outcome: UnlockOutcome, recording event: Event, in store: Store) async throws -> Never {
+        _ = try await store.events.append([event])
+        throw ExitCode(outcome.exitCode)
     }
+
+    static var now: Timestamp { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
 }

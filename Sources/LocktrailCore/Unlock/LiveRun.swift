@@ -1,5 +1,3 @@
-import LocktrailCore
-
 /// A wrapped terraform run that has not finished and was heard from recently.
 public struct LiveRun: Hashable, Sendable {
     /// The run's ID.
