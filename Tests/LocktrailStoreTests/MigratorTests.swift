@@ -45,7 +45,7 @@ struct MigratorTests {
     func namedQueriesPrepare() async throws {
         let db = try await TestDatabase.make()
         try await db.pool.withConnection { connection in
-            for query in NamedQuery.all {
+            for query in QueryFile.all {
                 let sql = query.sql.uppercased()
                 if sql.contains("COPY ") && sql.contains("FROM STDIN") {
                     // COPY cannot be prepared: run it with no rows in a transaction that is rolled back.
@@ -59,7 +59,7 @@ struct MigratorTests {
                 }
             }
         }
-        #expect(NamedQuery.all.count >= 10)
+        #expect(QueryFile.all.count >= 10)
     }
 
     @Test("a wrong connection string says what is wrong and never echoes the password", arguments: [
