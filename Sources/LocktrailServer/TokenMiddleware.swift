@@ -37,11 +37,11 @@ struct TokenMiddleware: RouterMiddleware {
 /// Token lookups, remembered for a few seconds so a busy client costs one database read per
 /// interval rather than one per request. A revocation takes effect within `lifetime`.
 actor TokenCache {
-    private let tokens: TokenStore
+    private let tokens: any TokenAuthenticator
     private let lifetime: Duration
     private var entries: [[UInt8]: (token: TokenInfo?, expires: ContinuousClock.Instant)] = [:]
 
-    init(tokens: TokenStore, lifetime: Duration = .seconds(5)) {
+    init(tokens: any TokenAuthenticator, lifetime: Duration = .seconds(5)) {
         self.tokens = tokens
         self.lifetime = lifetime
     }

@@ -22,6 +22,15 @@ public struct TokenInfo: Hashable, Sendable {
     public var scopes: Set<TokenScope>
     /// When it was created and revoked (as the database prints them).
     public var createdAt: String?, revokedAt: String?
+
+    /// A token's description.
+    public init(id: Int64, name: String, scopes: Set<TokenScope>, createdAt: String? = nil, revokedAt: String? = nil) {
+        self.id = id
+        self.name = name
+        self.scopes = scopes
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
 }
 
 /// Bearer tokens of the HTTP API. Only the SHA-256 of a secret is stored: a leaked database does

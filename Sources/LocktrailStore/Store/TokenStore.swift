@@ -1,7 +1,7 @@
 import LocktrailPostgres
 
 /// Bearer tokens through the store.
-public struct TokenStore: Sendable {
+public struct TokenStore: TokenAuthenticator {
     let pool: PostgresPool
 
     /// Creates a token and returns its secret, shown once and never stored.
