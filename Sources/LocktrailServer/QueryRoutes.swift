@@ -4,7 +4,7 @@ import LocktrailCore
 import LocktrailCrypto
 import LocktrailStore
 
-/// The query answers under `/v1`: the same answers as the CLI, from `Answers`.
+/// The query answers under `/v1`: the same answers as the CLI, from the store's `AnswerStore`.
 struct QueryRoutes {
     let store: Store
     let freshness: DerivationFreshness

@@ -15,8 +15,8 @@ public struct AnswerPage: Sendable {
     }
 }
 
-/// The questions locktrail answers, over derived holds and writes. Shared by the CLI and the
-/// HTTP API so both give the same answer; callers catch up the derivation first.
+/// The questions locktrail answers, over derived holds and writes, on one connection. The CLI and
+/// the HTTP API ask through `AnswerStore`, so both give the same answer; callers catch up the derivation first.
 public enum Answers {
     /// The most items one page may hold.
     public static let maxLimit = 1000
