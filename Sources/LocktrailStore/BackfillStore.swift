@@ -32,7 +32,7 @@ public struct BackfillStore: BackfillStateStore {
         try await pool.withConnection { connection in
             try connection.transaction {
                 try SourceStore.ensure(source, kind: .s3, on: connection)
-                try connection.run(NamedQuery("s3_backfill_start"), [.string(source), .string(bucket), .string(prefix ?? "")])
+                try connection.run(BackfillStatements.Start(source: source, bucket: bucket, prefix: prefix ?? ""))
             }
         }
     }
@@ -45,9 +45,8 @@ public struct BackfillStore: BackfillStateStore {
                 let outcome = try EventLog.append(events, on: connection)
                 try SourceStore.writeChanges(source: source, upserts: upserts, deletions: [], on: connection)
                 let current = try Self.checkpoint(of: source, on: connection)
-                try connection.run(NamedQuery("s3_backfill_advance"), [
-                    .string(source), .string(keyMarker ?? current?.keyMarker), .int(Int64(entries)), .int(Int64(outcome.appended)),
-                ])
+                try connection.run(BackfillStatements.Advance(
+                    source: source, keyMarker: keyMarker ?? current?.keyMarker, entries: entries, events: outcome.appended))
                 return outcome
             }
         }
@@ -57,9 +56,9 @@ public struct BackfillStore: BackfillStateStore {
     public func complete(_ source: String, coverageEnds: Timestamp?) async throws {
         try await pool.withConnection { connection in
             try connection.transaction {
-                try connection.run(NamedQuery("s3_backfill_complete"), [.string(source)])
+                try connection.run(BackfillStatements.Complete(source: source))
                 if let coverageEnds {
-                    try connection.run(NamedQuery("sources_record_backfill"), [.string(source), .string(coverageEnds.rfc3339)])
+                    try connection.run(BackfillStatements.RecordCoverage(source: source, completed: coverageEnds))
                 }
             }
         }
@@ -67,9 +66,7 @@ public struct BackfillStore: BackfillStateStore {
 
     /// The checkpoint of `source` on `connection`.
     static func checkpoint(of source: String, on connection: PostgresConnection) throws -> BackfillCheckpoint? {
-        let r = try connection.run(NamedQuery("s3_backfill_read"), [.string(source)])
-        guard r.rowCount == 1 else { return nil }
-        return BackfillCheckpoint(keyMarker: r.string(0, 0), entries: r.int(0, 1) ?? 0, events: r.int(0, 2) ?? 0,
-                                  completed: r.string(0, 3) != nil)
+        guard let r = try connection.first(BackfillStatements.Read(source: source)) else { return nil }
+        return BackfillCheckpoint(keyMarker: r.keyMarker, entries: r.entries, events: r.events, completed: r.completedAt != nil)
     }
 }

@@ -38,29 +38,25 @@ public struct SourceStore: SourceStateStore {
 
     /// Registers `source` if it is new.
     public static func ensure(_ source: String, kind: SourceKind, on connection: PostgresConnection) throws {
-        try connection.run(NamedQuery("sources_ensure"), [.string(source), .string(kind.rawValue)])
+        try connection.run(SourceStatements.Ensure(source: source, kind: kind.rawValue))
     }
 
     /// The source's coverage, or nil if it is not registered.
     public static func state(of source: String, on connection: PostgresConnection) throws -> SourceCheckpoint? {
-        let r = try connection.run(NamedQuery("sources_read"), [.string(source)])
-        guard r.rowCount == 1 else { return nil }
+        guard let r = try connection.first(SourceStatements.Read(source: source)) else { return nil }
         return SourceCheckpoint(
-            status: r.string(0, 0).flatMap(SourceStatus.init(rawValue:)) ?? .new,
-            lastScanStarted: r.string(0, 1).flatMap(Timestamp.init(parsing:)),
-            lastScanCompleted: r.string(0, 2).flatMap(Timestamp.init(parsing:)), failures: Int(r.int(0, 3) ?? 0),
-            lastError: r.string(0, 4))
+            status: SourceStatus(rawValue: r.status) ?? .new, lastScanStarted: r.lastScanStarted,
+            lastScanCompleted: r.lastScanCompleted, failures: r.failures, lastError: r.lastError)
     }
 
     /// The stored snapshot of `source`.
     public static func snapshot(of source: String, on connection: PostgresConnection) throws -> [String: SnapshotEntry] {
         var out: [String: SnapshotEntry] = [:]
         try connection.transaction {
-            try connection.forEachBatch(NamedQuery("source_items_load").sql, [.string(source)], batchSize: 20_000) { r in
-                for row in 0..<r.rowCount {
-                    guard let key = r.string(row, 0), let kind = r.string(row, 1),
-                          let entry = SnapshotEntry(storedKind: kind, value: r.string(row, 2) ?? "") else { continue }
-                    out[key] = entry
+            try connection.forEachBatch(SourceStatements.ItemsLoad(source: source), batchSize: 20_000) { rows in
+                for item in try rows.decode(SourceStatements.ItemsLoad.Record.self) {
+                    guard let entry = SnapshotEntry(storedKind: item.kind, value: item.value ?? "") else { continue }
+                    out[item.key] = entry
                 }
             }
         }
@@ -78,16 +74,15 @@ public struct SourceStore: SourceStateStore {
         if plan.fence.leaseToken != nil { throw UnsupportedPlanError(source: source, what: "lease tokens") }
         if !plan.cursor.shardPositions.isEmpty { throw UnsupportedPlanError(source: source, what: "stream shard positions") }
         return try connection.transaction {
-            let locked = try connection.run(NamedQuery("sources_lock"), [.string(source)])
-            guard locked.rowCount == 1 else {
+            guard let locked = try connection.first(SourceStatements.Lock(source: source)) else {
                 throw PostgresError(kind: .decoding, message: "source \(source) is not registered")
             }
             // The fence: the row is locked until commit, so no other collector can move it on now.
-            if locked.string(0, 2).flatMap(Timestamp.init(parsing:)) != plan.fence.coverage {
+            if locked.lastScanCompleted != plan.fence.coverage {
                 throw ConcurrentCycleError(source: source)
             }
             if plan.cursor.resetsSnapshot {
-                try connection.run(NamedQuery("source_items_clear"), [.string(source)])
+                try connection.run(SourceStatements.ItemsClear(source: source))
             }
             var outcome = AppendOutcome(appended: 0, duplicates: 0, headSeq: 0)
             for batch in plan.batches where !batch.isEmpty {
@@ -95,10 +90,8 @@ public struct SourceStore: SourceStateStore {
                 outcome = AppendOutcome(appended: outcome.appended + o.appended, duplicates: outcome.duplicates + o.duplicates, headSeq: o.headSeq)
                 try writeChanges(source: source, upserts: batch.upserts, deletions: batch.deletions, on: connection)
             }
-            try connection.run(NamedQuery("sources_record_success"), [
-                .string(source), .string(status.rawValue), .string(window.started.rfc3339),
-                .string(window.completed.rfc3339), .int(Int64(items)),
-            ])
+            try connection.run(SourceStatements.RecordSuccess(
+                source: source, status: status.rawValue, started: window.started, completed: window.completed, items: items))
             return outcome
         }
     }
@@ -107,18 +100,16 @@ public struct SourceStore: SourceStateStore {
     static func writeChanges(source: String, upserts: [(key: String, entry: SnapshotEntry)], deletions: [String],
                              on connection: PostgresConnection) throws {
         if !deletions.isEmpty {
-            try connection.run(NamedQuery("source_items_delete"), [.string(source), .textArray(deletions)])
+            try connection.run(SourceStatements.ItemsDelete(source: source, keys: deletions))
         }
         if !upserts.isEmpty {
-            try connection.run(NamedQuery("source_items_upsert"), [
-                .string(source), .textArray(upserts.map(\.key)),
-                .textArray(upserts.map(\.entry.kind.rawValue)), .textArray(upserts.map(\.entry.storedValue)),
-            ])
+            try connection.run(SourceStatements.ItemsUpsert(
+                source: source, keys: upserts.map(\.key), kinds: upserts.map(\.entry.kind.rawValue), values: upserts.map(\.entry.storedValue)))
         }
     }
 
     /// Records a failed cycle; coverage does not advance.
     public static func recordFailure(of source: String, error: String, at time: Timestamp, on connection: PostgresConnection) throws {
-        try connection.run(NamedQuery("sources_record_failure"), [.string(source), .string(error), .string(time.rfc3339)])
+        try connection.run(SourceStatements.RecordFailure(source: source, error: error, at: time))
     }
 }

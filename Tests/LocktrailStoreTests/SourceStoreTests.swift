@@ -34,8 +34,8 @@ struct SourceStoreTests {
         let outcome = try await store.commit(Self.plan(start, held: true, at: 0))
         #expect(outcome.appended == 1)
         let stored = try await db.pool.withConnection { connection in
-            let r = try connection.run(NamedQuery("source_items_load"), [.string("s3:b")])
-            return (r.string(0, 1), r.string(0, 2))
+            let r = try connection.first(SourceStatements.ItemsLoad(source: "s3:b"))
+            return (r?.kind, r?.value)
         }
         #expect(stored.0 == "lock_file")
         #expect(stored.1 == "l1\n" + String(decoding: Self.body, as: UTF8.self))
