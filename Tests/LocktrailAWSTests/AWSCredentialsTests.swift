@@ -117,10 +117,15 @@ struct AWSCredentialsTests {
         let provider = DefaultCredentialsProvider(configuration: configuration, transport: Self.offline, processTimeout: .seconds(10))
 
         let started = ContinuousClock.now
-        let attempt = Task { try await provider.credentials() }
-        // Seen while it runs: otherwise "nothing left running" below would prove nothing.
+        let finished = Mutex(false)
+        let attempt = Task {
+            defer { finished.withLock { $0 = true } }
+            return try await provider.credentials()
+        }
+        // Seen while it runs: otherwise "nothing left running" below would prove nothing. Looked
+        // for until the attempt ends, however long the busy machine takes to start it.
         var seen: Duration?
-        while seen == nil, started.duration(to: .now) < .milliseconds(9800) {
+        while seen == nil, !finished.withLock({ $0 }), started.duration(to: .now) < .seconds(80) {
             if !Self.processes(withMarker: marker).isEmpty { seen = started.duration(to: .now) }
             try await Task.sleep(for: .milliseconds(50))
         }
