@@ -99,11 +99,12 @@ public enum Derivation {
         for start in stride(from: 0, to: states.count, by: statesPerBatch) {
             let batch = Array(states[start..<min(start + statesPerBatch, states.count)])
             var holds: [Hold] = [], writes: [StateWrite] = []
+            // One set-based read for the batch; each state then derives from its own selection.
+            let read = try connection.records(DerivationStatements.EventsOfStates(states: batch, upTo: head)).map { stored in
+                SequencedEvent(seq: stored.seq, event: stored.event)
+            }
             for state in batch {
-                let events = try connection.records(DerivationStatements.EventsOfState(state: state, upTo: head)).map { stored in
-                    SequencedEvent(seq: stored.seq, event: stored.event)
-                }
-                let derived = HoldDerivation.derive(events)
+                let derived = HoldDerivation.derive(HoldDerivation.events(for: state, in: read))
                 // A lock ID belongs to the state its events name; the first state to claim it keeps it.
                 holds += derived.holds.filter { $0.state == state && seen.insert($0.lockID).inserted }
                 writes += derived.writes.filter { $0.state == state }

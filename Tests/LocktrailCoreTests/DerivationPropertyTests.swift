@@ -362,15 +362,9 @@ struct DerivationPropertyTests {
         func records(_ d: DerivedRecords, _ state: String) -> ([Hold], [StateWrite]) {
             (d.holds.filter { $0.state == state }, d.writes.filter { $0.state == state })
         }
+        // The store reads a batch of states at once and picks each state's selection from it.
         func selected(_ state: String, upTo head: Int) -> [SequencedEvent] {
-            let prefix = events.prefix(head)
-            let lockIDs = Set(prefix.filter { $0.event.state == state }.compactMap(\.event.lockID))
-            let runIDs = Set(prefix.filter { $0.event.state == state }.compactMap { $0.event.details["run_id"]?.stringValue })
-            return prefix.filter { e in
-                e.event.state == state || e.event.lockID.map(lockIDs.contains) == true
-                    || (e.event.kind.rawValue.hasPrefix("run.") && e.event.details["run_id"]?.stringValue.map(runIDs.contains) == true)
-                    || HoldDerivation.globalKinds.contains(e.event.kind)
-            }
+            HoldDerivation.events(for: state, in: Array(events.prefix(head)))
         }
         for state in RandomWorld.states {
             let perState = HoldDerivation.derive(selected(state, upTo: events.count))

@@ -37,6 +37,24 @@ public enum HoldDerivation {
     /// derivation of one state needs them all.
     public static let globalKinds: [EventKind] = [.coverageGap, .sourceTableMissing, .sourceTableRestored]
 
+    /// The events the derivation of `state` rests on, picked from `events` (in `seq` order; a
+    /// superset, e.g. one read for a batch of states): the state's own events, every event naming
+    /// one of its lock IDs, the events of its runs, and the global kinds. The store's
+    /// `derivation_events_of_states` reads the same, so deriving a batch at once gives each state
+    /// what deriving it alone would.
+    public static func events(for state: String, in events: [SequencedEvent]) -> [SequencedEvent] {
+        var lockIDs = Set<String>(), runIDs = Set<String>()
+        for e in events where e.event.state == state {
+            if let lockID = e.event.lockID { lockIDs.insert(lockID) }
+            if let runID = e.event.details["run_id"]?.stringValue { runIDs.insert(runID) }
+        }
+        let global = Set(globalKinds)
+        return events.filter { e in
+            e.event.state == state || e.event.lockID.map(lockIDs.contains) == true || global.contains(e.event.kind)
+                || (e.event.kind.rawValue.hasPrefix("run.") && e.event.details["run_id"]?.stringValue.map(runIDs.contains) == true)
+        }
+    }
+
     /// The actor a force-unlock names.
     static func actor(_ details: JSONValue) -> String? {
         details["actor"]?.stringValue ?? details["who"]?.stringValue ?? details["user"]?.stringValue

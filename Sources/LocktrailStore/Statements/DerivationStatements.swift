@@ -41,13 +41,13 @@ package enum DerivationStatements {
         package var bindings: [PostgresValue] { [.int(seq)] }
     }
 
-    /// `derivation_events_of_state`: every event up to `head` that can change `state`'s records.
-    package struct EventsOfState: Statement {
+    /// `derivation_events_of_states`: every event up to `head` that can change the records of `states` (one batch).
+    package struct EventsOfStates: Statement {
         package typealias Record = StoredEvent
-        package static let file = QueryFile.derivationEventsOfState
-        package var state: String, head: Int64
-        package init(state: String, upTo head: Int64) { (self.state, self.head) = (state, head) }
-        package var bindings: [PostgresValue] { [.string(state), .int(head)] }
+        package static let file = QueryFile.derivationEventsOfStates
+        package var states: [String], head: Int64
+        package init(states: [String], upTo head: Int64) { (self.states, self.head) = (states, head) }
+        package var bindings: [PostgresValue] { [.textArray(states), .int(head)] }
     }
 
     /// `derivation_touched`: what events in `(after, upTo]` touch.

@@ -7,7 +7,7 @@ package enum Statements {
         EventStatements.Export.self, EventStatements.HashAt.self, EventStatements.HeadLock.self,
         EventStatements.HeadRead.self, EventStatements.HeadAdvance.self,
         DerivationStatements.CursorRead.self, DerivationStatements.CursorLock.self, DerivationStatements.CursorAdvance.self,
-        DerivationStatements.EventsOfState.self, DerivationStatements.Touched.self, DerivationStatements.MissingTableLocks.self,
+        DerivationStatements.EventsOfStates.self, DerivationStatements.Touched.self, DerivationStatements.MissingTableLocks.self,
         DerivationStatements.StatesAll.self, DerivationStatements.StatesOfLocks.self, DerivationStatements.StatesOfRuns.self,
         DerivationStatements.StatesWithUnlockedWrites.self, DerivationStatements.StatesNearGaps.self,
         HoldStatements.DeleteAll.self, HoldStatements.DeleteStates.self, HoldStatements.Dump.self, HoldStatements.Current.self,
