@@ -148,3 +148,12 @@ package.targets.append(.executableTarget(
     dependencies: ["LocktrailCore", "LocktrailStore", "LocktrailPostgres"],
     path: "Benchmarks/query-bench"
 ))
+
+// Package-wide settings that catch mistakes early: an existential is spelled `any P`, and a file
+// uses only the members of modules it imports itself.
+for target in package.targets where target.type != .system && target.type != .plugin {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

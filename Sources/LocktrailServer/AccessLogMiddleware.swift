@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import LocktrailStore
 
 /// One structured line per request: constant message, data in metadata (method, path, status,
 /// duration, token name). Query strings are left out: they can name states people consider private.

@@ -3,6 +3,7 @@ import LocktrailCollector
 import LocktrailStore
 import LocktrailTestSupport
 import Testing
+import LocktrailAWS
 
 @Suite("Collector configuration file")
 struct CollectorConfigurationTests {

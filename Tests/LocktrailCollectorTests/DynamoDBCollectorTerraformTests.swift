@@ -6,6 +6,7 @@ import LocktrailCore
 import LocktrailStore
 import LocktrailTestSupport
 import Testing
+import LocktrailPostgres
 
 /// The DynamoDB collector against real terraform runs on the emulator, with a real PostgreSQL.
 @Suite("DynamoDB collector with real terraform", .serialized)

@@ -5,6 +5,7 @@ import LocktrailCore
 import LocktrailStore
 import LocktrailTestSupport
 import Testing
+import LocktrailPostgres
 
 /// Backfill killed and restarted, and version bodies that are not lock records.
 @Suite("S3 backfill faults", .serialized)

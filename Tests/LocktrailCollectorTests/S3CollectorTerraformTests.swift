@@ -6,6 +6,7 @@ import LocktrailCore
 import LocktrailStore
 import LocktrailTestSupport
 import Testing
+import LocktrailPostgres
 
 /// The S3 collector and backfill against real terraform runs on the emulator, with a real PostgreSQL.
 @Suite("S3 collector with real terraform", .serialized)

@@ -6,6 +6,7 @@ import LocktrailCore
 import LocktrailStore
 import LocktrailTestSupport
 import Testing
+import LocktrailPostgres
 
 /// Coverage gaps of a versioned bucket whose history is pruned, against the emulator: versions
 /// removed by id as a lifecycle rule's noncurrent-version expiration removes them.

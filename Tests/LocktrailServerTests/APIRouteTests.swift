@@ -4,6 +4,8 @@ import LocktrailCore
 import LocktrailHTTP
 import LocktrailStore
 import Testing
+import LocktrailTestSupport
+import LocktrailPostgres
 
 /// Every route against a real database filled by real collector runs.
 @Suite("HTTP API routes", .serialized)

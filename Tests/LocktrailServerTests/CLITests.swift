@@ -1,6 +1,7 @@
 import Foundation
 import LocktrailCore
 import Testing
+import LocktrailTestSupport
 
 /// The query commands of the `locktrail` binary, against the fixture's database and server.
 @Suite("CLI query commands", .serialized)

@@ -5,6 +5,7 @@ import LocktrailStore
 import LocktrailTestSupport
 import Logging
 import Testing
+import LocktrailPostgres
 
 /// What `/readyz` tells whom, and what the access log says about each request: servers on fresh
 /// databases, logging into memory (one shared by the access-log cases, one per readiness case,

@@ -8,6 +8,7 @@ import LocktrailTestSupport
 import LocktrailWrapper
 import Logging
 import Testing
+import LocktrailPostgres
 
 /// `POST /v1/hooks/events` on a real server and database, and the wrapper's spool flushed into it.
 @Suite("Hook ingest", .serialized)

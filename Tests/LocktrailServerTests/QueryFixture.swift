@@ -9,6 +9,7 @@ import LocktrailStore
 import LocktrailTestSupport
 import Logging
 import Synchronization
+import ServiceLifecycle
 
 /// One database filled by real collector runs against real terraform, plus synthetic events for
 /// what no collector emits yet (lock-file versions, hooks), and a running server on it. Built once

@@ -7,6 +7,7 @@ import LocktrailTestSupport
 import LocktrailWrapper
 import Logging
 import Testing
+import LocktrailPostgres
 
 /// Issue 10's cases end to end: real terraform on the emulator, the real collector sources, the
 /// wrapper reporting to a real server, and the answers read with the README's own commands

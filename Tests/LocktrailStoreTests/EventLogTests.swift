@@ -3,6 +3,7 @@ import LocktrailPostgres
 import Testing
 import LocktrailStore
 import LocktrailTestSupport
+import Foundation
 
 @Suite("The event log")
 struct EventLogTests {

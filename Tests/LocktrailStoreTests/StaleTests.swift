@@ -2,6 +2,7 @@ import LocktrailCore
 import LocktrailStore
 import LocktrailTestSupport
 import Testing
+import LocktrailPostgres
 
 /// `stale`'s view of the holder's run: alive while it is heard from as often as it said it would be.
 @Suite("Stale locks and their holders' runs")

@@ -4,6 +4,7 @@ import LocktrailCore
 import LocktrailStore
 import LocktrailTestSupport
 import Testing
+import LocktrailPostgres
 
 /// `locktrail unlock` against a lock left by a killed terraform apply (DynamoDB and lock file).
 @Suite("locktrail unlock", .serialized)

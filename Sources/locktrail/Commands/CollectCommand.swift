@@ -7,6 +7,7 @@ import LocktrailHTTP
 import LocktrailStore
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `locktrail collect`: the collector.
 struct CollectCommand: AsyncParsableCommand {

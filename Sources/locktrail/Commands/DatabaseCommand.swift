@@ -1,5 +1,6 @@
 import ArgumentParser
 import LocktrailStore
+import FoundationEssentials
 
 /// `locktrail db`: the private PostgreSQL used when no database is configured.
 struct DatabaseCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import LocktrailServer
 import LocktrailStore
+import Hummingbird
 
 /// `locktrail serve`: the HTTP API.
 struct ServeCommand: AsyncParsableCommand {

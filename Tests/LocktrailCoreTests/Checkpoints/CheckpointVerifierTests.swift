@@ -1,6 +1,7 @@
 import LocktrailCore
 import LocktrailCrypto
 import Testing
+import Foundation
 
 @Suite("Checking signed checkpoints against the log")
 struct CheckpointVerifierTests {

@@ -1,5 +1,6 @@
 import LocktrailCore
 import Testing
+import Foundation
 
 @Suite("S3 notification bodies")
 struct S3NotificationMessageTests {
