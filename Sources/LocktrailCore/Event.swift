@@ -33,6 +33,13 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let runHeartbeat = EventKind("run.heartbeat")
     /// A wrapped run finished.
     public static let runFinished = EventKind("run.finished")
+
+    /// Every kind locktrail writes: the one registry (docs/events.md is checked against it).
+    public static let registry: [EventKind] = [
+        .lockAcquired, .lockReleased, .stateWritten, .sourceTableMissing, .sourceTableRestored, .coverageGap,
+        .stateDigestRemoved, .observationUnparsed, .lockContended, .lockForceUnlocked, .lockReleaseFailed,
+        .runStarted, .runHeartbeat, .runFinished,
+    ]
 }
 
 /// When an event happened: exactly, or only within bounds (a poll sees a change between scans).

@@ -102,7 +102,7 @@ public final class PostgresConnection: @unchecked Sendable {
                 throw PostgresError(kind: .copy, message: Self.trim(String(cString: PQerrorMessage(handle))), context: context)
             }
         }
-        var failure: Error?
+        var failure: (any Error)?
         do { try body(writer); try writer.flush() } catch { failure = error }
         let end = failure == nil ? PQputCopyEnd(handle, nil) : PQputCopyEnd(handle, "aborted by locktrail: \(failure!)")
         if end != 1 && failure == nil {

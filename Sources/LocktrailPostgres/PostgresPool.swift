@@ -22,7 +22,7 @@ public actor PostgresPool {
     @discardableResult
     public nonisolated func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let connection = try await checkOut()
-        let result: Result<T, Error> = await Self.runBlocking { Result { try body(connection) } }
+        let result: Result<T, any Error> = await Self.runBlocking { Result { try body(connection) } }
         await checkIn(connection)
         return try result.get()
     }

@@ -22,7 +22,7 @@ struct AccessLogMiddleware: RouterMiddleware {
             let response = try await next(request, context)
             status = response.status.code
             return response
-        } catch let error as HTTPResponseError {
+        } catch let error as any HTTPResponseError {
             status = error.status.code
             throw error
         }

@@ -6,7 +6,7 @@ actor DerivationFreshness {
     private let derivation: DerivationStore
     private let interval: Duration
     private var lastDone: ContinuousClock.Instant?
-    private var running: Task<Void, Error>?
+    private var running: Task<Void, any Error>?
 
     init(derivation: DerivationStore, interval: Duration = .seconds(1)) {
         self.derivation = derivation

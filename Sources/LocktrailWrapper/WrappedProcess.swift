@@ -290,7 +290,7 @@ struct RawTerminal {
 /// Forwards signals the wrapper receives to the child (so terraform can release its lock), and
 /// terminal size changes to the pty.
 final class SignalForwarder: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
+    private var sources: [any DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "locktrail.wrap.signals")
 
     init(child: pid_t, signals: [Int32], windowChangeTarget: Int32?, skipGroupSignals: Bool = false) {
