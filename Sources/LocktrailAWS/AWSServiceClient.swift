@@ -42,6 +42,21 @@ public struct AWSServiceClient: Sendable {
         self.logger = logger
     }
 
+    /// A client for the service AWS names `serviceID` (its endpoint variable and default host come
+    /// from `configuration`), signed as `signingName`: what every service client's own init does.
+    public init(
+        signingName: String,
+        serviceID: String,
+        configuration: AWSConfiguration,
+        credentials: any AWSCredentialsProvider,
+        transport: any HTTPTransport,
+        retryPolicy: RetryPolicy = RetryPolicy()
+    ) throws {
+        self.init(
+            service: signingName, region: try configuration.requireRegion(), endpoint: try configuration.endpoint(serviceID: serviceID),
+            credentials: credentials, transport: transport, retryPolicy: retryPolicy)
+    }
+
     /// Signs and sends `request` (URL relative to `endpoint` when it starts with `/`); returns a 2xx response or throws.
     ///
     /// - Parameters:

@@ -18,14 +18,9 @@ public struct DynamoDBClient: Sendable {
         transport: any HTTPTransport,
         retryPolicy: RetryPolicy = RetryPolicy()
     ) throws {
-        self.service = AWSServiceClient(
-            service: "dynamodb",
-            region: try configuration.requireRegion(),
-            endpoint: try configuration.endpoint(serviceID: "DynamoDB"),
-            credentials: credentials,
-            transport: transport,
-            retryPolicy: retryPolicy
-        )
+        self.service = try AWSServiceClient(
+            signingName: "dynamodb", serviceID: "DynamoDB", configuration: configuration, credentials: credentials,
+            transport: transport, retryPolicy: retryPolicy)
     }
 
     // MARK: Reading

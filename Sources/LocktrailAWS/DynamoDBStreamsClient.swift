@@ -26,14 +26,9 @@ public struct DynamoDBStreamsClient: Sendable {
         transport: any HTTPTransport,
         retryPolicy: RetryPolicy = RetryPolicy()
     ) throws {
-        self.service = AWSServiceClient(
-            service: "dynamodb",
-            region: try configuration.requireRegion(),
-            endpoint: try configuration.endpoint(serviceID: "DynamoDB Streams"),
-            credentials: credentials,
-            transport: transport,
-            retryPolicy: retryPolicy
-        )
+        self.service = try AWSServiceClient(
+            signingName: "dynamodb", serviceID: "DynamoDB Streams", configuration: configuration, credentials: credentials,
+            transport: transport, retryPolicy: retryPolicy)
     }
 
     /// One DescribeStream page; pass the previous page's `lastEvaluatedShardID` as `exclusiveStartShardID`.

@@ -22,14 +22,9 @@ public struct SQSClient: Sendable {
         transport: any HTTPTransport,
         retryPolicy: RetryPolicy = RetryPolicy()
     ) throws {
-        self.service = AWSServiceClient(
-            service: "sqs",
-            region: try configuration.requireRegion(),
-            endpoint: try configuration.endpoint(serviceID: "SQS"),
-            credentials: credentials,
-            transport: transport,
-            retryPolicy: retryPolicy
-        )
+        self.service = try AWSServiceClient(
+            signingName: "sqs", serviceID: "SQS", configuration: configuration, credentials: credentials,
+            transport: transport, retryPolicy: retryPolicy)
     }
 
     /// Receives up to `maxMessages` (1–10), waiting up to `waitSeconds` (0–20) for the first to arrive.
