@@ -66,6 +66,17 @@ let package = Package(
         // of every terraform run, so it stays light: FoundationEssentials, no AWS, no PostgreSQL.
         .target(name: "LocktrailWrapper", dependencies: ["LocktrailCore", "LocktrailHTTP"]),
 
+        // Notifications: the webhooks file, the notifier service of `serve`, delivery over libcurl.
+        .target(
+            name: "LocktrailNotifications",
+            dependencies: [
+                "LocktrailCore", "LocktrailStore", "LocktrailHTTP", "LocktrailCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
         // The HTTP API: the query answers under /v1, tokens, health, the OpenAPI document.
         .target(
             name: "LocktrailServer",
@@ -82,7 +93,7 @@ let package = Package(
             name: "locktrail",
             dependencies: [
                 "LocktrailCore", "LocktrailStore", "LocktrailHTTP", "LocktrailAWS", "LocktrailCollector",
-                "LocktrailWrapper", "LocktrailServer",
+                "LocktrailWrapper", "LocktrailServer", "LocktrailNotifications",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -134,7 +145,7 @@ let package = Package(
             name: "LocktrailServerTests",
             dependencies: [
                 "LocktrailServer", "LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailHTTP", "LocktrailAWS",
-                "LocktrailCollector", "LocktrailTestSupport", "LocktrailWrapper",
+                "LocktrailCollector", "LocktrailTestSupport", "LocktrailWrapper", "LocktrailNotifications", "LocktrailCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -11,6 +11,11 @@ public actor PostgresPool {
     private var closed = false
     private static let blockingQueue = DispatchQueue(label: "locktrail.postgres", attributes: .concurrent)
 
+    /// The connection string, for a caller that needs a connection of its own outside the pool
+    /// (the notifier's session holds an advisory lock for as long as it lives). It may carry a
+    /// password: never log it.
+    public nonisolated var connectionString: String { conninfo }
+
     /// A pool connecting with `conninfo` (empty: libpq's `PG*` variables), at most `maxConnections` open.
     public init(conninfo: String, maxConnections: Int = 4) {
         self.conninfo = conninfo

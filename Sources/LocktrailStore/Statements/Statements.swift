@@ -23,6 +23,11 @@ package enum Statements {
         SourceStatements.ItemsUpsert.self, SourceStatements.ItemsDelete.self, SourceStatements.ItemsClear.self,
         BackfillStatements.Read.self, BackfillStatements.Start.self, BackfillStatements.Advance.self, BackfillStatements.Complete.self,
         BackfillStatements.RecordCoverage.self,
+        NotificationStatements.Lock.self, NotificationStatements.CursorLock.self, NotificationStatements.CursorStart.self,
+        NotificationStatements.CursorAdvance.self, NotificationStatements.ForcedHolds.self, NotificationStatements.UnlockedWrites.self,
+        NotificationStatements.Events.self, NotificationStatements.HeldSince.self, NotificationStatements.Insert.self,
+        NotificationStatements.Due.self, NotificationStatements.Delivered.self, NotificationStatements.Failed.self,
+        NotificationStatements.List.self, NotificationStatements.Retry.self, NotificationStatements.Counts.self,
     ]
 
     /// The `COPY … FROM STDIN` statements.

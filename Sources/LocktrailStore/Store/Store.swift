@@ -49,6 +49,9 @@ public struct Store: Sendable {
     /// Resumable S3 version-history imports.
     public var backfills: BackfillStore { BackfillStore(pool: pool) }
 
+    /// The notification outbox and the notifier's lease.
+    public var notifications: NotificationStore { NotificationStore(pool: pool) }
+
     /// Closes idle connections and refuses new work.
     public func close() async { await pool.close() }
 }

@@ -3,6 +3,10 @@ import Logging
 import LocktrailServer
 import LocktrailStore
 import Hummingbird
+import LocktrailHTTP
+import LocktrailNotifications
+import ServiceLifecycle
+import UnixSignals
 
 /// `locktrail serve`: the HTTP API.
 struct ServeCommand: AsyncParsableCommand {
@@ -21,6 +25,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
+    @Option(name: .long, help: ArgumentHelp("Send webhook notifications as this YAML file says (README: Notifications).", valueName: "file"))
+    var notifications: String?
+
     func validate() throws {
         guard APIServer.parseListen(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8080, not '\(listen)'") }
         guard (1...256).contains(poolSize) else { throw ValidationError("--pool-size must be between 1 and 256") }
@@ -31,11 +38,31 @@ struct ServeCommand: AsyncParsableCommand {
         let (host, port) = APIServer.parseListen(listen)!
         var logger = Logger(label: "locktrail.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel)!
+        // Read before anything starts, so a bad file is an error, not a server that never notifies.
+        var notifier: NotificationConfiguration?
+        if let notifications {
+            do {
+                notifier = try NotificationConfiguration.load(path: notifications)
+            } catch {
+                Terminal.note("\(error)")
+                throw ExitCode(64)
+            }
+        }
         let store = try await db.openCurrentStore(maxConnections: poolSize)
         let app = APIServer.makeApplication(store: store, host: host, port: port, logger: logger) { port in
             Terminal.note("serving on http://\(host):\(port)")
         }
-        try await app.runService()
+        if let notifier {
+            var notifierLogger = Logger(label: "locktrail.notifier")
+            notifierLogger.logLevel = logger.logLevel
+            let sender = WebhookSender(transport: CurlHTTPClient(), timeout: notifier.timeout, allowPrivateNetworks: notifier.allowPrivateNetworks)
+            let service = NotifierService(store: store, configuration: notifier, sender: sender, logger: notifierLogger)
+            let group = ServiceGroup(configuration: .init(services: [.init(service: app), .init(service: service)],
+                                                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        } else {
+            try await app.runService()
+        }
         await store.close()
     }
 }
