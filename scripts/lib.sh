@@ -1,7 +1,7 @@
 # Shared by scripts/demo and scripts/test: install what is missing, start throwaway services.
 # Source it; every function is idempotent and leaves no service running after `cleanup`.
 
-LOCKTRAIL_APT_PACKAGES=(libpq-dev libcurl4-openssl-dev libssl-dev postgresql pkg-config)
+LOCKTRAIL_APT_PACKAGES=(libpq-dev libcurl4-openssl-dev libssl-dev postgresql pkg-config openssl)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -45,8 +45,11 @@ public struct NotifierService: Service {
             if let active = lease {
                 do {
                     try await pass(active)
+                } catch where active.isHealthy {
+                    // E.g. a serialization failure: nothing was committed; the next pass redoes it.
+                    logger.warning("notifier pass failed; retrying at the next interval", metadata: ["error": "\(error)"])
                 } catch {
-                    logger.error("notifier pass failed; letting go of the lock", metadata: ["error": "\(error)"])
+                    logger.error("notifier lost its database connection; letting go of the lock", metadata: ["error": "\(error)"])
                     lease = nil  // the connection closes, and with it the lock
                 }
             }

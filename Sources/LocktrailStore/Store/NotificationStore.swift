@@ -60,6 +60,9 @@ public struct NotificationCounts: Hashable, Sendable {
     public var backlog: Int64
     /// Dead letters (`locktrail_notifications_dead_letters`).
     public var deadLetters: Int64
+
+    /// The figures.
+    public init(backlog: Int64, deadLetters: Int64) { (self.backlog, self.deadLetters) = (backlog, deadLetters) }
 }
 
 /// One outbox entry as listed.
