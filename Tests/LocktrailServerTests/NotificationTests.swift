@@ -15,7 +15,7 @@ struct NotificationTests {
     /// `--always-fail`), 200 after; appends one JSON line per request to the log, with whether
     /// the signature verified under `--secret`.
     static let receiver = #"""
-    import hashlib, hmac, http.server, json, sys
+    import hashlib, hmac, http.server, json, sys, time
     port, log, fail_first, always_fail, secret = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1", sys.argv[5].encode()
     seen = [0]
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -29,7 +29,7 @@ struct NotificationTests {
                 want = "sha256=" + hmac.new(secret, (ts + ".").encode() + body, hashlib.sha256).hexdigest()
                 valid = hmac.compare_digest(want, sig)
             with open(log, "a") as f:
-                f.write(json.dumps({"path": self.path, "delivery": self.headers.get("X-Locktrail-Delivery"), "timestamp": ts,
+                f.write(json.dumps({"time": time.time(), "path": self.path, "delivery": self.headers.get("X-Locktrail-Delivery"), "timestamp": ts,
                                     "signature": sig, "valid": valid, "status": status, "body": body.decode()}) + "\n")
             self.send_response(status)
             self.send_header("Content-Length", "0")
@@ -43,7 +43,7 @@ struct NotificationTests {
     static let slackPath = "/slack/T0000/B0000/SLACKTOKENINURL"
 
     struct Received: Decodable {
-        var path: String, delivery: String?, timestamp: String?, signature: String?, valid: Bool?, status: Int, body: String
+        var time: Double, path: String, delivery: String?, timestamp: String?, signature: String?, valid: Bool?, status: Int, body: String
     }
 
     /// A scratch folder with the receiver script, its log and the notifications file.
@@ -170,18 +170,37 @@ struct NotificationTests {
         ]
     }
 
-    /// A lock held since ten seconds ago, and a run blocked by it, and a coverage gap of the source.
+    /// A lock acquired just now (stale two seconds later, by the notifier's timer alone), a run
+    /// blocked by it, and a coverage gap of the lock table's source an hour ago.
     static func staleContentionAndGap(_ id: String, state: String) -> [Event] {
         let t = now()
         return [
-            Event(key: "n|acq|\(id)", kind: .lockAcquired, source: ddb, mechanism: "dynamodb", time: .exact(t.adding(seconds: -10)), observedAt: t,
+            Event(key: "n|acq|\(id)", kind: .lockAcquired, source: ddb, mechanism: "dynamodb", time: .exact(t.adding(seconds: -0.2)), observedAt: t,
                   lockID: id, state: state, workspace: "default", details: record(id, state: state, who: "dave@laptop")),
             Event(key: "n|contended|\(id)", kind: .lockContended, source: "hook", mechanism: "hook", time: .exact(t), observedAt: t,
                   lockID: id, state: state, workspace: "default",
                   details: ["who": "carol@ci", "holder_who": "dave@laptop", "holder_operation": "OperationTypeApply", "ingest_token": "ci-runners"]),
             Event(key: "n|gap|\(id)", kind: .coverageGap, source: ddb, time: .exact(t), observedAt: t,
-                  details: ["from": .string(t.adding(seconds: -600).rfc3339), "to": .string(t.adding(seconds: -60).rfc3339),
+                  details: ["from": .string(t.adding(seconds: -7200).rfc3339), "to": .string(t.adding(seconds: -3600).rfc3339),
                             "reason": "collector not running", "table": "notify-locks"]),
+        ]
+    }
+
+    /// A state whose lock-file version history (as S3 versions give it) shows a hold and then a
+    /// write with none held: `unlocked`, proven by the exact history.
+    static func unlockedWrite(state: String) -> [Event] {
+        let t = now().adding(seconds: -120), id = "0a0a0a0a-0000-4000-8000-00000000000a"
+        func s3(_ key: String, _ kind: EventKind, _ time: Timestamp, lock: String? = nil, mechanism: String, details: JSONValue) -> Event {
+            Event(key: "n|\(key)", kind: kind, source: "s3:notify-exact", mechanism: mechanism, time: .exact(time), observedAt: time,
+                  lockID: lock, state: state, workspace: "default", details: details)
+        }
+        let lock: JSONValue = ["who": "carol@ci", "operation": "OperationTypeApply", "version": "1.11.4", "created": .string(t.rfc3339),
+                               "path": .string(state), "time_basis": "last_modified"]
+        return [
+            s3("u1", .lockAcquired, t, lock: id, mechanism: "s3-lockfile", details: lock),
+            s3("u2", .stateWritten, t.adding(seconds: 10), mechanism: "s3-state", details: ["etag": "e1", "serial": 7, "lineage": "L"]),
+            s3("u3", .lockReleased, t.adding(seconds: 20), lock: id, mechanism: "s3-lockfile", details: lock),
+            s3("u4", .stateWritten, t.adding(seconds: 60), mechanism: "s3-state", details: ["etag": "e2", "serial": 8, "lineage": "L"]),
         ]
     }
 
@@ -212,11 +231,20 @@ struct NotificationTests {
         }
 
         // The receiver is down: events happen, the notifier tries and fails.
-        _ = try await scene.db.store.events.append(Self.forcedHold(forcedID, state: forcedState) + Self.staleContentionAndGap(staleID, state: staleState))
-        try await Self.eventually("five outbox entries, tried at least once") {
+        let unlockedState = "notify-exact/net/terraform.tfstate"
+        _ = try await scene.db.store.events.append(Self.unlockedWrite(state: unlockedState) + Self.forcedHold(forcedID, state: forcedState)
+                                                   + Self.staleContentionAndGap(staleID, state: staleState))
+        try await Self.eventually("six outbox entries, tried at least once") {
             let outbox = try await scene.outbox()
-            return outbox.count == 5 && outbox.allSatisfy { $0.attempts >= 1 && $0.status == "pending" }
+            return outbox.count == 6 && outbox.allSatisfy { $0.attempts >= 1 && $0.status == "pending" }
         }
+        let created = try await scene.outbox()
+        // The stale lock was found by the timer, a pass after the events' own.
+        let staleAt = try #require(created.first { $0.kind == "stale" }?.createdAt), forcedAt = try #require(created.first { $0.kind == "forced" }?.createdAt)
+        #expect(staleAt > forcedAt)
+        // Only the write made with no lock held: the one under the hold is not notified.
+        let writes = try await scene.db.store.answers.writes(state: unlockedState, unlockedOnly: false, since: nil, until: nil, cursor: nil, limit: 10)
+        #expect(writes.items.map { $0["status"]?.stringValue } == ["locked", "unlocked"])
         // The leader dies mid-retry (SIGKILL: no goodbye); the other replica takes over, and the
         // first is started again and stands by.
         await scene.stop(first, signal: SIGKILL)
@@ -229,7 +257,8 @@ struct NotificationTests {
         try await Self.eventually("everything delivered") { try await scene.outbox().allSatisfy { $0.status == "delivered" } }
 
         let outbox = try await scene.outbox()
-        #expect(Set(outbox.map(\.kind)) == ["forced", "stale", "contention", "coverage_gap"])
+        #expect(Set(outbox.map(\.kind)) == ["forced", "stale", "contention", "coverage_gap", "unlocked_write"])
+        #expect(outbox.filter { $0.kind == "unlocked_write" }.count == 1)
         #expect(Set(outbox.map(\.subject)).isSuperset(of: ["forced:\(forcedID)", "stale:\(staleID)"]))
         let accepted = scene.received().filter { $0.status == 200 }
         let json = accepted.filter { $0.path == "/hook" }, slack = accepted.filter { $0.path == Self.slackPath }
@@ -277,7 +306,7 @@ struct NotificationTests {
             try await scene.db.pool.withConnection { try $0.query("SELECT seq FROM notification_cursor").int(0, 0) } == head
         }
         try await Task.sleep(for: .seconds(1))
-        #expect(try await scene.outbox().count == 5)
+        #expect(try await scene.outbox().count == 6)
         #expect(scene.received().filter { $0.status == 200 }.count == accepted.count)
 
         // Nothing secret in any log.
@@ -285,6 +314,20 @@ struct NotificationTests {
             #expect(!p.output.contains(Self.secret))
             #expect(!p.output.contains("SLACKTOKENINURL"))
         }
+    }
+
+    @Test("serve refuses a bad notifications file before it starts, and says why without the secret URL")
+    func badFile() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lt-notify-bad-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("n.yaml")
+        try "webhooks:\n  - url: https://hooks.example.com/T/SECRETPART\n    on: [forced]\n".write(to: file, atomically: true, encoding: .utf8)
+        let p = try Spawned([LocktrailBinary.path, "serve", "--database", "host=/nonexistent", "--notifications", file.path],
+                            environment: ProcessInfo.processInfo.environment, directory: directory)
+        #expect(await p.wait() == 64)
+        #expect(p.output.contains("unknown key `on` in webhooks[0]"), "\(p.output)")
+        #expect(!p.output.contains("SECRETPART"))
     }
 
     @Test("a receiver that always fails: dead letter after max_attempts; retry sends it again; test sends now")
@@ -304,7 +347,13 @@ struct NotificationTests {
         _ = try await scene.db.store.events.append(Self.forcedHold("dddd0000-0000-4000-8000-00000000000d", state: "notify-bucket/dead/terraform.tfstate"))
         try await Self.eventually("a dead letter") { try await scene.db.store.notifications.counts().deadLetters == 1 }
         #expect(try await scene.db.store.notifications.counts() == NotificationCounts(backlog: 0, deadLetters: 1))
-        #expect(scene.received().count == 3)
+        // Three attempts, each after a longer wait (0.2 s, then 0.4 s at least: backoff).
+        let attempts = scene.received().map(\.time)
+        #expect(attempts.count == 3)
+        if attempts.count == 3 {
+            #expect(attempts[1] - attempts[0] >= 0.2)
+            #expect(attempts[2] - attempts[1] >= 0.4)
+        }
         #expect(serve.output.contains("notification dead-lettered"))
 
         let listed = try await scene.locktrail(["notifications", "list", "--status", "dead", "--format", "json"])
