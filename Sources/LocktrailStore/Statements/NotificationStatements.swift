@@ -92,12 +92,13 @@ package enum NotificationStatements {
         }
     }
 
-    /// `notification_held_since`: locks held now and certainly held since `since`, at most `limit`.
+    /// `notification_held_since`: locks held now and certainly held since `since`, at most
+    /// `limit`, without those all of `webhooks` were already told of.
     package struct HeldSince: Statement {
         package static let file = QueryFile.notificationHeldSince
-        package var since: Timestamp, limit: Int
-        package init(since: Timestamp, limit: Int) { (self.since, self.limit) = (since, limit) }
-        package var bindings: [PostgresValue] { [.timestamp(since), .int(Int64(limit))] }
+        package var since: Timestamp, limit: Int, webhooks: [String]
+        package init(since: Timestamp, limit: Int, webhooks: [String]) { (self.since, self.limit, self.webhooks) = (since, limit, webhooks) }
+        package var bindings: [PostgresValue] { [.timestamp(since), .int(Int64(limit)), .textArray(webhooks)] }
 
         /// A held lock.
         package struct Record: RowDecodable {

@@ -195,7 +195,8 @@ public final class NotifierLease: @unchecked Sendable {
             }
         }
         if let smallest = NotificationPlanner.smallestStaleAfter(rules) {
-            candidates.held = try connection.records(NotificationStatements.HeldSince(since: now.adding(seconds: -smallest), limit: 1000)).map {
+            let webhooks = rules.filter { $0.kinds.contains(.stale) }.map(\.webhook)
+            candidates.held = try connection.records(NotificationStatements.HeldSince(since: now.adding(seconds: -smallest), limit: 1000, webhooks: webhooks)).map {
                 .init(lockID: $0.lockID, doc: $0.doc, certainFrom: $0.certainFrom)
             }
         }
