@@ -14,6 +14,10 @@ struct AppendBenchmark {
     var seed: UInt64
     var dump: String?
     var phases: Bool
+    /// `lock` (DynamoDB scan events, `LockEventGenerator`) or `scale` (`ScaleEventGenerator`).
+    var shape = "lock"
+    /// The states the `scale` shape spreads its runs over.
+    var states = 10_000
 
     /// The 17 columns of `queries/events_copy.sql`, in its order.
     static let columns = "seq, key, kind, source, mechanism, occurred_at, occurred_after, occurred_not_after, "
@@ -25,7 +29,8 @@ struct AppendBenchmark {
         let before = try await pool.withConnection { try $0.query("SELECT count(*) FROM events").int(0, 0) ?? 0 }
         guard before == 0 else { throw BenchmarkError("the events table already holds \(before) rows; use a freshly migrated database") }
 
-        var generator = LockEventGenerator(seed: seed)
+        var generator: any EventGenerator = shape == "scale"
+            ? ScaleEventGenerator(seed: seed, stateCount: states) : LockEventGenerator(seed: seed)
         let clock = ContinuousClock()
         var appending = Duration.zero, generating = Duration.zero
         var kinds: [String: Int] = [:]
@@ -56,6 +61,9 @@ struct AppendBenchmark {
         print("generate:   \(format(generating.seconds)) s (not timed); wall \(format(total.seconds)) s")
         if phases { try measurePhases() }
         if let dump { try writeDump(to: dump) }
+        if let scale = generator as? ScaleEventGenerator {
+            print("SCALE states=\(states) first=\(scale.started.rfc3339) last=\(scale.now.rfc3339) state0=\(scale.lockPath(0))")
+        }
         print("RESULT append rows=\(appended) seconds=\(format(seconds)) rows_per_second=\(Int(Double(appended) / seconds))")
     }
 
@@ -106,6 +114,14 @@ struct AppendBenchmark {
 
     private func format(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
 }
+
+/// A deterministic source of events in chain order.
+protocol EventGenerator {
+    mutating func next(_ count: Int) -> [Event]
+}
+
+extension LockEventGenerator: EventGenerator {}
+extension ScaleEventGenerator: EventGenerator {}
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }

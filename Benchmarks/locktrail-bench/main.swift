@@ -3,11 +3,14 @@ import Foundation
 /// `locktrail-bench`: throughput benchmarks for locktrail (see Benchmarks/README.md).
 let usage = """
     usage: locktrail-bench append --database CONNINFO [--events N] [--batch N] [--seed N] [--dump FILE] [--phases]
+                                  [--shape lock|scale] [--states N]
 
       append   appends N generated lock events (default 1000000) through EventLog.append in
                transactions of --batch events (default 10000) into a freshly migrated database
                and prints rows/s; --dump writes the stored rows in COPY text format (the columns
                of queries/events_copy.sql); --phases also times the client-side CPU work alone.
+               --shape scale generates runs over --states states (default 10000) in the shapes
+               of DynamoDB scans, S3 listings and wrapper hooks (ScaleEventGenerator).
     """
 
 /// A benchmark failure, in one sentence.
@@ -35,6 +38,10 @@ func parseAppend(_ arguments: ArraySlice<String>) throws -> AppendBenchmark {
         case "--seed": bench.seed = UInt64(try number(argument))
         case "--dump": bench.dump = try value(argument)
         case "--phases": bench.phases = true
+        case "--states": bench.states = try number(argument)
+        case "--shape":
+            bench.shape = try value(argument)
+            guard ["lock", "scale"].contains(bench.shape) else { throw BenchmarkError("--shape is lock or scale") }
         default: throw BenchmarkError("unknown option \(argument)")
         }
     }

@@ -22,8 +22,14 @@ public struct DerivationReport: Hashable, Sendable {
 /// events touch, so the incremental result is by construction what `rebuild` computes from the
 /// log alone, and it is cheap when nothing is new (one indexed read).
 public enum Derivation {
-    /// States derived and stored per batch: bounds memory during a rebuild of any size.
+    /// States derived and stored in the first batch. Later batches grow while a batch's read stays
+    /// under `eventsPerBatch` events and shrink when it exceeds twice that: few round trips when
+    /// states have few events (a first cycle: one each), bounded memory when they have many.
     static let statesPerBatch = 200
+    /// The events a batch's read aims at.
+    static let eventsPerBatch = 20_000
+    /// The most states in one batch (the size of the array parameters).
+    static let maximumStatesPerBatch = 10_000
 
     /// Folds the events appended since the last catch-up into holds and writes, in one
     /// transaction with the cursor, so concurrent callers queue and none sees a half-applied state.
@@ -36,8 +42,12 @@ public enum Derivation {
             let cursor = try connection.first(DerivationStatements.CursorLock())?.seq ?? 0
             let head = try connection.first(EventStatements.HeadRead())?.seq ?? 0
             guard head > cursor else { return DerivationReport(seq: cursor, newEvents: 0, states: 0, holds: 0, writes: 0) }
-            let states = try touchedStates(after: cursor, upTo: head, on: connection)
-            var report = try derive(states: states.sorted(), upTo: head, on: connection)
+            // From an empty cursor every state is touched: list them as rebuild does, without
+            // reading what each event touches.
+            let states = cursor == 0
+                ? try connection.records(DerivationStatements.StatesAll()).map(\.state)
+                : try touchedStates(after: cursor, upTo: head, on: connection).sorted()
+            var report = try derive(states: states, upTo: head, on: connection)
             try connection.run(DerivationStatements.CursorAdvance(seq: head))
             report.newEvents = head - cursor
             return report
@@ -94,17 +104,18 @@ public enum Derivation {
         progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> DerivationReport {
         var report = DerivationReport(seq: head, newEvents: 0, states: states.count, holds: 0, writes: 0)
-        var done = 0
+        var done = 0, size = statesPerBatch
         var seen = Set<String>()
-        for start in stride(from: 0, to: states.count, by: statesPerBatch) {
-            let batch = Array(states[start..<min(start + statesPerBatch, states.count)])
+        while done < states.count {
+            let batch = Array(states[done..<min(done + size, states.count)])
             var holds: [Hold] = [], writes: [StateWrite] = []
             // One set-based read for the batch; each state then derives from its own selection.
             let read = try connection.records(DerivationStatements.EventsOfStates(states: batch, upTo: head)).map { stored in
                 SequencedEvent(seq: stored.seq, event: stored.event)
             }
+            let selection = HoldDerivation.Selection(read)
             for state in batch {
-                let derived = HoldDerivation.derive(HoldDerivation.events(for: state, in: read))
+                let derived = HoldDerivation.derive(selection.events(for: state))
                 // A lock ID belongs to the state its events name; the first state to claim it keeps it.
                 holds += derived.holds.filter { $0.state == state && seen.insert($0.lockID).inserted }
                 writes += derived.writes.filter { $0.state == state }
@@ -118,8 +129,16 @@ public enum Derivation {
             report.writes += writes.count
             done += batch.count
             progress(done, states.count)
+            size = nextBatchSize(after: batch.count, read: read.count)
         }
         return report
+    }
+
+    /// The size of the next batch, from how many events the last one read.
+    static func nextBatchSize(after states: Int, read events: Int) -> Int {
+        if events > 2 * eventsPerBatch { return max(states / 2, 1) }
+        if events < eventsPerBatch / 2 { return min(states * 2, maximumStatesPerBatch) }
+        return states
     }
 
     static func store(holds: [Hold], writes: [StateWrite], on connection: PostgresConnection) throws {

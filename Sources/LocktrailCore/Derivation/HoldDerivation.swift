@@ -43,15 +43,46 @@ public enum HoldDerivation {
     /// `derivation_events_of_states` reads the same, so deriving a batch at once gives each state
     /// what deriving it alone would.
     public static func events(for state: String, in events: [SequencedEvent]) -> [SequencedEvent] {
-        var lockIDs = Set<String>(), runIDs = Set<String>()
-        for e in events where e.event.state == state {
-            if let lockID = e.event.lockID { lockIDs.insert(lockID) }
-            if let runID = e.event.details["run_id"]?.stringValue { runIDs.insert(runID) }
+        Selection(events).events(for: state)
+    }
+
+    /// `events(for:in:)` for many states of one read, indexed once: each state's selection costs
+    /// its own events, not the whole read's (a batch of thousands of states stays linear).
+    public struct Selection: Sendable {
+        private let events: [SequencedEvent]
+        private var byState: [String: [Int]] = [:]
+        private var byLock: [String: [Int]] = [:]
+        private var byRun: [String: [Int]] = [:]
+        private var global: [Int] = []
+
+        /// Indexes `events` (in `seq` order) by state, lock ID, run (of `run.*` events) and global kind.
+        public init(_ events: [SequencedEvent]) {
+            self.events = events
+            let globalKinds = Set(HoldDerivation.globalKinds)
+            for (index, e) in events.enumerated() {
+                if let state = e.event.state { byState[state, default: []].append(index) }
+                if let lockID = e.event.lockID { byLock[lockID, default: []].append(index) }
+                if e.event.kind.rawValue.hasPrefix("run."), let runID = e.event.details["run_id"]?.stringValue {
+                    byRun[runID, default: []].append(index)
+                }
+                if globalKinds.contains(e.event.kind) { global.append(index) }
+            }
         }
-        let global = Set(globalKinds)
-        return events.filter { e in
-            e.event.state == state || e.event.lockID.map(lockIDs.contains) == true || global.contains(e.event.kind)
-                || (e.event.kind.rawValue.hasPrefix("run.") && e.event.details["run_id"]?.stringValue.map(runIDs.contains) == true)
+
+        /// The events the derivation of `state` rests on, in `seq` order.
+        public func events(for state: String) -> [SequencedEvent] {
+            let own = byState[state] ?? []
+            var lockIDs = Set<String>(), runIDs = Set<String>()
+            for index in own {
+                let event = events[index].event
+                if let lockID = event.lockID { lockIDs.insert(lockID) }
+                if let runID = event.details["run_id"]?.stringValue { runIDs.insert(runID) }
+            }
+            var picked = Set(own)
+            picked.formUnion(global)
+            for lockID in lockIDs { picked.formUnion(byLock[lockID] ?? []) }
+            for runID in runIDs { picked.formUnion(byRun[runID] ?? []) }
+            return picked.sorted().map { events[$0] }
         }
     }
 
