@@ -23,6 +23,7 @@ package enum Statements {
         SourceStatements.ItemsUpsert.self, SourceStatements.ItemsDelete.self, SourceStatements.ItemsClear.self,
         BackfillStatements.Read.self, BackfillStatements.Start.self, BackfillStatements.Advance.self, BackfillStatements.Complete.self,
         BackfillStatements.RecordCoverage.self,
+        LeaseStatements.Acquire.self, LeaseStatements.Renew.self, LeaseStatements.Release.self, LeaseStatements.Fence.self,
     ]
 
     /// The `COPY … FROM STDIN` statements.
