@@ -86,6 +86,87 @@ struct FailoverTests {
     }
 }
 
+extension FailoverTests {
+    @Test("asynchronous replication with the replica behind: the failover loses the unreplicated tail, the collector re-records what is still there, and verify --expect-head and the checkpoints show the loss")
+    func lostTail() async throws {
+        let directory = NSTemporaryDirectory() + "lt-failover-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let ports = try await Self.pair(["start", directory, "async"]).split(whereSeparator: \.isWhitespace).map(String.init)
+        defer { _ = try? ChildProcessForTests.run([Self.script, "stop", directory]) }
+        let conninfo = "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
+        let replicaOnly = "host=127.0.0.1 port=\(ports[1]) user=locktrail dbname=postgres"
+        var environment = ProcessInfo.processInfo.environment
+        for (k, v) in TestAWS.environment { environment[k] = v }
+        environment["DATABASE_URL"] = conninfo
+        let scratch = URL(fileURLWithPath: directory)
+        func locktrail(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+            let process = try Spawned([LocktrailBinary.path] + arguments, environment: environment, directory: scratch)
+            return (await process.wait(), process.output)
+        }
+        #expect(try await locktrail(["migrate"]).status == 0)
+        let table = TestAWS.uniqueName("locks")
+        let client = try TestAWS.dynamoDB()
+        _ = try await client.createTable(table)
+        let collector = try Spawned([LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "0.3s", "--lease-duration", "1.5s"],
+                                    environment: environment, directory: scratch)
+        defer { collector.signal(SIGKILL) }
+        let pool = PostgresPool(conninfo: conninfo, maxConnections: 1)
+        func states() async -> [String] {
+            (try? await pool.withConnection { try EventLog.list(after: 0, kind: "state.written", state: nil, limit: 10_000, on: $0) }
+                .compactMap(\.event.state)) ?? []
+        }
+        func write(_ range: Range<Int>) async throws {
+            for n in range {
+                try await client.putItem(table: table, item: ["LockID": .string("b/s\(n).tfstate-md5"), "Digest": .string(String(format: "%032x", n))])
+            }
+        }
+        func waitFor(_ count: Int) async throws {
+            let deadline = Date().addingTimeInterval(30)
+            while await states().count < count, Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try await write(0..<5)
+        try await waitFor(5)
+        // The replica stops replicating: what the primary commits from now on exists only there.
+        let replica = PostgresPool(conninfo: replicaOnly, maxConnections: 1)
+        try await replica.withConnection { connection in
+            try connection.execute("ALTER SYSTEM SET primary_conninfo = ''")
+            try connection.execute("SELECT pg_reload_conf()")
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        try await write(5..<9)
+        try await waitFor(9)
+        let acknowledged = try await pool.withConnection { try EventLog.head(on: $0) }
+        let head = "\(acknowledged.seq):" + acknowledged.hash.map { String(format: "%02x", $0) }.joined()
+        #expect(try await locktrail(["checkpoint", "keygen", "--out", directory + "/keys"]).status == 0)
+        #expect(try await locktrail(["checkpoint", "create", "--key", directory + "/keys/checkpoint.key", "--out", directory + "/checkpoints"]).status == 0)
+        let replicated = try await replica.withConnection { try EventLog.head(on: $0) }.seq
+        await replica.close()
+
+        try await Self.pair(["stop-primary", directory])
+        try await Self.pair(["promote", directory])
+        try await write(9..<10)
+        try await waitFor(10)
+        collector.signal(SIGTERM)
+        #expect(await collector.wait() == 0)
+
+        // The items are still in the table, so the collector, diffing against the older snapshot
+        // the new primary has, records the lost writes again: each state once.
+        let recorded = await states()
+        #expect(recorded.sorted() == (0..<10).map { "b/s\($0).tfstate" }.sorted())
+        #expect(replicated < acknowledged.seq, "the replica was behind")
+        // The new primary's chain is intact on its own; the head recorded before, and the
+        // checkpoint signed at it, prove the tail was lost.
+        #expect(try await locktrail(["verify"]).status == 0)
+        let anchored = try await locktrail(["verify", "--expect-head", head])
+        #expect(anchored.status == 1, "\(anchored.output)")
+        let checked = try await locktrail(["verify", "--checkpoints", directory + "/checkpoints", "--public-key", directory + "/keys/checkpoint.pub"])
+        #expect(checked.status == 1 && (checked.output.contains("no longer has the signed hash") || checked.output.contains("no longer in the log")),
+                "\(checked.output)")
+        print("lost tail: the primary had acknowledged events up to \(acknowledged.seq), the replica had \(replicated): \(acknowledged.seq - replicated) events lost, re-recorded by the next cycles; verify --expect-head: \(anchored.output.split(separator: "\n").first ?? ""); checkpoints: \(checked.output.split(separator: "\n").last ?? "")")
+        await pool.close()
+    }
+}
+
 /// A command run to completion from a `defer` (no async there).
 enum ChildProcessForTests {
     static func run(_ arguments: [String]) throws -> Int32 {
