@@ -167,6 +167,74 @@ extension FailoverTests {
     }
 }
 
+extension FailoverTests {
+    @Test("serve and the wrapper's deliveries across a synchronous failover: /readyz recovers, events sent meanwhile wait in the spool, each is stored once")
+    func serveAndHooks() async throws {
+        let directory = NSTemporaryDirectory() + "lt-failover-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let ports = try await Self.pair(["start", directory, "sync"]).split(whereSeparator: \.isWhitespace).map(String.init)
+        defer { _ = try? ChildProcessForTests.run([Self.script, "stop", directory]) }
+        let conninfo = "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = conninfo
+        let scratch = URL(fileURLWithPath: directory)
+        func locktrail(_ arguments: [String], _ env: [String: String]) async throws -> (status: Int32, output: String) {
+            let process = try Spawned([LocktrailBinary.path] + arguments, environment: env, directory: scratch)
+            return (await process.wait(), process.output)
+        }
+        #expect(try await locktrail(["migrate"], environment).status == 0)
+        let token = try await locktrail(["token", "create", "--scope", "ingest", "--name", "ci"], environment).output
+            .split(separator: "\n").last.map(String.init) ?? ""
+        let port = TCP.freePort()
+        let server = try Spawned([LocktrailBinary.path, "serve", "--listen", "127.0.0.1:\(port)"], environment: environment, directory: scratch)
+        defer { server.signal(SIGKILL) }
+        #expect(TCP.waitForListener(port: port, timeout: 30), "\(server.output)")
+        var client = environment
+        client["LOCKTRAIL_URL"] = "http://127.0.0.1:\(port)"
+        client["LOCKTRAIL_TOKEN"] = token
+        client["LOCKTRAIL_SPOOL"] = directory + "/spool"
+        func ready() async throws -> Bool {
+            let curl = try Spawned(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/readyz"],
+                                   environment: environment, directory: scratch)
+            _ = await curl.wait()
+            return curl.output == "200"
+        }
+        @discardableResult
+        func emit(_ n: Int) async throws -> String {
+            let emitted = try await locktrail(["hook", "emit", "--kind", "run.started", "--run-id", "run-\(n)", "--state", "b/app/terraform.tfstate"], client)
+            #expect(emitted.status == 0, "\(emitted.output)")
+            return emitted.output
+        }
+        for n in 0..<3 { try await emit(n) }
+        #expect(try await ready())
+
+        try await Self.pair(["stop-primary", directory])
+        let stopped = Date()
+        for n in 3..<5 {
+            // The server cannot store these: they stay spooled, and the command still succeeds.
+            let output = try await emit(n)
+            #expect(output.contains("sent 0"), "\(output)")
+        }
+        try await Self.pair(["promote", directory])
+        var readyAfter: Double?
+        while Date().timeIntervalSince(stopped) < 60 {
+            if try await ready() { readyAfter = Date().timeIntervalSince(stopped); break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(readyAfter != nil, "\(server.output.suffix(2000))")
+        for n in 5..<7 { try await emit(n) }
+        let flush = try await locktrail(["hook", "flush"], client)
+        #expect(flush.status == 0, "\(flush.output)")
+
+        let pool = PostgresPool(conninfo: conninfo, maxConnections: 1)
+        let runs = try await pool.withConnection { try EventLog.list(after: 0, kind: "run.started", state: nil, limit: 1000, on: $0) }
+            .compactMap { $0.event.details["run_id"]?.stringValue }
+        await pool.close()
+        #expect(runs.sorted() == (0..<7).map { "run-\($0)" }.sorted(), "every hook event stored once: \(runs); server: \(server.output.suffix(3000))")
+        print("failover (sync) for serve: /readyz answered 200 again \(String(format: "%.2f", readyAfter ?? -1)) s after the primary stopped")
+    }
+}
+
 /// A command run to completion from a `defer` (no async there).
 enum ChildProcessForTests {
     static func run(_ arguments: [String]) throws -> Int32 {
