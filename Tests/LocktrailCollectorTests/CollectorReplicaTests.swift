@@ -120,6 +120,13 @@ struct CollectorReplicaTests {
         let afterFreeze = try await Self.waitForOwner(db, source, above: first.token)
         takeovers.append(afterFreeze.seconds)
         frozen.signal(SIGCONT)
+        // `locktrail sources` names the owner and the lag.
+        let listed = try Spawned([LocktrailBinary.path, "sources", "--format", "json"], environment: environment, directory: replicas.directory)
+        #expect(await listed.wait() == 0, "\(listed.output)")
+        let row = try #require(try JSONParser.parse(listed.output).arrayValue?.first { $0["source"]?.stringValue == source }, "\(listed.output)")
+        #expect(row["owner"]?["pid"]?.numberValue.map(Int.init) == afterFreeze.owner.pid, "\(listed.output)")
+        #expect(row["owner"]?["lease_token"]?.numberValue.map { UInt64($0) } == afterFreeze.owner.token)
+        #expect(row["lag_seconds"]?.numberValue != nil && row["last_success"]?.stringValue != nil, "\(listed.output)")
 
         let truth = try await applies.value
         #expect(truth.count == 6 && Set(truth).count == 6)
