@@ -153,6 +153,57 @@ struct CollectorReplicaTests {
         print("takeover seconds after SIGKILL/SIGSTOP: \(takeovers.map { String(format: "%.2f", $0) })")
     }
 
+    @Test("an owner stopped in the middle of a cycle past its lease: another takes over, and the old owner's commit is refused whole")
+    func fencedCommit() async throws {
+        let table = TestAWS.uniqueName("locks")
+        let client = try TestAWS.dynamoDB()
+        _ = try await client.createTable(table)
+        let db = try await TestDatabase.make()
+        var environment = ProcessInfo.processInfo.environment
+        for (k, v) in TestAWS.environment { environment[k] = v }
+        environment["DATABASE_URL"] = db.conninfo
+        let proxy = try await CollectorFaultTests.Proxy()
+        defer { proxy.stop() }
+        var throughProxy = environment
+        throughProxy["AWS_ENDPOINT_URL"] = proxy.url
+        let arguments = ["collect", "--dynamodb-table", table, "--interval", "0.5s", "--lease-duration", "\(Self.leaseSeconds)s"]
+        let source = "dynamodb:us-east-1/\(table)"
+        let slow = Replicas(arguments: arguments, environment: throughProxy), direct = Replicas(arguments: arguments, environment: environment)
+        defer { Task { await slow.stopAll(); await direct.stopAll() } }
+        let victim = try slow.start()
+        let owner = try await Self.waitForOwner(db, source, above: 0).owner
+        #expect(owner.pid == Int(victim.pid))
+
+        // Its next scan is held at the proxy; then the whole process stops, past its lease.
+        try proxy.set("hold")
+        let held = proxy.control.appendingPathExtension("held")
+        let deadline = Date().addingTimeInterval(10)
+        while (try? String(contentsOf: held, encoding: .utf8)) == nil, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        victim.signal(SIGSTOP)
+        try direct.start()
+        let next = try await Self.waitForOwner(db, source, above: owner.token)
+        try await client.putItem(table: table, item: ["LockID": .string("b/s.tfstate-md5"), "Digest": .string(String(repeating: "a", count: 32))])
+        func writes() async throws -> Int {
+            try await db.store.events.list(after: 0, kind: "state.written", limit: 100).count
+        }
+        let recorded = Date().addingTimeInterval(15)
+        while try await writes() == 0, Date() < recorded { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(try await writes() == 1, "the new owner recorded the write")
+
+        // Resumed, the old owner's scan completes and its commit is refused: it lost the source.
+        try proxy.set("")
+        victim.signal(SIGCONT)
+        let refused = Date().addingTimeInterval(15)
+        while !victim.output.contains("this cycle was discarded"), Date() < refused { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(victim.output.contains("this cycle was discarded"), "\(victim.output.suffix(3000))")
+        #expect(victim.output.contains("was taken over by"), "the refusal names the new owner")
+        #expect(try await Self.owner(db, source)?.token == next.owner.token, "the new owner keeps the source")
+        #expect(try await writes() == 1, "nothing recorded twice")
+        #expect(try await db.store.events.verify().isIntact)
+        await slow.stopAll()
+        await direct.stopAll()
+    }
+
     /// Waits until the lock item of `path` exists and returns its record.
     static func waitForLock(_ client: DynamoDBClient, table: String, path: String, timeout: Double = 60) async throws -> LockRecord {
         let deadline = Date().addingTimeInterval(timeout)
