@@ -12,6 +12,7 @@ import Testing
 struct FailoverTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/pg_pair.sh").path
 
+    @discardableResult
     static func pair(_ arguments: [String]) async throws -> String {
         let process = try Spawned([script] + arguments, environment: ProcessInfo.processInfo.environment,
                                   directory: URL(fileURLWithPath: NSTemporaryDirectory()))
