@@ -8,6 +8,12 @@ import ServiceLifecycle
 /// SIGTERM/SIGINT the cycle in flight completes (its transaction commits or rolls back whole)
 /// and the loop stops. A failed cycle is logged and retried with backoff; the lapse in
 /// observation becomes a coverage gap when the next scan succeeds.
+///
+/// With `leases`, any number of collectors may run with the same sources against one database:
+/// each source is polled only by the collector that holds its lease (`LeaseKeeper`), every
+/// commit is fenced by the lease's token, and the others take over within
+/// `LeaseTimings.takeoverBound` when the owner dies or loses the database. On shutdown the
+/// leases are released, so the others take over at once.
 public struct CollectorService: Service {
     /// One source and how often to poll it.
     public struct Schedule: Sendable {
@@ -28,22 +34,32 @@ public struct CollectorService: Service {
     private let once: Bool
     private let logger: Logger
     private let now: @Sendable () -> Timestamp
+    private let leases: (any LeaseStateStore)?
+    private let holder: LeaseHolder
+    private let leaseDuration: Double?
 
-    /// A collector for `schedules`; with `once`, one cycle per source and done.
+    /// A collector for `schedules`; with `once`, one cycle per source and done (`--once` takes no
+    /// lease: only the coverage fence guards it). With `leases`, a source is polled only while
+    /// this collector (`holder`) holds its lease, of `leaseDuration` seconds if given (else
+    /// `LeaseTimings(interval:)`'s).
     public init(schedules: [Schedule], store: any SourceStateStore, once: Bool, logger: Logger,
-                now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }) {
+                now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) },
+                leases: (any LeaseStateStore)? = nil, holder: LeaseHolder = .thisProcess, leaseDuration: Double? = nil) {
         self.schedules = schedules
         self.store = store
         self.once = once
         self.logger = logger
         self.now = now
+        self.leases = leases
+        self.holder = holder
+        self.leaseDuration = leaseDuration
     }
 
     /// Reports of `--once` runs, in schedule order; failures are thrown.
     public func runOnce() async throws -> [CycleReport] {
         var reports: [CycleReport] = []
         for schedule in schedules {
-            reports.append(try await cycle(schedule))
+            reports.append(try await cycle(schedule, store: store))
         }
         return reports
     }
@@ -61,12 +77,46 @@ public struct CollectorService: Service {
     }
 
     private func loop(_ schedule: Schedule) async {
+        guard let leases else {
+            await cycles(schedule, keeper: nil)
+            return
+        }
+        let keeper = LeaseKeeper(name: schedule.source.name, holder: holder,
+                                 timings: LeaseTimings(interval: schedule.interval, duration: leaseDuration), leases: leases, logger: logger)
+        await withTaskGroup(of: Void.self) { group in
+            // Renewals go on while a cycle runs, and after shutdown begins until it has committed.
+            group.addTask { await keeper.keep() }
+            await cycles(schedule, keeper: keeper)
+            group.cancelAll()
+        }
+        await keeper.release()
+    }
+
+    private func cycles(_ schedule: Schedule, keeper: LeaseKeeper?) async {
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var pause = schedule.interval
+            var store = self.store
+            if let keeper {
+                guard let lease = keeper.current else {
+                    // Another collector owns the source (or the database is out of reach): wait
+                    // for the keeper, which seeks the lease on its own schedule.
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
+                    failures = 0
+                    continue
+                }
+                store = LeaseFencedStore(base: store, token: lease.token)
+            }
             do {
-                _ = try await cycle(schedule)
+                _ = try await cycle(schedule, store: store)
                 failures = 0
+            } catch let error as LeaseLostError {
+                // Taken over while observing: nothing was written; the new owner carries on.
+                keeper?.lost()
+                logger.notice("source taken over by another collector; this cycle was discarded", metadata: [
+                    "source": "\(schedule.source.name)", "error": "\(error)",
+                ])
+                continue
             } catch {
                 failures += 1
                 // Back off on repeated failure, but keep trying: coverage depends on it.
@@ -82,7 +132,7 @@ public struct CollectorService: Service {
         }
     }
 
-    private func cycle(_ schedule: Schedule) async throws -> CycleReport {
+    private func cycle(_ schedule: Schedule, store: any SourceStateStore) async throws -> CycleReport {
         let started = Date()
         let report = try await schedule.source.runCycle(store: store, now: now, logger: logger)
         logger.info("collection cycle committed", metadata: [

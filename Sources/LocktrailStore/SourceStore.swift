@@ -67,17 +67,26 @@ public struct SourceStore: SourceStateStore {
     public static func commit(_ plan: CyclePlan, on connection: PostgresConnection) throws -> AppendOutcome {
         let source = plan.source
         guard case .observed(let status, let window, let items) = plan.status else {
-            if case .failed(let message, let time) = plan.status { try recordFailure(of: source, error: message, at: time, on: connection) }
+            if case .failed(let message, let time) = plan.status {
+                try connection.transaction {
+                    // A collector that lost the source has no failure of it to report.
+                    if let token = plan.fence.leaseToken { try LeaseStore.requireCurrent(token, of: source, on: connection) }
+                    try recordFailure(of: source, error: message, at: time, on: connection)
+                }
+            }
             return AppendOutcome(appended: 0, duplicates: 0, headSeq: 0)
         }
-        // Refuse what there is no table or check for yet, before anything is written.
-        if plan.fence.leaseToken != nil { throw UnsupportedPlanError(source: source, what: "lease tokens") }
+        // Refuse what there is no table for yet, before anything is written.
         if !plan.cursor.shardPositions.isEmpty { throw UnsupportedPlanError(source: source, what: "stream shard positions") }
         return try connection.transaction {
             guard let locked = try connection.first(SourceStatements.Lock(source: source)) else {
                 throw PostgresError(kind: .decoding, message: "source \(source) is not registered")
             }
-            // The fence: the row is locked until commit, so no other collector can move it on now.
+            // The fences: the rows are locked until commit, so no other collector can move the
+            // source on, or take it over, now.
+            if let token = plan.fence.leaseToken {
+                try LeaseStore.requireCurrent(token, of: source, on: connection)
+            }
             if locked.lastScanCompleted != plan.fence.coverage {
                 throw ConcurrentCycleError(source: source)
             }
@@ -105,6 +114,13 @@ public struct SourceStore: SourceStateStore {
         if !upserts.isEmpty {
             try connection.run(SourceStatements.ItemsUpsert(
                 source: source, keys: upserts.map(\.key), kinds: upserts.map(\.entry.kind.rawValue), values: upserts.map(\.entry.storedValue)))
+        }
+    }
+
+    /// Every source with its coverage and owner, and every lease that is no source's.
+    public func list() async throws -> [SourceOverview] {
+        try await pool.withConnection { connection in
+            try connection.records(SourceStatements.List()).map(SourceOverview.init)
         }
     }
 

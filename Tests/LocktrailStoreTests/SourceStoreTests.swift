@@ -58,18 +58,69 @@ struct SourceStoreTests {
         #expect(try await store.load("s3:b", kind: .s3).checkpoint.lastScanCompleted == Self.t0.adding(seconds: 6))
     }
 
-    @Test("what the store cannot check or keep yet is refused, not half-applied", arguments: [
-        (UInt64(7), [SourceCursor.ShardPosition]()), (nil, [SourceCursor.ShardPosition(shardID: "s", sequenceNumber: "1")]),
-    ] as [(UInt64?, [SourceCursor.ShardPosition])])
-    func unsupported(_ token: UInt64?, _ shards: [SourceCursor.ShardPosition]) async throws {
+    @Test("what the store cannot keep yet is refused, not half-applied")
+    func unsupported() async throws {
         let db = try await TestDatabase.make()
         let store = SourceStore(pool: db.pool)
         var plan = Self.plan(try await store.load("s3:b", kind: .s3), held: true, at: 0)
-        plan.fence.leaseToken = token
-        plan.cursor.shardPositions = shards
+        plan.cursor.shardPositions = [SourceCursor.ShardPosition(shardID: "s", sequenceNumber: "1")]
         await #expect(throws: UnsupportedPlanError.self) { try await store.commit(plan) }
         #expect(try await Self.events(db).isEmpty)
         #expect(try await store.load("s3:b", kind: .s3).checkpoint == .new)
+    }
+
+    static let alice = LeaseHolder(id: "a", host: "host-a", pid: 11)
+    static let bob = LeaseHolder(id: "b", host: "host-b", pid: 22)
+
+    @Test("a plan made under a lease the source does not have is refused whole")
+    func noSuchLease() async throws {
+        let db = try await TestDatabase.make()
+        let store = SourceStore(pool: db.pool)
+        var plan = Self.plan(try await store.load("s3:b", kind: .s3), held: true, at: 0)
+        plan.fence.leaseToken = 7
+        await #expect(throws: LeaseLostError.self) { try await store.commit(plan) }
+        #expect(try await Self.events(db).isEmpty)
+        #expect(try await store.load("s3:b", kind: .s3).checkpoint == .new)
+    }
+
+    @Test("leases: one holder at a time, the token grows at every change of hands, and a fenced-out owner's commit is refused")
+    func leases() async throws {
+        let db = try await TestDatabase.make()
+        let store = SourceStore(pool: db.pool), leases = db.store.leases
+        let first = try #require(try await leases.acquire("s3:b", holder: Self.alice, duration: 30))
+        #expect(first.token == 1)
+        #expect(try await leases.acquire("s3:b", holder: Self.bob, duration: 30) == nil, "held by alice")
+        let renewed = try #require(try await leases.renew(first, duration: 30))
+        #expect(renewed.token == 1 && renewed.expiresAt >= first.expiresAt)
+
+        // Alice plans a cycle, then stalls past her lease; Bob takes the source over and commits.
+        var stale = Self.plan(try await store.load("s3:b", kind: .s3), held: true, at: 0)
+        stale.fence.leaseToken = renewed.token
+        try await db.superuser("UPDATE leases SET expires_at = clock_timestamp() - interval '1 second'")  // her lease lapses
+        let second = try #require(try await leases.acquire("s3:b", holder: Self.bob, duration: 30))
+        #expect(second.token == 2)
+        var fresh = Self.plan(try await store.load("s3:b", kind: .s3), held: true, at: 5)
+        fresh.fence.leaseToken = second.token
+        try await store.commit(fresh)
+
+        // Alice's commit and her failure report are refused; her renewal says she lost it.
+        let error = await #expect(throws: LeaseLostError.self) { try await store.commit(stale) }
+        #expect(error?.description.contains("host-b pid 22 (token 2)") == true)
+        var failed = CyclePlan.failed(source: "s3:b", checkpoint: .new, message: "stalled", at: Self.t0)
+        failed.fence.leaseToken = renewed.token
+        await #expect(throws: LeaseLostError.self) { try await store.commit(failed) }
+        #expect(try await leases.renew(renewed, duration: 30) == nil)
+        #expect(try await Self.events(db).count == 1)
+        #expect(try await store.load("s3:b", kind: .s3).checkpoint.failures == 0)
+
+        // A released lease is free at once, for the next token.
+        try await leases.release(second)
+        #expect(try await leases.acquire("s3:b", holder: Self.alice, duration: 30)?.token == 3)
+
+        let listed = try #require(try await store.list().first { $0.source == "s3:b" })
+        #expect(listed.owner?.host == "host-a" && listed.owner?.pid == 11 && listed.owner?.token == 3)
+        #expect(listed.lastSuccess == Self.t0.adding(seconds: 6))
+        #expect((listed.lagSeconds ?? 0) > 0)
     }
 
     @Test("a failed cycle is recorded against the source; coverage stays")

@@ -1,16 +1,16 @@
 /// The condition under which the store accepts a cycle's commit: the collector that planned it
 /// must still own the source.
 ///
-/// Today ownership is optimistic: a plan is made from a checkpoint, and the store, holding the
-/// source's row locked in the commit transaction, refuses the commit when the source's coverage
-/// is no longer `coverage` (another collector committed a cycle meanwhile; the cycle is redone).
-/// `leaseToken` is for leases (advisory locks, design.md "Beyond one machine"): a monotonically
-/// growing token the store will compare with the source's current lease. No lease exists yet,
-/// so a store refuses any plan that carries a token rather than pretend to check it.
+/// Two checks, both made by the store in the commit transaction with the source's rows locked:
+/// the source's coverage must still be `coverage` (no other collector committed a cycle since
+/// the plan's checkpoint was read; the cycle is redone), and, for a plan made under a lease
+/// (`Lease`), the source's current lease must still carry `leaseToken` — a collector whose
+/// source was taken over while it observed finds out here, before anything is written.
 public struct OwnershipFence: Hashable, Sendable {
     /// The source's coverage (`lastScanCompleted`) the plan was made from; nil when never observed.
     public var coverage: Timestamp?
-    /// The fencing token of the lease the planning collector holds on the source; nil without leases.
+    /// The fencing token of the lease the planning collector holds on the source; nil for a
+    /// cycle run without a lease (`collect --once`), which only the coverage check fences.
     public var leaseToken: UInt64?
 
     /// A fence.

@@ -19,11 +19,13 @@ package enum SourceStatements {
         package init() {}
         package var bindings: [PostgresValue] { [] }
 
-        /// A source and its status.
+        /// A source, its status and its lease (or a lease that is no source's).
         package struct Record: RowDecodable {
             package var source: String, kind: String, status: String
             package var lastScanStarted: Timestamp?, lastScanCompleted: Timestamp?
             package var failures: Int, lastError: String?, lastFailureAt: Timestamp?, items: Int
+            package var leaseHost: String?, leasePid: Int?, leaseToken: Int64?, leaseExpiresAt: Timestamp?
+            package var leaseHeld: Bool, now: Timestamp
             package init(row: Row) throws {
                 source = try row["source"]
                 kind = try row["kind"]
@@ -34,6 +36,12 @@ package enum SourceStatements {
                 lastError = try row["last_error"]
                 lastFailureAt = try row["last_failure_at"]
                 items = try row["items"]
+                leaseHost = try row["lease_host"]
+                leasePid = try row["lease_pid"]
+                leaseToken = try row["lease_token"]
+                leaseExpiresAt = try row["lease_expires_at"]
+                leaseHeld = try row["lease_held"]
+                now = try row["now"]
             }
         }
     }

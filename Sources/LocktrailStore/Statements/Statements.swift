@@ -28,6 +28,7 @@ package enum Statements {
         NotificationStatements.Events.self, NotificationStatements.HeldSince.self, NotificationStatements.Insert.self,
         NotificationStatements.Due.self, NotificationStatements.Delivered.self, NotificationStatements.Failed.self,
         NotificationStatements.List.self, NotificationStatements.Retry.self, NotificationStatements.Counts.self,
+        LeaseStatements.Acquire.self, LeaseStatements.Renew.self, LeaseStatements.Release.self, LeaseStatements.Fence.self,
     ]
 
     /// The `COPY … FROM STDIN` statements.

@@ -75,13 +75,10 @@ struct CheckpointCommand: AsyncParsableCommand {
                 try d.create()
                 return d
             } ?? S3CheckpointLocation(s3!)!
-            let previous = try await directory.files().last.flatMap { Checkpoint(message: $0.message) }
+            let previous = try await directory.latest().flatMap { Checkpoint(message: $0.message) }
             let store = try await db.openCurrentStore(maxConnections: 1)
-            let head = try await store.events.head()
-            let checkpoint = Checkpoint(seq: head.seq, head: Hex.encode(head.hash),
-                                        time: Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970),
-                                        previous: previous?.digest, keyID: keyID)
-            let written = try await directory.write(checkpoint, signature: try signing.sign(checkpoint.message))
+            let (checkpoint, written) = try await CheckpointSigning.sign(
+                head: try await store.events.head(), previous: previous, key: signing, keyID: keyID, into: directory)
             print("checkpoint of event \(checkpoint.seq) (head \(checkpoint.head)) signed by \(keyID): \(written)")
         }
     }
@@ -92,8 +89,21 @@ struct CheckpointCommand: AsyncParsableCommand {
 protocol CheckpointPlace: Sendable {
     /// The checkpoints found, oldest first (by name: seq, then time).
     func files() async throws -> [CheckpointFile]
+    /// The newest checkpoint (by name: seq, then time), reading only it; nil when there is none.
+    func latest() async throws -> CheckpointFile?
     /// Writes a checkpoint and its signature, never over an existing one; returns where.
     func write(_ checkpoint: Checkpoint, signature: [UInt8]) async throws -> String
+}
+
+/// Signing the chain head, for `checkpoint create` and `collect --checkpoint-key` alike.
+enum CheckpointSigning {
+    /// Signs `head` (as `store.events.head()` gives it), chained to `previous`, into `place`.
+    static func sign(head: (seq: Int64, hash: [UInt8]), previous: Checkpoint?, key: Ed25519SigningKey, keyID: String,
+                     into place: any CheckpointPlace, time: Timestamp = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)) async throws
+        -> (checkpoint: Checkpoint, written: String) {
+        let checkpoint = Checkpoint(seq: head.seq, head: Hex.encode(head.hash), time: time, previous: previous?.digest, keyID: keyID)
+        return (checkpoint, try await place.write(checkpoint, signature: try key.sign(checkpoint.message)))
+    }
 }
 
 extension CheckpointPlace {
@@ -148,6 +158,19 @@ struct S3CheckpointLocation: CheckpointPlace {
         return out
     }
 
+    func latest() async throws -> CheckpointFile? {
+        let s3 = try client()
+        var newest: String?
+        for try await page in s3.listAllObjects(bucket: bucket, prefix: prefix) {
+            for key in page.objects.map(\.key) where key.dropFirst(prefix.count).hasPrefix("checkpoint-") && key.hasSuffix(".txt") {
+                if newest.map({ key > $0 }) ?? true { newest = key }
+            }
+        }
+        guard let newest else { return nil }
+        let signature = try? await s3.getObject(bucket: bucket, key: String(newest.dropLast(4)) + ".sig").body
+        return CheckpointFile(name: "s3://\(bucket)/\(newest)", message: try await s3.getObject(bucket: bucket, key: newest).body, signature: signature)
+    }
+
     func write(_ checkpoint: Checkpoint, signature: [UInt8]) async throws -> String {
         let s3 = try client()
         let base = prefix + Self.baseName(checkpoint)
@@ -174,6 +197,15 @@ struct CheckpointDirectory: CheckpointPlace {
                 name: name, message: [UInt8](try Data(contentsOf: URL(fileURLWithPath: text))),
                 signature: FileManager.default.fileExists(atPath: signature) ? [UInt8](try Data(contentsOf: URL(fileURLWithPath: signature))) : nil)
         }
+    }
+
+    func latest() throws -> CheckpointFile? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let name = try FileManager.default.contentsOfDirectory(atPath: path)
+            .filter({ $0.hasPrefix("checkpoint-") && $0.hasSuffix(".txt") }).max() else { return nil }
+        let text = path + "/" + name, signature = String(text.dropLast(4)) + ".sig"
+        return CheckpointFile(name: name, message: [UInt8](try Data(contentsOf: URL(fileURLWithPath: text))),
+                              signature: (try? Data(contentsOf: URL(fileURLWithPath: signature))).map { [UInt8]($0) })
     }
 
     func write(_ checkpoint: Checkpoint, signature: [UInt8]) throws -> String {

@@ -3,6 +3,7 @@ import Foundation
 import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
+import LocktrailCrypto
 import LocktrailHTTP
 import LocktrailStore
 import Logging
@@ -29,6 +30,16 @@ struct CollectCommand: AsyncParsableCommand {
             its own interval). AWS settings are the standard ones: AWS_REGION, AWS_PROFILE,
             AWS_ACCESS_KEY_ID…, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3
             and ~/.aws files.
+
+            Several collectors may run with the same sources against one database: each source
+            is polled by the one collector holding its lease, renewed every third of
+            --lease-duration (default: the source's interval, at least 15s); when the owner dies
+            or loses the database another takes over within two lease durations. `locktrail
+            sources` shows who owns what. --once takes no lease.
+
+            With --checkpoint-key and --checkpoint-out, the chain head is signed every
+            --checkpoint-every (default 10m) into the directory or S3 prefix, by whichever
+            collector holds that place's lease: several collectors write one chain.
             """)
 
     @OptionGroup var db: DatabaseOptions
@@ -51,6 +62,20 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The backends' workspace_key_prefix (default env:).", valueName: "prefix"))
     var workspaceKeyPrefix: String = "env:"
 
+    @Option(name: .long, help: ArgumentHelp(
+        "How long a source's lease lasts unless renewed (renewed every third of it); takeover within twice this. Default: the interval, at least 15s.",
+        valueName: "duration"))
+    var leaseDuration: String?
+
+    @Option(name: .long, help: ArgumentHelp("Sign the chain head periodically with this private key (PEM PKCS#8, from `checkpoint keygen`).", valueName: "file"))
+    var checkpointKey: String?
+
+    @Option(name: .long, help: ArgumentHelp("Where the periodic checkpoints go: a directory or s3://BUCKET/PREFIX.", valueName: "dir|s3://…"))
+    var checkpointOut: String?
+
+    @Option(name: .long, help: ArgumentHelp("Time between periodic checkpoints (default 10m).", valueName: "duration"))
+    var checkpointEvery: String = "10m"
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
@@ -60,6 +85,23 @@ struct CollectCommand: AsyncParsableCommand {
         }
         guard TimeExpression.duration(interval, bareNumberIsSeconds: true) != nil else { throw ValidationError("--interval takes a duration such as 30s, 5m or 1h") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error") }
+        if let leaseDuration {
+            guard let seconds = TimeExpression.duration(leaseDuration, bareNumberIsSeconds: true), seconds >= 1 else {
+                throw ValidationError("--lease-duration takes a duration of at least 1s, such as 30s or 2m")
+            }
+        }
+        guard (checkpointKey == nil) == (checkpointOut == nil) else {
+            throw ValidationError("--checkpoint-key and --checkpoint-out go together: the key that signs and where its checkpoints go")
+        }
+        if checkpointKey != nil {
+            guard !once else { throw ValidationError("--once signs no periodic checkpoints: use `locktrail checkpoint create`") }
+            guard let every = TimeExpression.duration(checkpointEvery, bareNumberIsSeconds: true), every >= 1 else {
+                throw ValidationError("--checkpoint-every takes a duration of at least 1s, such as 10m or 1h")
+            }
+            if let out = checkpointOut, out.hasPrefix("s3://"), S3CheckpointLocation(out) == nil {
+                throw ValidationError("--checkpoint-out takes a directory or s3://BUCKET/PREFIX")
+            }
+        }
     }
 
     func run() async throws {
@@ -76,16 +118,34 @@ struct CollectCommand: AsyncParsableCommand {
         }
         let schedules = try composition.schedules(transport: CurlHTTPClient(), logger: logger)
         let store = try await db.openCurrentStore(maxConnections: 4)
-        let service = CollectorService(schedules: schedules, store: store.sources, once: once, logger: logger)
         if once {
+            let service = CollectorService(schedules: schedules, store: store.sources, once: true, logger: logger)
             for report in try await service.runOnce() {
                 print("\(report.source): \(report.items) items, \(report.appended) new events\(report.tableMissing ? " (table missing)" : "")")
             }
             return
         }
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // Leases on connections of their own, so renewals never wait behind a long commit.
+        let leases = try await db.openCurrentStore(maxConnections: 2).leases
+        let leaseSeconds = leaseDuration.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
+        let service = CollectorService(schedules: schedules, store: store.sources, once: false, logger: logger,
+                                       leases: leases, leaseDuration: leaseSeconds)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let checkpointKey, let checkpointOut {
+            let key = try Ed25519SigningKey(pem: String(contentsOfFile: checkpointKey, encoding: .utf8))
+            let place = checkpointPlace(checkpointOut)
+            if let directory = place as? CheckpointDirectory { try directory.create() }
+            let name = PeriodicCheckpoints.leaseName(checkpointOut)
+            services.append(.init(service: PeriodicCheckpoints(
+                place: place, location: checkpointOut, key: key, keyID: try key.verifyingKey().keyID(),
+                every: TimeExpression.duration(checkpointEvery, bareNumberIsSeconds: true)!, events: store.events,
+                keeper: LeaseKeeper(name: name, holder: .thisProcess, timings: LeaseTimings(interval: 0, duration: leaseSeconds),
+                                    leases: leases, logger: logger),
+                logger: logger), successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

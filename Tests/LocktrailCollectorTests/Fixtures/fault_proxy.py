@@ -3,16 +3,39 @@
 Forwards every request to the AWS emulator, except that while the control file says
 `throttle N` it answers the next N DynamoDB Scan requests with 400 ThrottlingException, and
 while it says `down` it answers every Scan that way. Counts throttled answers in the
-control file's `.count` sibling. Usage: fault_proxy.py PORT UPSTREAM CONTROL_FILE
+control file's `.count` sibling. While it says `hold`, Scan requests wait (each one counted in
+the `.held` sibling) until it says something else, then go through. Usage: fault_proxy.py PORT
+UPSTREAM CONTROL_FILE
 """
 import http.client
 import http.server
 import sys
 import threading
+import time
 import urllib.parse
 
 port, upstream, control = int(sys.argv[1]), urllib.parse.urlparse(sys.argv[2]), sys.argv[3]
 lock = threading.Lock()
+
+
+def mode_is(word):
+    try:
+        return open(control).read().split()[:1] == [word]
+    except FileNotFoundError:
+        return False
+
+
+def hold_while_held():
+    if not mode_is("hold"):
+        return
+    with lock:
+        try:
+            n = int(open(control + ".held").read() or 0)
+        except FileNotFoundError:
+            n = 0
+        open(control + ".held", "w").write(str(n + 1))
+    while mode_is("hold"):
+        time.sleep(0.05)
 
 
 def should_throttle():
@@ -47,6 +70,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
 
     def handle_any(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+        if "DynamoDB_20120810.Scan" in (self.headers.get("X-Amz-Target") or ""):
+            hold_while_held()
         if "DynamoDB_20120810.Scan" in (self.headers.get("X-Amz-Target") or "") and should_throttle():
             payload = b'{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate of requests exceeds the allowed throughput."}'
             self.send_response(400)

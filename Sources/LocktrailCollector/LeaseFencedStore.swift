@@ -1,0 +1,24 @@
+import LocktrailCore
+import LocktrailStore
+
+/// The store as a cycle run under a lease sees it: every plan it commits carries the lease's
+/// fencing token, so the commit is refused (`LeaseLostError`) if the source changed hands while
+/// the cycle observed. The sources need not know about leases.
+struct LeaseFencedStore: SourceStateStore {
+    let base: any SourceStateStore
+    let token: UInt64
+
+    func load(_ source: String, kind: SourceKind) async throws -> CycleStart {
+        try await base.load(source, kind: kind)
+    }
+
+    func commit(_ plan: CyclePlan) async throws -> AppendOutcome {
+        var fenced = plan
+        fenced.fence.leaseToken = token
+        return try await base.commit(fenced)
+    }
+
+    func catchUpDerivation() async throws {
+        try await base.catchUpDerivation()
+    }
+}
