@@ -15,11 +15,14 @@ public struct CollectorService: Service {
         public var source: any PollingSource
         /// Seconds between cycles.
         public var interval: Double
+        /// Removes this source's expired maintenance locks before each cycle, if set.
+        public var expiry: MaintenanceExpiry?
 
         /// A schedule.
-        public init(source: any PollingSource, interval: Double) {
+        public init(source: any PollingSource, interval: Double, expiry: MaintenanceExpiry? = nil) {
             self.source = source
             self.interval = interval
+            self.expiry = expiry
         }
     }
 
@@ -28,12 +31,15 @@ public struct CollectorService: Service {
     private let once: Bool
     private let logger: Logger
     private let now: @Sendable () -> Timestamp
+    private let maintenance: Store?
 
-    /// A collector for `schedules`; with `once`, one cycle per source and done.
-    public init(schedules: [Schedule], store: any SourceStateStore, once: Bool, logger: Logger,
+    /// A collector for `schedules`; with `once`, one cycle per source and done. With
+    /// `maintenance`, schedules that have an expiry remove their expired maintenance locks.
+    public init(schedules: [Schedule], store: any SourceStateStore, once: Bool, logger: Logger, maintenance: Store? = nil,
                 now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }) {
         self.schedules = schedules
         self.store = store
+        self.maintenance = maintenance
         self.once = once
         self.logger = logger
         self.now = now
@@ -84,6 +90,7 @@ public struct CollectorService: Service {
 
     private func cycle(_ schedule: Schedule) async throws -> CycleReport {
         let started = Date()
+        if let expiry = schedule.expiry, let maintenance { await expire(expiry, in: maintenance) }
         let report = try await schedule.source.runCycle(store: store, now: now, logger: logger)
         logger.info("collection cycle committed", metadata: [
             "source": "\(report.source)", "items": "\(report.items)", "events": "\(report.appended)",
@@ -100,5 +107,26 @@ public struct CollectorService: Service {
             }
         }
         return report
+    }
+
+    /// Removes expired maintenance locks the source owns and records it; a failure is logged and
+    /// retried next cycle (the lock stays, so terraform stays refused: the safe side).
+    private func expire(_ expiry: MaintenanceExpiry, in store: Store) async {
+        do {
+            let open = try await store.maintenance.open()
+            guard !open.isEmpty else { return }
+            let events = try await expiry.sweep(open: open, now: now())
+            guard !events.isEmpty else { return }
+            _ = try await store.events.append(events)
+            for event in events {
+                logger.notice("maintenance lock expired and removed", metadata: [
+                    "source": "\(expiry.source)", "state": "\(event.state ?? "?")", "lock_id": "\(event.lockID ?? "?")",
+                ])
+            }
+        } catch {
+            logger.warning("removing expired maintenance locks failed; retried next cycle", metadata: [
+                "source": "\(expiry.source)", "error": "\(error)",
+            ])
+        }
     }
 }

@@ -32,10 +32,11 @@ public struct HookEvent: Hashable, Sendable {
         self.details = details
     }
 
-    /// Kinds a hook may report.
+    /// Kinds a hook may report. Not the maintenance-lock kinds: only `locktrail lock` and the
+    /// collector write those, and the collector acts on them (it removes expired maintenance locks).
     public static func isAllowed(_ kind: String) -> Bool {
         (kind.hasPrefix("run.") || kind.hasPrefix("lock.")) && kind != EventKind.lockAcquired.rawValue
-            && kind != EventKind.lockReleased.rawValue && kind.count <= 64
+            && kind != EventKind.lockReleased.rawValue && !kind.hasPrefix("lock.maintenance_") && kind.count <= 64
     }
 
     /// The wire form.

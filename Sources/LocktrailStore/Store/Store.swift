@@ -46,6 +46,8 @@ public struct Store: Sendable {
     public var derivation: DerivationStore { DerivationStore(pool: pool) }
     /// Polling sources' snapshots, status and committed cycles (the collector's).
     public var sources: SourceStore { SourceStore(pool: pool) }
+    /// Maintenance locks: where they go and which are in place.
+    public var maintenance: MaintenanceStore { MaintenanceStore(pool: pool) }
     /// Resumable S3 version-history imports.
     public var backfills: BackfillStore { BackfillStore(pool: pool) }
 

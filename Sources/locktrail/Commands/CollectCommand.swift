@@ -76,7 +76,7 @@ struct CollectCommand: AsyncParsableCommand {
         }
         let schedules = try composition.schedules(transport: CurlHTTPClient(), logger: logger)
         let store = try await db.openCurrentStore(maxConnections: 4)
-        let service = CollectorService(schedules: schedules, store: store.sources, once: once, logger: logger)
+        let service = CollectorService(schedules: schedules, store: store.sources, once: once, logger: logger, maintenance: store)
         if once {
             for report in try await service.runOnce() {
                 print("\(report.source): \(report.items) items, \(report.appended) new events\(report.tableMissing ? " (table missing)" : "")")
