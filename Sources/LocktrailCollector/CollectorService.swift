@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import LocktrailAWS
 import LocktrailCore
+import LocktrailMetrics
 import LocktrailStore
 import ServiceLifecycle
 
@@ -32,14 +34,19 @@ public struct CollectorService: Service {
     private let logger: Logger
     private let now: @Sendable () -> Timestamp
     private let maintenance: Store?
+    private let metrics: ProcessMetrics?
 
     /// A collector for `schedules`; with `once`, one cycle per source and done. With
     /// `maintenance`, schedules that have an expiry remove their expired maintenance locks.
+    /// With `metrics`, each cycle's duration, outcome and events appended are counted there.
     public init(schedules: [Schedule], store: any SourceStateStore, once: Bool, logger: Logger, maintenance: Store? = nil,
+                metrics: ProcessMetrics? = nil,
                 now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }) {
         self.schedules = schedules
         self.store = store
         self.maintenance = maintenance
+        self.metrics = metrics
+        for schedule in schedules { metrics?.register(source: schedule.source.name) }
         self.once = once
         self.logger = logger
         self.now = now
@@ -90,8 +97,16 @@ public struct CollectorService: Service {
 
     private func cycle(_ schedule: Schedule) async throws -> CycleReport {
         let started = Date()
+        let clock = ContinuousClock.now
         if let expiry = schedule.expiry, let maintenance { await expire(expiry, in: maintenance) }
-        let report = try await schedule.source.runCycle(store: store, now: now, logger: logger)
+        let report: CycleReport
+        do {
+            report = try await schedule.source.runCycle(store: store, now: now, logger: logger)
+        } catch {
+            metrics?.cycleFailed(source: schedule.source.name, duration: clock.duration(to: .now), kind: Self.kind(of: error))
+            throw error
+        }
+        metrics?.cycleCommitted(source: report.source, duration: clock.duration(to: .now), appended: report.appended)
         logger.info("collection cycle committed", metadata: [
             "source": "\(report.source)", "items": "\(report.items)", "events": "\(report.appended)",
             "duplicates": "\(report.duplicates)", "table_missing": "\(report.tableMissing)",
@@ -107,6 +122,13 @@ public struct CollectorService: Service {
             }
         }
         return report
+    }
+
+    /// A bounded name for an error, for `locktrail_cycle_errors_total{kind=…}`: an AWS error's
+    /// code (`ThrottlingException`, `AccessDenied`…), otherwise the error's type.
+    static func kind(of error: any Error) -> String {
+        if let aws = error as? AWSError { return "aws:" + aws.code.rawValue }
+        return String(describing: type(of: error))
     }
 
     /// Removes expired maintenance locks the source owns and records it; a failure is logged and

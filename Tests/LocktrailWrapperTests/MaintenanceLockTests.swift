@@ -49,7 +49,7 @@ struct MaintenanceLockTests {
         #expect(record.operation == "locktrail-maintenance")
         #expect(record.path == state)
         #expect(record.who?.contains("@") == true)
-        #expect(LockRecord.isTerraformLockID(record.id))
+        #expect(LockRecordParse.isTerraformLockID(record.id))
         #expect(info.hasPrefix("{\"ID\":\"\(record.id)\",\"Operation\":\"locktrail-maintenance\",\"Info\":\"change freeze"))
         #expect(info.contains("\\u003cdb failover\\u003e \\u0026 cleanup"), "Go's HTML-safe escaping, as terraform writes: \(info)")
         if useLockfile {
@@ -69,7 +69,7 @@ struct MaintenanceLockTests {
         #expect(again.0 == 5, "\(again.1)")
         #expect(try await Self.locktrail(project, db: db, collect).0 == 0)
         let current = try await Self.locktrail(project, db: db, ["current", "--state", state, "--format", "json"])
-        let held = try #require((try? JSONParser.parse(current.1))?.arrayValue?.first, current.1)
+        let held = try #require((try? JSONParser.parse(current.1))?.arrayValue?.first, "\(current.1)")
         #expect(held["lock_id"] == .string(record.id))
         #expect(held["maintenance"]?["reason"] == .string(reason))
         #expect(try await Self.locktrail(project, db: db, ["current", "--state", state, "--fail-if-held"]).0 == 5)
@@ -82,7 +82,7 @@ struct MaintenanceLockTests {
 
         #expect(try await Self.locktrail(project, db: db, collect).0 == 0)
         let history = try await Self.locktrail(project, db: db, ["history", "--state", state, "--format", "json"])
-        let hold = try #require((try? JSONParser.parse(history.1))?.arrayValue?.first { $0["lock_id"] == .string(record.id) }, history.1)
+        let hold = try #require((try? JSONParser.parse(history.1))?.arrayValue?.first { $0["lock_id"] == .string(record.id) }, "\(history.1)")
         #expect(hold["release_kind"] == "released")
         #expect(try await Self.events(db, kind: "lock.maintenance_locked").map(\.lockID) == [record.id])
         #expect(try await Self.events(db, kind: "lock.maintenance_refused").map(\.lockID) == [record.id])

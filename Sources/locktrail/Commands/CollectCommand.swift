@@ -4,6 +4,8 @@ import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
 import LocktrailHTTP
+import LocktrailMetrics
+import LocktrailServer
 import LocktrailStore
 import Logging
 import ServiceLifecycle
@@ -54,11 +56,20 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("metrics-listen"), help: ArgumentHelp(
+        "Serve this collector's own metrics (cycle durations, errors, events appended) at http://ADDR/metrics, without a token.",
+        valueName: "host:port"))
+    var metricsListen: String?
+
     func validate() throws {
         for bucket in s3Buckets where S3BucketSource.parse(bucket) == nil {
             throw ValidationError("--s3-bucket takes NAME or NAME/PREFIX, not \(bucket)")
         }
         guard TimeExpression.duration(interval, bareNumberIsSeconds: true) != nil else { throw ValidationError("--interval takes a duration such as 30s, 5m or 1h") }
+        if let metricsListen {
+            guard APIServer.parseListen(metricsListen) != nil else { throw ValidationError("--metrics-listen must be HOST:PORT, e.g. 127.0.0.1:9464") }
+            guard !once else { throw ValidationError("--metrics-listen is for a long-running collector, not --once") }
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error") }
     }
 
@@ -76,15 +87,26 @@ struct CollectCommand: AsyncParsableCommand {
         }
         let schedules = try composition.schedules(transport: CurlHTTPClient(), logger: logger)
         let store = try await db.openCurrentStore(maxConnections: 4)
-        let service = CollectorService(schedules: schedules, store: store.sources, once: once, logger: logger, maintenance: store)
+        let metrics = ProcessMetrics()
+        let service = CollectorService(schedules: schedules, store: store.sources, once: once, logger: logger, maintenance: store,
+                                       metrics: metrics)
         if once {
             for report in try await service.runOnce() {
                 print("\(report.source): \(report.items) items, \(report.appended) new events\(report.tableMissing ? " (table missing)" : "")")
             }
             return
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
+        ]
+        if let metricsListen, let (host, port) = APIServer.parseListen(metricsListen) {
+            let app = ProcessMetricsServer.makeApplication(metrics: metrics, host: host, port: port, logger: logger) { port in
+                logger.notice("collector metrics listening", metadata: ["address": "\(host):\(port)"])
+            }
+            services.append(.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
