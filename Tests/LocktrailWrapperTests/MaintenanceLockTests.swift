@@ -37,12 +37,16 @@ struct MaintenanceLockTests {
         #expect(try await Self.locktrail(project, db: db, collect).0 == 0)
 
         let reason = "change freeze: incident 42 <db failover> & cleanup"
-        let dry = try await Self.locktrail(project, db: db, ["lock", "--state", state, "--reason", reason, "--dry-run"])
+        // The DynamoDB table is known from the log (the state's digest and lock items); a lock
+        // file that lived shorter than a listing poll was never seen, so it is named.
+        let placement = useLockfile ? ["--lockfile"] : []
+        let dry = try await Self.locktrail(project, db: db, ["lock", "--state", state, "--reason", reason, "--dry-run"] + placement)
         #expect(dry.0 == 0, "\(dry.1)")
-        #expect(dry.1.contains(useLockfile ? "lock file" : "DynamoDB table"), "\(dry.1)")
+        #expect(dry.1.contains("DynamoDB table \(table)"), "\(dry.1)")
+        #expect(dry.1.contains("lock file") == useLockfile, "\(dry.1)")
         #expect(try await client.getItem(table: table, key: ["LockID": .string(state)]) == nil)
 
-        let locked = try await Self.locktrail(project, db: db, ["lock", "--state", state, "--reason", reason, "--ttl", "1h"])
+        let locked = try await Self.locktrail(project, db: db, ["lock", "--state", state, "--reason", reason, "--ttl", "1h"] + placement)
         #expect(locked.0 == 0, "\(locked.1)")
         let info = try #require(try await client.getItem(table: table, key: ["LockID": .string(state)])?["Info"]?.stringValue)
         let record = try #require(LockRecordParse.parse(Array(info.utf8)).record)
