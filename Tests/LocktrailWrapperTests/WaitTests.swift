@@ -74,6 +74,17 @@ struct WaitTests {
         #expect(Date().timeIntervalSince(started) >= 3)
         #expect(timedOut.1.contains(staleID), "\(timedOut.1)")
         #expect(timedOut.1.contains("timed out"), "\(timedOut.1)")
+        // The same through a server (`--server`, a read token).
+        let token = try await locktrail(["token", "create", "--scope", "read", "--name", "ci"])
+        let secret = try #require(token.1.split(separator: "\n").last.map(String.init))
+        let port = TCP.freePort()
+        let serve = try project.start(["serve", "--listen", "127.0.0.1:\(port)"], extraEnvironment: env, program: LocktrailBinary.path)
+        defer { serve.signal(SIGTERM) }
+        #expect(TCP.waitForListener(port: port))
+        let remote = try await locktrail(["wait", "--state", state, "--timeout", "1s", "--poll", "0.5s",
+                                          "--server", "http://127.0.0.1:\(port)", "--token", secret])
+        #expect(remote.0 == 4, "\(remote.1)")
+        #expect(remote.1.contains(staleID), "\(remote.1)")
         // An unknown state is a question that cannot be answered: 2, as every query.
         #expect(try await locktrail(["wait", "--state", "\(bucket)/nope/terraform.tfstate", "--timeout", "1s"]).0 == 2)
     }
