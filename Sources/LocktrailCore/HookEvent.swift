@@ -78,7 +78,7 @@ public struct HookEvent: Hashable, Sendable {
         let id = try string("id", required: true, max: 128)!
         let kind = try string("kind", required: true, max: 64)!
         guard Self.isAllowed(kind) else {
-            throw Invalid(field: field("kind"), reason: "must be a run.* or lock.* kind other than lock.acquired/lock.released (those come from the lock itself)")
+            throw Invalid(field: field("kind"), reason: "must be a run.* or lock.* kind other than lock.acquired/lock.released (those come from the lock itself) and lock.maintenance_* (only locktrail lock and the collector write those)")
         }
         let timeText = try string("time", required: true, max: 64)!
         guard let time = Timestamp(parsing: timeText) else { throw Invalid(field: field("time"), reason: "must be an RFC 3339 time") }

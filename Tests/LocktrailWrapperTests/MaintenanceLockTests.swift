@@ -95,33 +95,41 @@ struct MaintenanceLockTests {
         #expect(end.first?.details["removed"] == (useLockfile ? ["s3-lockfile", "dynamodb"] : ["dynamodb"]))
     }
 
-    @Test("the collector watching the table removes a maintenance lock when its TTL runs out")
-    func expiry() async throws {
+    @Test("the collector watching the table or bucket removes a maintenance lock when its TTL runs out", arguments: [false, true])
+    func expiry(useLockfile: Bool) async throws {
         let table = TestAWS.uniqueName("locks")
         let bucket = TestAWS.uniqueName("state")
         let client = try TestAWS.dynamoDB()
         _ = try await client.createTable(table)
         try await TestAWS.createBucket(bucket)
-        let project = try TerraformProject(bucket: bucket, dynamoDBTable: table)
+        // One mechanism each: the DynamoDB table, or the lock file alone.
+        let project = try TerraformProject(bucket: bucket, dynamoDBTable: useLockfile ? nil : table, useLockfile: useLockfile)
         try await project.initialize()
         let db = try await TestDatabase.make()
         let state = "\(bucket)/\(project.key)"
-        let collect = ["collect", "--once", "--dynamodb-table", table]
+        let collect = ["collect", "--once"] + (useLockfile ? ["--s3-bucket", bucket] : ["--dynamodb-table", table])
+        let s3 = try TestAWS.s3()
+        func present() async throws -> Bool {
+            if useLockfile { return (try? await s3.getObject(bucket: bucket, key: project.key + ".tflock")) != nil }
+            return try await client.getItem(table: table, key: ["LockID": .string(state)]) != nil
+        }
 
-        // Never seen by locktrail: the table is named.
-        let locked = try await Self.locktrail(project, db: db, ["lock", "--state", state, "--reason", "freeze", "--ttl", "2s", "--dynamodb-table", table])
+        // Never seen by locktrail: the mechanism is named.
+        let locked = try await Self.locktrail(project, db: db, ["lock", "--state", state, "--reason", "freeze", "--ttl", "2s"]
+                                                              + (useLockfile ? ["--lockfile"] : ["--dynamodb-table", table]))
         #expect(locked.0 == 0, "\(locked.1)")
         #expect(try await Self.locktrail(project, db: db, collect).0 == 0)  // not yet expired: stays
-        #expect(try await client.getItem(table: table, key: ["LockID": .string(state)]) != nil)
-        #expect(try await project.run(["plan", "-no-color", "-lock-timeout=0s"]).status != 0)
+        #expect(try await present())
+        let refused = try await project.run(["plan", "-no-color", "-lock-timeout=0s"])
+        #expect(refused.status != 0 && refused.output.contains("freeze"), "\(refused.output)")
         try await Task.sleep(for: .seconds(2.5))
         #expect(try await Self.locktrail(project, db: db, collect).0 == 0)
-        #expect(try await client.getItem(table: table, key: ["LockID": .string(state)]) == nil)
+        #expect(try await present() == false)
         #expect(try await project.run(["plan", "-no-color", "-lock-timeout=0s"]).status == 0)
         let expired = try await Self.events(db, kind: "lock.maintenance_expired")
         #expect(expired.count == 1)
-        #expect(expired.first?.details["actor"] == .string("dynamodb:us-east-1/\(table)"))
-        #expect(expired.first?.details["removed"] == ["dynamodb"])
+        #expect(expired.first?.details["actor"] == .string(useLockfile ? "s3:\(bucket)" : "dynamodb:us-east-1/\(table)"))
+        #expect(expired.first?.details["removed"] == (useLockfile ? ["s3-lockfile"] : ["dynamodb"]))
         let history = try await Self.locktrail(project, db: db, ["history", "--state", state, "--format", "json"])
         #expect((try? JSONParser.parse(history.1))?.arrayValue?.first?["release_kind"] == "released", "\(history.1)")
     }

@@ -68,6 +68,11 @@ public struct OpenMaintenanceLock: Hashable, Sendable {
     /// The record's exact bytes (a release removes only these).
     public var record: String
 
+    /// `lock`, just written to `target`.
+    public init(lock: MaintenanceLock, target: MaintenanceTarget) {
+        (self.lock, self.target, self.record) = (lock, target, lock.record)
+    }
+
     /// The lock of a `maintenance.locked` event's details; nil when they are not one.
     public init?(details: JSONValue, lockID: String, state: String) {
         guard let reason = details["reason"]?.stringValue, let actor = details["actor"]?.stringValue,

@@ -92,7 +92,15 @@ struct LockCommand: AsyncParsableCommand {
             print("refused: \(state) is held (\(mechanism)) by lock \(holder?.id ?? "?") — \(holder?.who ?? "?") running \(holder?.operation ?? "?") since \(holder?.createdText ?? "?"); nothing taken")
             throw ExitCode(5)
         case .locked:
-            _ = try await store.events.append([policy.lockedEvent(lock, target: target, at: Self.now)])
+            do {
+                _ = try await store.events.append([policy.lockedEvent(lock, target: target, at: Self.now)])
+            } catch {
+                // A lock the log does not know could be neither released by `--release` nor expired by
+                // the collector: give it back, then report.
+                _ = try? await locker.release(OpenMaintenanceLock(lock: lock, target: target))
+                Terminal.note("could not record the maintenance lock, so it was removed again: \(error)")
+                throw ExitCode(1)
+            }
             print("locked \(state) for maintenance in \(places.joined(separator: " and "))")
             print("  lock id  \(lock.id)")
             print("  reason   \(lock.reason)")
