@@ -44,13 +44,13 @@ struct RequestMetricsMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             let response = try await next(request, context)
-            metrics.request(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: response.status.code)
+            metrics.request(route: context.endpointPath ?? "NotFound", method: request.method.rawValue, status: response.status.code)
             return response
         } catch let error as any HTTPResponseError {
-            metrics.request(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: error.status.code)
+            metrics.request(route: context.endpointPath ?? "NotFound", method: request.method.rawValue, status: error.status.code)
             throw error
         } catch {
-            metrics.request(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: 500)
+            metrics.request(route: context.endpointPath ?? "NotFound", method: request.method.rawValue, status: 500)
             throw error
         }
     }
