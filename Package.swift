@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries, each behind a shim and imported by exactly one Swift wrapper.
@@ -40,6 +41,13 @@ let package = Package(
         // The pure core: lock records, state identity, events, canonical encoding. No I/O, no clock.
         .target(name: "LocktrailCore", dependencies: ["LocktrailCrypto"]),
 
+        // Prometheus exposition: samples computed per scrape (the database's), and each process's own
+        // registry (HTTP requests, collection cycles), through swift-prometheus.
+        .target(
+            name: "LocktrailMetrics",
+            dependencies: ["LocktrailCore", .product(name: "Prometheus", package: "swift-prometheus")]
+        ),
+
         // The PostgreSQL store: migrations, named queries, the event log, the private server.
         .target(
             name: "LocktrailStore",
@@ -55,7 +63,7 @@ let package = Package(
         .target(
             name: "LocktrailCollector",
             dependencies: [
-                "LocktrailCore", "LocktrailStore", "LocktrailAWS", "LocktrailHTTP",
+                "LocktrailCore", "LocktrailStore", "LocktrailAWS", "LocktrailHTTP", "LocktrailMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
@@ -81,7 +89,7 @@ let package = Package(
         .target(
             name: "LocktrailServer",
             dependencies: [
-                "LocktrailCore", "LocktrailStore", "LocktrailCrypto",
+                "LocktrailCore", "LocktrailStore", "LocktrailCrypto", "LocktrailMetrics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -93,7 +101,7 @@ let package = Package(
             name: "locktrail",
             dependencies: [
                 "LocktrailCore", "LocktrailStore", "LocktrailHTTP", "LocktrailAWS", "LocktrailCollector",
-                "LocktrailWrapper", "LocktrailServer", "LocktrailNotifications",
+                "LocktrailWrapper", "LocktrailServer", "LocktrailNotifications", "LocktrailMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

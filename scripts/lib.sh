@@ -1,7 +1,8 @@
 # Shared by scripts/demo and scripts/test: install what is missing, start throwaway services.
 # Source it; every function is idempotent and leaves no service running after `cleanup`.
 
-LOCKTRAIL_APT_PACKAGES=(libpq-dev libcurl4-openssl-dev libssl-dev postgresql pkg-config openssl)
+# prometheus: promtool, which checks docs/alerts.yml and parses /metrics in the tests.
+LOCKTRAIL_APT_PACKAGES=(libpq-dev libcurl4-openssl-dev libssl-dev postgresql pkg-config openssl prometheus)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -21,6 +22,10 @@ ensure_dependencies() {
     say "installing the local AWS emulator (PyPI moto[server])"
     python3 -m pip install --quiet 'moto[server]'
     hash -r
+  fi
+  if ! python3 -c 'import prometheus_client' >/dev/null 2>&1; then
+    say "installing the Prometheus text parser the metrics tests use (PyPI prometheus_client)"
+    python3 -m pip install --quiet prometheus_client
   fi
   command -v swift >/dev/null 2>&1 || { [ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"; }
   command -v swift >/dev/null 2>&1 || { echo "swift is not on PATH (expected /opt/swift/usr/bin)" >&2; return 1; }

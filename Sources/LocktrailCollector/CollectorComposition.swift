@@ -89,16 +89,21 @@ public struct CollectorComposition: Sendable {
             if let bucket = source.configured.s3Bucket.flatMap(S3BucketSource.parse) {
                 // S3 finds each bucket's region itself.
                 let s3 = S3Client(configuration: aws, credentials: credentials, transport: transport, logger: logger)
+                let polling = S3BucketSource(bucket: bucket.bucket, prefix: bucket.prefix, client: s3, layout: layout,
+                                             gapThreshold: source.gapThreshold)
+                // A maintenance lock with both mechanisms is removed whole by whichever source expires it.
+                let dynamo = try? DynamoDBClient(configuration: aws, credentials: credentials, transport: transport)
                 return CollectorService.Schedule(
-                    source: S3BucketSource(bucket: bucket.bucket, prefix: bucket.prefix, client: s3, layout: layout,
-                                           gapThreshold: source.gapThreshold),
-                    interval: source.interval)
+                    source: polling, interval: source.interval,
+                    expiry: MaintenanceExpiry(source: polling.name, locker: MaintenanceLocker(dynamoDB: dynamo, s3: s3)))
             }
             let client = try DynamoDBClient(configuration: aws, credentials: credentials, transport: transport)
+            let polling = DynamoDBLockTableSource(table: source.configured.dynamoDBTable ?? "", region: try aws.requireRegion(), client: client,
+                                                  layout: layout, gapThreshold: source.gapThreshold)
+            let s3 = S3Client(configuration: aws, credentials: credentials, transport: transport, logger: logger)
             return CollectorService.Schedule(
-                source: DynamoDBLockTableSource(table: source.configured.dynamoDBTable ?? "", region: try aws.requireRegion(), client: client,
-                                                layout: layout, gapThreshold: source.gapThreshold),
-                interval: source.interval)
+                source: polling, interval: source.interval,
+                expiry: MaintenanceExpiry(source: polling.name, locker: MaintenanceLocker(dynamoDB: client, s3: s3)))
         }
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import LocktrailAWS
 import LocktrailCore
+import LocktrailMetrics
 import LocktrailStore
 import ServiceLifecycle
 
@@ -21,11 +23,14 @@ public struct CollectorService: Service {
         public var source: any PollingSource
         /// Seconds between cycles.
         public var interval: Double
+        /// Removes this source's expired maintenance locks before each cycle, if set.
+        public var expiry: MaintenanceExpiry?
 
         /// A schedule.
-        public init(source: any PollingSource, interval: Double) {
+        public init(source: any PollingSource, interval: Double, expiry: MaintenanceExpiry? = nil) {
             self.source = source
             self.interval = interval
+            self.expiry = expiry
         }
     }
 
@@ -37,16 +42,24 @@ public struct CollectorService: Service {
     private let leases: (any LeaseStateStore)?
     private let holder: LeaseHolder
     private let leaseDuration: Double?
+    private let maintenance: Store?
+    private let metrics: ProcessMetrics?
 
     /// A collector for `schedules`; with `once`, one cycle per source and done (`--once` takes no
     /// lease: only the coverage fence guards it). With `leases`, a source is polled only while
     /// this collector (`holder`) holds its lease, of `leaseDuration` seconds if given (else
-    /// `LeaseTimings(interval:)`'s).
-    public init(schedules: [Schedule], store: any SourceStateStore, once: Bool, logger: Logger,
+    /// `LeaseTimings(interval:)`'s). With `maintenance`, schedules that have an expiry remove their
+    /// expired maintenance locks. With `metrics`, each cycle's duration, outcome and events
+    /// appended are counted there.
+    public init(schedules: [Schedule], store: any SourceStateStore, once: Bool, logger: Logger, maintenance: Store? = nil,
+                metrics: ProcessMetrics? = nil,
                 now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) },
                 leases: (any LeaseStateStore)? = nil, holder: LeaseHolder = .thisProcess, leaseDuration: Double? = nil) {
         self.schedules = schedules
         self.store = store
+        self.maintenance = maintenance
+        self.metrics = metrics
+        for schedule in schedules { metrics?.register(source: schedule.source.name) }
         self.once = once
         self.logger = logger
         self.now = now
@@ -134,7 +147,16 @@ public struct CollectorService: Service {
 
     private func cycle(_ schedule: Schedule, store: any SourceStateStore) async throws -> CycleReport {
         let started = Date()
-        let report = try await schedule.source.runCycle(store: store, now: now, logger: logger)
+        let clock = ContinuousClock.now
+        if let expiry = schedule.expiry, let maintenance { await expire(expiry, in: maintenance) }
+        let report: CycleReport
+        do {
+            report = try await schedule.source.runCycle(store: store, now: now, logger: logger)
+        } catch {
+            metrics?.cycleFailed(source: schedule.source.name, duration: clock.duration(to: .now), kind: Self.kind(of: error))
+            throw error
+        }
+        metrics?.cycleCommitted(source: report.source, duration: clock.duration(to: .now), appended: report.appended)
         logger.info("collection cycle committed", metadata: [
             "source": "\(report.source)", "items": "\(report.items)", "events": "\(report.appended)",
             "duplicates": "\(report.duplicates)", "table_missing": "\(report.tableMissing)",
@@ -150,5 +172,33 @@ public struct CollectorService: Service {
             }
         }
         return report
+    }
+
+    /// A bounded name for an error, for `locktrail_cycle_errors_total{kind=…}`: an AWS error's
+    /// code (`ThrottlingException`, `AccessDenied`…), otherwise the error's type.
+    static func kind(of error: any Error) -> String {
+        if let aws = error as? AWSError { return "aws:" + aws.code.rawValue }
+        return String(describing: type(of: error))
+    }
+
+    /// Removes expired maintenance locks the source owns and records it; a failure is logged and
+    /// retried next cycle (the lock stays, so terraform stays refused: the safe side).
+    private func expire(_ expiry: MaintenanceExpiry, in store: Store) async {
+        do {
+            let open = try await store.maintenance.open()
+            guard !open.isEmpty else { return }
+            let events = try await expiry.sweep(open: open, now: now())
+            guard !events.isEmpty else { return }
+            _ = try await store.events.append(events)
+            for event in events {
+                logger.notice("maintenance lock expired and removed", metadata: [
+                    "source": "\(expiry.source)", "state": "\(event.state ?? "?")", "lock_id": "\(event.lockID ?? "?")",
+                ])
+            }
+        } catch {
+            logger.warning("removing expired maintenance locks failed; retried next cycle", metadata: [
+                "source": "\(expiry.source)", "error": "\(error)",
+            ])
+        }
     }
 }

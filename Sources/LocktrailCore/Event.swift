@@ -33,12 +33,21 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let runHeartbeat = EventKind("run.heartbeat")
     /// A wrapped run finished.
     public static let runFinished = EventKind("run.finished")
+    /// `locktrail lock` wrote a maintenance lock (terraform refuses every run on the state).
+    public static let maintenanceLocked = EventKind("lock.maintenance_locked")
+    /// `locktrail lock` found the state held by another lock and took nothing.
+    public static let maintenanceRefused = EventKind("lock.maintenance_refused")
+    /// `locktrail lock --release` removed a maintenance lock.
+    public static let maintenanceReleased = EventKind("lock.maintenance_released")
+    /// The collector that owns the source removed a maintenance lock whose TTL ran out.
+    public static let maintenanceExpired = EventKind("lock.maintenance_expired")
 
     /// Every kind locktrail writes: the one registry (docs/events.md is checked against it).
     public static let registry: [EventKind] = [
         .lockAcquired, .lockReleased, .stateWritten, .sourceTableMissing, .sourceTableRestored, .coverageGap,
         .stateDigestRemoved, .observationUnparsed, .lockContended, .lockForceUnlocked, .lockReleaseFailed,
         .runStarted, .runHeartbeat, .runFinished,
+        .maintenanceLocked, .maintenanceRefused, .maintenanceReleased, .maintenanceExpired,
     ]
 }
 

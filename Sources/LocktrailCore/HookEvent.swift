@@ -32,10 +32,11 @@ public struct HookEvent: Hashable, Sendable {
         self.details = details
     }
 
-    /// Kinds a hook may report.
+    /// Kinds a hook may report. Not the maintenance-lock kinds: only `locktrail lock` and the
+    /// collector write those, and the collector acts on them (it removes expired maintenance locks).
     public static func isAllowed(_ kind: String) -> Bool {
         (kind.hasPrefix("run.") || kind.hasPrefix("lock.")) && kind != EventKind.lockAcquired.rawValue
-            && kind != EventKind.lockReleased.rawValue && kind.count <= 64
+            && kind != EventKind.lockReleased.rawValue && !kind.hasPrefix("lock.maintenance_") && kind.count <= 64
     }
 
     /// The wire form.
@@ -77,7 +78,7 @@ public struct HookEvent: Hashable, Sendable {
         let id = try string("id", required: true, max: 128)!
         let kind = try string("kind", required: true, max: 64)!
         guard Self.isAllowed(kind) else {
-            throw Invalid(field: field("kind"), reason: "must be a run.* or lock.* kind other than lock.acquired/lock.released (those come from the lock itself)")
+            throw Invalid(field: field("kind"), reason: "must be a run.* or lock.* kind other than lock.acquired/lock.released (those come from the lock itself) and lock.maintenance_* (only locktrail lock and the collector write those)")
         }
         let timeText = try string("time", required: true, max: 64)!
         guard let time = Timestamp(parsing: timeText) else { throw Invalid(field: field("time"), reason: "must be an RFC 3339 time") }

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import LocktrailCore
+import LocktrailMetrics
 import LocktrailStore
 import ServiceLifecycle
 
@@ -8,9 +9,13 @@ import ServiceLifecycle
 /// (ingest scope), `/healthz`, `/readyz` and `/openapi.json`.
 public enum APIServer {
     /// The router with every route and middleware; `makeApplication` serves it.
-    public static func makeRouter(store: Store) -> Router<APIRequestContext> {
+    /// `metrics` counts this process's requests; `metricsSources` add to every scrape of
+    /// `/metrics` (the notifier registers its outbox's backlog and dead letters here).
+    public static func makeRouter(store: Store, metrics: ProcessMetrics = ProcessMetrics(),
+                                  metricsSources: [any MetricsSource] = []) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
 
         router.get("healthz") { _, _ in JSONBody.response(["status": "ok"]) }
@@ -40,18 +45,22 @@ public enum APIServer {
         let hooks = router.group("v1/hooks").add(middleware: TokenMiddleware(scope: .ingest, cache: tokens))
         HookRoutes(events: store.events).register(on: hooks)
         let v1 = router.group("v1").add(middleware: TokenMiddleware(scope: .read, cache: tokens))
-        QueryRoutes(store: store, freshness: DerivationFreshness(derivation: store.derivation)).register(on: v1)
+        let freshness = DerivationFreshness(derivation: store.derivation)
+        QueryRoutes(store: store, freshness: freshness).register(on: v1)
+        // Prometheus scrapes with a token of the metrics scope (or read).
+        let scrape = router.group("metrics").add(middleware: TokenMiddleware(scope: .metrics, cache: tokens, alternative: .read))
+        MetricsRoutes(store: store, freshness: freshness, process: metrics, sources: metricsSources).register(on: scrape)
         return router
     }
 
     /// The application listening on `host:port`; run it with `runService()` for graceful
     /// shutdown on SIGINT/SIGTERM (in-flight requests finish, then the store closes).
     public static func makeApplication(
-        store: Store, host: String, port: Int, logger: Logger,
+        store: Store, host: String, port: Int, logger: Logger, metricsSources: [any MetricsSource] = [],
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: makeRouter(store: store),
+            router: makeRouter(store: store, metricsSources: metricsSources),
             configuration: .init(address: .hostname(host, port: port), serverName: "locktrail"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)

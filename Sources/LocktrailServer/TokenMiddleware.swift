@@ -7,6 +7,8 @@ struct TokenMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let scope: TokenScope
     let cache: TokenCache
+    /// Another scope that also admits (`/metrics`: the metrics scope, or read).
+    var alternative: TokenScope? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
@@ -20,7 +22,7 @@ struct TokenMiddleware: RouterMiddleware {
         }
         // Recorded before the scope check: the access log names a token refused for its scope too.
         context.token = token
-        guard token.scopes.contains(scope) || token.scopes.contains(.admin) else {
+        guard token.scopes.contains(scope) || token.scopes.contains(.admin) || alternative.map(token.scopes.contains) == true else {
             throw APIError(.forbidden, "the token '\(token.name)' lacks the '\(scope.rawValue)' scope")
         }
         return try await next(request, context)

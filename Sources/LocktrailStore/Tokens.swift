@@ -11,6 +11,8 @@ public enum TokenScope: String, Hashable, Sendable, CaseIterable {
     case ingest
     /// Everything, including administration.
     case admin
+    /// Scrape `GET /metrics` only (a token for Prometheus that reads no history).
+    case metrics
 }
 
 /// A token as listed: never its secret.

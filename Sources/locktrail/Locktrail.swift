@@ -19,7 +19,8 @@ struct Locktrail: AsyncParsableCommand {
             MigrateCommand.self, CollectCommand.self, BackfillCommand.self, CurrentCommand.self, WhoCommand.self,
             HistoryCommand.self, ForcedCommand.self, StaleCommand.self, WritesCommand.self, EventsCommand.self, ExportCommand.self,
             VerifyCommand.self, RebuildCommand.self, ServeCommand.self, TokenCommand.self, WrapCommand.self, HookCommand.self,
-            UnlockCommand.self, DatabaseCommand.self, CheckpointCommand.self, NotificationsCommand.self, SourcesCommand.self,
+            UnlockCommand.self, LockCommand.self, WaitCommand.self, DatabaseCommand.self, CheckpointCommand.self,
+            NotificationsCommand.self, SourcesCommand.self,
         ]
     )
 }

@@ -68,6 +68,10 @@ public struct Hold: Hashable, Sendable {
     /// observation, by each source that saw it appear and never saw it go, of this state (a
     /// consistent scan or listing that reports anything about the state and not this lock's
     /// end shows it still there), and never past a mechanism that did see it go. Nil when released.
+    /// Set when the lock is a maintenance lock (`locktrail lock`): its reason.
+    public var maintenanceReason: String?
+    /// A maintenance lock's expiry, when its record says one.
+    public var maintenanceExpires: Timestamp?
     public var seenHeldUntil: Timestamp?
 
     /// Until when it was certainly held: the release's lower bound, or for a hold still held the
@@ -105,6 +109,9 @@ public struct Hold: Hashable, Sendable {
             "run_id": .optional(runID), "sources": .array(sources.map(JSONValue.string)),
             "mechanisms": .array(mechanisms.map(JSONValue.string)), "evidence": .array(evidence.map(\.json)),
         ]
+        if let maintenanceReason {
+            o["maintenance"] = ["reason": .string(maintenanceReason), "expires_at": .optional(maintenanceExpires?.rfc3339)]
+        }
         if let acquired {
             o.merge(acquired.boundsJSON(prefix: "acquired")) { a, _ in a }
         } else {

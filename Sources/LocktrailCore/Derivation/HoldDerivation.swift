@@ -251,7 +251,7 @@ private struct Folder {
     static func record(of sightings: [SequencedEvent]) -> [String: JSONValue] {
         var out: [String: JSONValue] = [:]
         for e in sightings {
-            for key in ["who", "operation", "version", "created"] where out[key] == nil {
+            for key in ["who", "operation", "version", "created", "info"] where out[key] == nil {
                 if let value = e.event.details[key]?.stringValue { out[key] = .string(value) }
             }
         }
@@ -427,6 +427,9 @@ private struct Folder {
             forceReportedBy: forceReportedBy, otherStates: otherStates.sorted(), anomalies: anomalies, runID: link?.runID,
             sources: sources.sorted(), mechanisms: mechanisms.sorted(), evidence: Self.dedupe(evidence))
         hold.seenHeldUntil = seenHeldUntil
+        if let mark = MaintenanceLock.mark(operation: hold.operation, info: record["info"]?.stringValue) {
+            (hold.maintenanceReason, hold.maintenanceExpires) = (mark.reason, mark.expires)
+        }
         return hold
     }
 

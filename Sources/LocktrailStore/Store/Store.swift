@@ -48,6 +48,10 @@ public struct Store: Sendable {
     public var sources: SourceStore { SourceStore(pool: pool) }
     /// Which collector owns each source, with fencing tokens.
     public var leases: LeaseStore { LeaseStore(pool: pool) }
+    /// Maintenance locks: where they go and which are in place.
+    public var maintenance: MaintenanceStore { MaintenanceStore(pool: pool) }
+    /// What `GET /metrics` reads from the database.
+    public var metrics: MetricsStore { MetricsStore(pool: pool) }
     /// Resumable S3 version-history imports.
     public var backfills: BackfillStore { BackfillStore(pool: pool) }
 

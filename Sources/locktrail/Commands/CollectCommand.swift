@@ -5,6 +5,8 @@ import LocktrailCollector
 import LocktrailCore
 import LocktrailCrypto
 import LocktrailHTTP
+import LocktrailMetrics
+import LocktrailServer
 import LocktrailStore
 import Logging
 import ServiceLifecycle
@@ -79,11 +81,20 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("metrics-listen"), help: ArgumentHelp(
+        "Serve this collector's own metrics (cycle durations, errors, events appended) at http://ADDR/metrics, without a token.",
+        valueName: "host:port"))
+    var metricsListen: String?
+
     func validate() throws {
         for bucket in s3Buckets where S3BucketSource.parse(bucket) == nil {
             throw ValidationError("--s3-bucket takes NAME or NAME/PREFIX, not \(bucket)")
         }
         guard TimeExpression.duration(interval, bareNumberIsSeconds: true) != nil else { throw ValidationError("--interval takes a duration such as 30s, 5m or 1h") }
+        if let metricsListen {
+            guard APIServer.parseListen(metricsListen) != nil else { throw ValidationError("--metrics-listen must be HOST:PORT, e.g. 127.0.0.1:9464") }
+            guard !once else { throw ValidationError("--metrics-listen is for a long-running collector, not --once") }
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error") }
         if let leaseDuration {
             guard let seconds = TimeExpression.duration(leaseDuration, bareNumberIsSeconds: true), seconds >= 1 else {
@@ -118,8 +129,10 @@ struct CollectCommand: AsyncParsableCommand {
         }
         let schedules = try composition.schedules(transport: CurlHTTPClient(), logger: logger)
         let store = try await db.openCurrentStore(maxConnections: 4)
+        let metrics = ProcessMetrics()
         if once {
-            let service = CollectorService(schedules: schedules, store: store.sources, once: true, logger: logger)
+            let service = CollectorService(schedules: schedules, store: store.sources, once: true, logger: logger, maintenance: store,
+                                           metrics: metrics)
             for report in try await service.runOnce() {
                 print("\(report.source): \(report.items) items, \(report.appended) new events\(report.tableMissing ? " (table missing)" : "")")
             }
@@ -128,8 +141,8 @@ struct CollectCommand: AsyncParsableCommand {
         // Leases on connections of their own, so renewals never wait behind a long commit.
         let leases = try await db.openCurrentStore(maxConnections: 2).leases
         let leaseSeconds = leaseDuration.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
-        let service = CollectorService(schedules: schedules, store: store.sources, once: false, logger: logger,
-                                       leases: leases, leaseDuration: leaseSeconds)
+        let service = CollectorService(schedules: schedules, store: store.sources, once: false, logger: logger, maintenance: store,
+                                       metrics: metrics, leases: leases, leaseDuration: leaseSeconds)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
         ]
@@ -144,6 +157,12 @@ struct CollectCommand: AsyncParsableCommand {
                 keeper: LeaseKeeper(name: name, holder: .thisProcess, timings: LeaseTimings(interval: 0, duration: leaseSeconds),
                                     leases: leases, logger: logger),
                 logger: logger), successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        if let metricsListen, let (host, port) = APIServer.parseListen(metricsListen) {
+            let app = ProcessMetricsServer.makeApplication(metrics: metrics, host: host, port: port, logger: logger) { port in
+                logger.notice("collector metrics listening", metadata: ["address": "\(host):\(port)"])
+            }
+            services.append(.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import LocktrailCore
 import LocktrailServer
 import LocktrailStore
 import Hummingbird
@@ -49,7 +50,11 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let store = try await db.openCurrentStore(maxConnections: poolSize)
-        let app = APIServer.makeApplication(store: store, host: host, port: port, logger: logger) { port in
+        // MERGE POINT (notifications, issue 14 item 2): the notifier's outbox registers here as a
+        // MetricsSource giving locktrail_notifications_backlog and locktrail_notifications_dead_letters
+        // (the names docs/alerts.yml alerts on).
+        let metricsSources: [any MetricsSource] = []
+        let app = APIServer.makeApplication(store: store, host: host, port: port, logger: logger, metricsSources: metricsSources) { port in
             Terminal.note("serving on http://\(host):\(port)")
         }
         if let notifier {

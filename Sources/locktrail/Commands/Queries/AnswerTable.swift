@@ -57,4 +57,6 @@ enum AnswerTable {
     static let ageColumn: Column = ("age", { age($0) })
     static let run: Column = ("run", { text($0, "run_id") })
     static let lockID: Column = ("lock_id", { text($0, "lock_id") })
+    /// `MAINTENANCE: <reason>` for a maintenance lock (`locktrail lock`), empty otherwise.
+    static let maintenance: Column = ("maintenance", { $0["maintenance"]?["reason"]?.stringValue.map { "MAINTENANCE: " + $0 } })
 }

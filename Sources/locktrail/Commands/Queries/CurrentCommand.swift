@@ -15,6 +15,12 @@ struct CurrentCommand: AsyncParsableCommand {
     @Option(name: .long, help: "At most this many locks.")
     var limit: Int = 1000
 
+    @Flag(name: .customLong("fail-if-held"), help: "Exit with code 5 when a lock is held (a CI gate; the answer is printed as usual).")
+    var failIfHeld = false
+
+    /// The exit code of `--fail-if-held` when a lock is held.
+    static let held: Int32 = 5
+
     func validate() throws { try validateLimit(limit) }
 
     func run() async throws {
@@ -23,8 +29,9 @@ struct CurrentCommand: AsyncParsableCommand {
             try await answers.current(state: state, cursor: cursor, limit: limit, now: now)
         }
         typealias T = AnswerTable
-        T.holds(items, columns: [T.state, T.workspace, T.who, T.operation, T.since, T.ageColumn, T.run, T.lockID])
+        T.holds(items, columns: [T.state, T.workspace, T.who, T.operation, T.since, T.ageColumn, T.run, T.maintenance, T.lockID])
             .print(as: .resolve(options.format))
+        if failIfHeld && !items.isEmpty { throw ExitCode(Self.held) }
     }
 }
 
