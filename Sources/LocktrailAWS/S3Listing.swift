@@ -192,6 +192,8 @@ public struct S3KeyVersions: Sendable, Equatable {
     public var reachedKnown: Bool
     /// How many listing pages were fetched.
     public var pages: Int
+    /// The known entry the listing stopped at, when it was reached.
+    public var known: S3VersionEntry?
 
     /// A key's history.
     public init(bucket: String, key: String, entries: [S3VersionEntry], reachedKnown: Bool, pages: Int) {

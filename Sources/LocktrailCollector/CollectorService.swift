@@ -24,15 +24,18 @@ public struct CollectorService: Service {
     }
 
     private let schedules: [Schedule]
+    private let listeners: [S3QueueListener]
     private let store: any SourceStateStore
     private let once: Bool
     private let logger: Logger
     private let now: @Sendable () -> Timestamp
 
-    /// A collector for `schedules`; with `once`, one cycle per source and done.
-    public init(schedules: [Schedule], store: any SourceStateStore, once: Bool, logger: Logger,
+    /// A collector for `schedules` and the queues of `listeners`; with `once`, one cycle per
+    /// source (and each queue read until it is empty) and done.
+    public init(schedules: [Schedule], listeners: [S3QueueListener] = [], store: any SourceStateStore, once: Bool, logger: Logger,
                 now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }) {
         self.schedules = schedules
+        self.listeners = listeners
         self.store = store
         self.once = once
         self.logger = logger
@@ -45,6 +48,11 @@ public struct CollectorService: Service {
         for schedule in schedules {
             reports.append(try await cycle(schedule))
         }
+        for listener in listeners {
+            let pushed = try await listener.drain(store: store, now: now, logger: logger)
+            reports += pushed
+            if pushed.contains(where: { $0.appended > 0 }) { try? await store.catchUpDerivation() }
+        }
         return reports
     }
 
@@ -56,6 +64,9 @@ public struct CollectorService: Service {
         await withTaskGroup(of: Void.self) { group in
             for schedule in schedules {
                 group.addTask { await self.loop(schedule) }
+            }
+            for listener in listeners {
+                group.addTask { await listener.run(store: self.store, now: self.now, logger: self.logger) }
             }
         }
     }

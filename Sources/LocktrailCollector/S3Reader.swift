@@ -46,16 +46,33 @@ struct S3Reader: Sendable {
 
     /// A version-listing page's entries; `index` counts entries over the whole listing.
     static func entries(of page: S3VersionListingPage, startingAt index: Int) -> [S3HistoryEntry] {
-        page.entries.enumerated().map { offset, entry in
-            switch entry {
-            case .version(let v):
-                return S3HistoryEntry(key: v.key, versionID: v.versionId, isDeleteMarker: false, lastModified: timestamp(v.lastModified),
-                                      etag: v.eTag, size: v.size, listingIndex: index + offset)
-            case .deleteMarker(let m):
-                return S3HistoryEntry(key: m.key, versionID: m.versionId, isDeleteMarker: true, lastModified: timestamp(m.lastModified),
-                                      listingIndex: index + offset)
+        page.entries.enumerated().map { offset, entry in Self.entry(entry, listingIndex: index + offset) }
+    }
+
+    /// One listed version or delete marker without AWS types.
+    static func entry(_ entry: S3VersionEntry, listingIndex: Int) -> S3HistoryEntry {
+        switch entry {
+        case .version(let v):
+            return S3HistoryEntry(key: v.key, versionID: v.versionId, isDeleteMarker: false, lastModified: timestamp(v.lastModified),
+                                  etag: v.eTag, size: v.size, listingIndex: listingIndex)
+        case .deleteMarker(let m):
+            return S3HistoryEntry(key: m.key, versionID: m.versionId, isDeleteMarker: true, lastModified: timestamp(m.lastModified),
+                                  listingIndex: listingIndex)
+        }
+    }
+
+    /// Each key's versions and delete markers newest first, down to and including the first one
+    /// `known` holds (its record is what a delete marker after it releases). Listed in newest-first
+    /// order, so a lower listing position is newer, as `VersionHistory.chronological` expects.
+    func keyHistories(_ keys: Set<String>, known: [String: SnapshotEntry]) async throws -> [S3HistoryEntry] {
+        var out: [S3HistoryEntry] = []
+        for key in keys.sorted() {
+            let versions = try await client.keyVersions(bucket: bucket, key: key, stoppingAt: { known[key + "#" + $0] != nil })
+            for entry in versions.entries + (versions.known.map { [$0] } ?? []) {
+                out.append(Self.entry(entry, listingIndex: out.count))
             }
         }
+        return out
     }
 
     static func timestamp(_ date: Date) -> Timestamp {
