@@ -60,7 +60,9 @@ public struct S3BucketSource: PollingSource {
 
     /// The rules this source's cycles follow.
     public var planner: S3CyclePlanner {
-        S3CyclePlanner(source: name, bucket: bucket, layout: layout, gapThreshold: gapThreshold, prefix: prefix)
+        var planner = S3CyclePlanner(source: name, bucket: bucket, layout: layout, gapThreshold: gapThreshold, prefix: prefix)
+        planner.keepsHeads = true
+        return planner
     }
 
     /// One polled cycle: on a versioned bucket the current objects, and the versions of the keys

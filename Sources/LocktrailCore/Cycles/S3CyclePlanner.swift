@@ -23,6 +23,10 @@ public struct S3CyclePlanner: Sendable {
     public var gapThreshold: Double
     /// The key prefix watched; nil for the whole bucket.
     public var prefix: String?
+    /// Whether the source reads only the keys with news between walks of the whole history, and
+    /// so keeps each key's head and the time of the last walk in its snapshot (the collector's
+    /// bucket source); without, every versioned cycle walks the whole history.
+    public var keepsHeads = false
 
     /// Rules for one bucket (and prefix).
     public init(source: String, bucket: String, layout: WorkspaceLayout = .standard, gapThreshold: Double = 300, prefix: String? = nil) {
@@ -79,15 +83,17 @@ public struct S3CyclePlanner: Sendable {
             if !resets {
                 events += prunedHistoryGaps(gone: diff.deletions, known: known, entries: entries, window: sinceWalk)
             }
-            updateHeads(&diff, entries: entries, keys: nil, known: known)
-            diff.upserts.append((Self.reconciledKey, .other(fingerprint: String(observation.started.microseconds))))
+            if keepsHeads {
+                updateHeads(&diff, entries: entries, keys: nil, known: known)
+                diff.upserts.append((Self.reconciledKey, .other(fingerprint: String(observation.started.microseconds))))
+            }
             items = entries.count
         case (.versions(let entries), .keys(let keys)):
             diff = history.apply(entries: entries, known: known, fetched: observation.fetched, observedAt: observation.completed)
             if !resets {
                 events += prunedHistoryGaps(gone: [], known: known, entries: entries, window: sinceWalk)
             }
-            updateHeads(&diff, entries: entries, keys: keys, known: known)
+            if keepsHeads { updateHeads(&diff, entries: entries, keys: keys, known: known) }
             items = entries.count
         case (.objects(let objects), _):
             // An object listing is always of the whole prefix: a release is only bounded by two listings.
