@@ -25,12 +25,14 @@ public struct S3BucketSource: PollingSource {
     /// The SQS queue this bucket's event notifications go to; nil without push.
     public let queueURL: String?
     /// Seconds between walks of a versioned bucket's whole version history (its other cycles read
-    /// only the keys with news) and, with a queue, between reconciliations that repair what push missed.
+    /// only the keys with news) and, with a queue, between reconciliations that repair what push
+    /// missed. 0, the default here, walks the whole history every cycle; `collect` passes
+    /// `--reconcile-interval` (10 minutes unless told otherwise).
     public let reconcileInterval: Double
 
     /// A source for `bucket`/`prefix`.
     public init(bucket: String, prefix: String?, client: S3Client, layout: WorkspaceLayout = .standard, gapThreshold: Double = 300,
-                concurrency: Int = 16, queueURL: String? = nil, reconcileInterval: Double = 600) {
+                concurrency: Int = 16, queueURL: String? = nil, reconcileInterval: Double = 0) {
         self.queueURL = queueURL
         self.reconcileInterval = reconcileInterval
         self.name = Self.sourceName(bucket: bucket, prefix: prefix)
@@ -82,23 +84,30 @@ public struct S3BucketSource: PollingSource {
         var report: CycleReport?
         /// When the next reconciliation is due.
         var nextReconciliation: Timestamp
+        /// Lock files held at the end of the cycle (versioned buckets), whose release to look for.
+        var held: Set<String> = []
     }
 
     /// A cycle with `push` (the notices a queue delivered, possibly none) or, with nil, a polled one.
     /// With push, a cycle runs only when the notices have news of this source's keys or a
     /// reconciliation is due; a reconciliation's finds are what push missed (`found_by`).
+    ///
+    /// `watch` names more keys to read with the notices' (lock files held at the last cycle: a
+    /// release whose notice is late or lost — the emulator sends none for delete markers — is then
+    /// found within one short poll).
     func runCycle(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger,
-                  push: [S3Notice]?) async throws -> PushOutcome {
+                  push: [S3Notice]?, watch: Set<String> = []) async throws -> PushOutcome {
         let start = try await store.load(name, kind: .s3)
         let observation: S3BucketObservation?
         do {
-            observation = try await observe(start, now: now, push: push)
+            observation = try await observe(start, now: now, push: push, watch: watch)
         } catch {
             await PollingCycle.recordFailure(error, source: name, checkpoint: start.checkpoint, store: store, now: now)
             throw error
         }
         guard let observation else {
-            return PushOutcome(report: nil, nextReconciliation: nextReconciliation(after: start.checkpoint, snapshot: start.snapshot))
+            return PushOutcome(report: nil, nextReconciliation: nextReconciliation(after: start.checkpoint, snapshot: start.snapshot),
+                               held: Self.heldLockFiles(start.snapshot))
         }
         let plan = planner.plan(checkpoint: start.checkpoint, snapshot: start.snapshot, observation: observation)
         let keys: String
@@ -115,9 +124,18 @@ public struct S3BucketSource: PollingSource {
             }
         }
         let after = start.checkpoint.advanced(by: plan.status)
-        var snapshot = start.snapshot
-        for batch in plan.batches { for (key, entry) in batch.upserts { snapshot[key] = entry } }
-        return PushOutcome(report: report, nextReconciliation: nextReconciliation(after: after, snapshot: snapshot))
+        var snapshot = plan.cursor.resetsSnapshot ? [:] : start.snapshot
+        for batch in plan.batches {
+            for key in batch.deletions { snapshot[key] = nil }
+            for (key, entry) in batch.upserts { snapshot[key] = entry }
+        }
+        return PushOutcome(report: report, nextReconciliation: nextReconciliation(after: after, snapshot: snapshot),
+                           held: after.status == .versioned ? Self.heldLockFiles(snapshot) : [])
+    }
+
+    /// The lock files whose head (newest entry) is a version: held now, as far as the snapshot knows.
+    static func heldLockFiles(_ snapshot: [String: SnapshotEntry]) -> Set<String> {
+        Set(snapshot.keys.filter { $0.hasSuffix(".tflock#") }.map { String($0.dropLast()) })
     }
 
     /// When the next walk of the whole history (versioned) or full listing (otherwise) is due.
@@ -128,7 +146,8 @@ public struct S3BucketSource: PollingSource {
 
     /// The versioning, the listing it calls for, and the reads the planner asks for; nil when a
     /// push cycle has nothing to do.
-    func observe(_ start: CycleStart, now: @escaping @Sendable () -> Timestamp, push: [S3Notice]? = nil) async throws -> S3BucketObservation? {
+    func observe(_ start: CycleStart, now: @escaping @Sendable () -> Timestamp, push: [S3Notice]? = nil,
+                 watch: Set<String> = []) async throws -> S3BucketObservation? {
         let started = now()
         let versioning = try await client.getBucketVersioning(bucket: bucket)
         let listing: S3BucketObservation.Listing
@@ -145,7 +164,8 @@ public struct S3BucketSource: PollingSource {
                 // The first walk of a source is its baseline, not a repair.
                 repairsPush = push != nil && start.checkpoint.status == .versioned
             } else {
-                let keys = push == nil ? planner.keysWithNews(current: try await reader.listObjects(), snapshot: start.snapshot) : news
+                let keys = push == nil ? planner.keysWithNews(current: try await reader.listObjects(), snapshot: start.snapshot)
+                    : news.union(watch)
                 if push != nil && keys.isEmpty { return nil }
                 listing = .versions(try await reader.keyHistories(keys, known: start.snapshot))
                 scope = .keys(keys)

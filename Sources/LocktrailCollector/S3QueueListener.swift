@@ -57,13 +57,15 @@ public struct S3QueueListener: Sendable {
     }
 
     /// Receives and handles messages until graceful shutdown; receive failures back off.
-    func run(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger) async {
+    public func run(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger) async {
         await checkQueue(logger: logger)
-        var due: [String: Timestamp] = [:]
+        var state = PollState()
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                _ = try await poll(store: store, now: now, logger: logger, due: &due, wait: waitSeconds)
+                // While a lock is held, poll briefly: its release is looked for in its key's versions too.
+                let wait = state.held.values.contains { !$0.isEmpty } ? min(waitSeconds, Self.heldWaitSeconds) : waitSeconds
+                _ = try await poll(store: store, now: now, logger: logger, state: &state, wait: wait)
                 failures = 0
             } catch {
                 failures += 1
@@ -77,22 +79,33 @@ public struct S3QueueListener: Sendable {
 
     /// `collect --once`: receives until the queue has nothing more for a second, reconciling
     /// whatever is due; returns the cycles' reports.
-    func drain(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger) async throws -> [CycleReport] {
+    public func drain(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger) async throws -> [CycleReport] {
         await checkQueue(logger: logger)
-        var due: [String: Timestamp] = [:]
+        var state = PollState()
         var reports: [CycleReport] = []
         for _ in 0..<1000 {
-            let (more, received) = try await poll(store: store, now: now, logger: logger, due: &due, wait: 1)
+            let (more, received) = try await poll(store: store, now: now, logger: logger, state: &state, wait: 1)
             reports += more
             if received == 0 { break }
         }
         return reports
     }
 
-    /// One receive, the cycles it calls for (and reconciliations due), then the deletes.
-    /// `due` holds each source's next reconciliation (absent: find out by loading it).
+    /// Seconds a receive waits while some lock is held.
+    static let heldWaitSeconds = 2
+
+    /// What the listener carries from one receive to the next, per source.
+    struct PollState {
+        /// The next reconciliation (absent: find out by loading the source).
+        var due: [String: Timestamp] = [:]
+        /// Lock files held at the source's last cycle.
+        var held: [String: Set<String>] = [:]
+    }
+
+    /// One receive, the cycles it calls for (news, held locks to look at again, reconciliations
+    /// due), then the deletes.
     func poll(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger,
-              due: inout [String: Timestamp], wait: Int) async throws -> (reports: [CycleReport], received: Int) {
+              state: inout PollState, wait: Int) async throws -> (reports: [CycleReport], received: Int) {
         let messages = try await client.receiveMessages(queueURL: queueURL, maxMessages: 10, waitSeconds: wait)
         var notices: [String: [S3Notice]] = [:]          // by source
         var concerns: [String: Set<String>] = [:]        // message id → sources it has news for
@@ -128,10 +141,12 @@ public struct S3QueueListener: Sendable {
         var committed = Set<String>()
         for source in sources {
             let news = notices[source.name]
-            if news == nil, let next = due[source.name], next > now() { continue }
+            let held = state.held[source.name] ?? []
+            if news == nil, held.isEmpty, let next = state.due[source.name], next > now() { continue }
             do {
-                let outcome = try await source.runCycle(store: store, now: now, logger: logger, push: news ?? [])
-                due[source.name] = outcome.nextReconciliation
+                let outcome = try await source.runCycle(store: store, now: now, logger: logger, push: news ?? [], watch: held)
+                state.due[source.name] = outcome.nextReconciliation
+                state.held[source.name] = outcome.held
                 if let report = outcome.report { reports.append(report) }
                 committed.insert(source.name)
             } catch {
