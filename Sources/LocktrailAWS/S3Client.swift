@@ -141,6 +141,7 @@ public struct S3Client: Sendable {
         }
         var result = S3KeyVersions(bucket: bucket, key: key, entries: newer, reachedKnown: known != nil, pages: pages)
         result.known = known
+        result.listed = S3KeyVersions.newestFirst(listed)
         return result
     }
 

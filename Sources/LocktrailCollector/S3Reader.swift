@@ -61,14 +61,16 @@ struct S3Reader: Sendable {
         }
     }
 
-    /// Each key's versions and delete markers newest first, down to and including the first one
-    /// `known` holds (its record is what a delete marker after it releases). Listed in newest-first
-    /// order, so a lower listing position is newer, as `VersionHistory.chronological` expects.
+    /// Each key's versions and delete markers newest first, listed page by page down to the first
+    /// page that holds one `known` already has (its record is what a delete marker after it
+    /// releases). Every entry of those pages is kept, the known ones too: whole-second times make
+    /// the order of one second's entries a rule (`VersionHistory.chronological`), not a listing
+    /// fact, so the cut is left to the rules. Newest first, so a lower listing position is newer.
     func keyHistories(_ keys: Set<String>, known: [String: SnapshotEntry]) async throws -> [S3HistoryEntry] {
         var out: [S3HistoryEntry] = []
         for key in keys.sorted() {
             let versions = try await client.keyVersions(bucket: bucket, key: key, stoppingAt: { known[key + "#" + $0] != nil })
-            for entry in versions.entries + (versions.known.map { [$0] } ?? []) {
+            for entry in versions.listed {
                 out.append(Self.entry(entry, listingIndex: out.count))
             }
         }
