@@ -115,24 +115,34 @@ public struct S3Client: Sendable {
     /// they are dropped. `key` itself sorts before all of them, so no page after the first that
     /// holds another key (or the known version) is fetched.
     public func keyVersions(bucket: String, key: String, since knownVersionID: String? = nil, maxKeys: Int? = nil) async throws -> S3KeyVersions {
+        try await keyVersions(bucket: bucket, key: key, stoppingAt: { knownVersionID != nil && $0 == knownVersionID }, maxKeys: maxKeys)
+    }
+
+    /// Exactly `key`'s versions and delete markers newest first, down to the first one `isKnown`
+    /// accepts (its entry is `known`, not in `entries`); longer keys under the same prefix are
+    /// dropped. Listing stops at the first page that holds a known entry or passes the key.
+    public func keyVersions(bucket: String, key: String, stoppingAt isKnown: (String) -> Bool, maxKeys: Int? = nil) async throws -> S3KeyVersions {
         var listed: [S3VersionEntry] = []
         var pages = 0
         for try await page in listAllVersions(bucket: bucket, prefix: key, maxKeys: maxKeys) {
             pages += 1
             listed += page.entries.filter { $0.key == key }
             let passedKey = page.entries.contains { $0.key != key }
-            if passedKey || (knownVersionID.map { known in listed.contains { $0.versionId == known } } ?? false) { break }
+            if passedKey || listed.contains(where: { isKnown($0.versionId) }) { break }
         }
         var newer: [S3VersionEntry] = []
-        var reachedKnown = false
+        var known: S3VersionEntry?
         for entry in S3KeyVersions.newestFirst(listed) {
-            if entry.versionId == knownVersionID {
-                reachedKnown = true
+            if isKnown(entry.versionId) {
+                known = entry
                 break
             }
             newer.append(entry)
         }
-        return S3KeyVersions(bucket: bucket, key: key, entries: newer, reachedKnown: reachedKnown, pages: pages)
+        var result = S3KeyVersions(bucket: bucket, key: key, entries: newer, reachedKnown: known != nil, pages: pages)
+        result.known = known
+        result.listed = S3KeyVersions.newestFirst(listed)
+        return result
     }
 
     // MARK: Objects

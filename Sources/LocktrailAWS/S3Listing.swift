@@ -192,6 +192,10 @@ public struct S3KeyVersions: Sendable, Equatable {
     public var reachedKnown: Bool
     /// How many listing pages were fetched.
     public var pages: Int
+    /// The known entry the listing stopped at, when it was reached.
+    public var known: S3VersionEntry?
+    /// Every entry of the key on the pages read, newest first: also those after the known one.
+    public var listed: [S3VersionEntry] = []
 
     /// A key's history.
     public init(bucket: String, key: String, entries: [S3VersionEntry], reachedKnown: Bool, pages: Int) {

@@ -22,10 +22,17 @@ public struct CollectorComposition: Sendable {
         public var interval: Double
         /// The backends' `workspace_key_prefix`.
         public var workspaceKeyPrefix: String
+        /// The SQS queue of an S3 bucket's event notifications; nil to poll only.
+        public var queueURL: String?
+        /// Seconds between reconciliations (a versioned bucket's whole version history; with push,
+        /// the listing that repairs what push missed).
+        public var reconcileInterval: Double = 600
 
         /// A pause between successful cycles longer than this is a coverage gap: three missed
         /// cycles, and never less than a minute, so a slow scan is not mistaken for an outage.
-        public var gapThreshold: Double { max(3 * interval, 60) }
+        /// With a queue, cycles run when there is news or a reconciliation is due, and the queue
+        /// keeps what arrives meanwhile: three reconciliation intervals.
+        public var gapThreshold: Double { max(3 * (queueURL == nil ? interval : reconcileInterval), 60) }
     }
 
     /// There is nothing to collect.
@@ -45,23 +52,36 @@ public struct CollectorComposition: Sendable {
 
     /// Puts the sources together. `configuration` is the parsed `--config` file, if any;
     /// `interval` the `--interval` default, which the file's own `interval` overrides.
+    ///
+    /// `s3Queue` is the queue of the `s3Buckets` given as flags; `reconcileInterval` the
+    /// `--reconcile-interval` default, which the file's `reconcile_interval` overrides.
     public init(dynamoDBTables: [String], s3Buckets: [String], configuration: CollectorConfiguration?, interval: Double,
-                workspaceKeyPrefix: String, environment: [String: String]) throws {
+                workspaceKeyPrefix: String, environment: [String: String], s3Queue: String? = nil,
+                reconcileInterval: Double = 600) throws {
         func list(_ variable: String) -> [String] {
             (environment[variable] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
-        var configured: [CollectorConfiguration.Source] = dynamoDBTables.map { .init(dynamoDBTable: $0) } + s3Buckets.map { .init(s3Bucket: $0) }
+        var configured: [CollectorConfiguration.Source] = dynamoDBTables.map { .init(dynamoDBTable: $0) }
+            + s3Buckets.map { bucket in
+                var source = CollectorConfiguration.Source(s3Bucket: bucket)
+                source.queueURL = s3Queue
+                return source
+            }
         if configured.isEmpty {
             configured = list("LOCKTRAIL_DYNAMODB_TABLES").map { .init(dynamoDBTable: $0) } + list("LOCKTRAIL_S3_BUCKETS").map { .init(s3Bucket: $0) }
         }
         configured += configuration?.sources ?? []
         guard !configured.isEmpty else { throw NoSourcesError() }
         let fileInterval = configuration?.interval.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
+        let fileReconcile = configuration?.reconcileInterval.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
         sources = configured.map { source in
             let own = source.interval.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
+            let ownReconcile = source.reconcileInterval.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
             return Source(configured: source, environment: Self.environment(for: source, process: environment),
                           interval: own ?? fileInterval ?? interval,
-                          workspaceKeyPrefix: source.workspaceKeyPrefix ?? workspaceKeyPrefix)
+                          workspaceKeyPrefix: source.workspaceKeyPrefix ?? workspaceKeyPrefix,
+                          queueURL: source.s3Bucket == nil ? nil : source.queueURL,
+                          reconcileInterval: ownReconcile ?? fileReconcile ?? reconcileInterval)
         }
     }
 
@@ -77,20 +97,22 @@ public struct CollectorComposition: Sendable {
         if let endpoint = source.endpointURL {
             env[source.s3Bucket == nil ? "AWS_ENDPOINT_URL_DYNAMODB" : "AWS_ENDPOINT_URL_S3"] = endpoint
         }
+        for (service, url) in source.endpoints ?? [:] {
+            if let variable = CollectorConfiguration.Source.endpointVariables[service] { env[variable] = url }
+        }
         return env
     }
 
-    /// The schedules of every source, their AWS clients on `transport`.
+    /// The schedules of every polled source (every source without a queue), their AWS clients on `transport`.
     public func schedules(transport: any HTTPTransport, logger: Logger) throws -> [CollectorService.Schedule] {
-        try sources.map { source in
+        try sources.filter { $0.queueURL == nil }.map { source in
             let aws = try AWSConfiguration.resolve(environment: source.environment)
             let credentials = DefaultCredentialsProvider(configuration: aws, transport: transport)
             let layout = WorkspaceLayout(prefix: source.workspaceKeyPrefix)
-            if let bucket = source.configured.s3Bucket.flatMap(S3BucketSource.parse) {
+            if source.configured.s3Bucket != nil {
                 // S3 finds each bucket's region itself.
                 let s3 = S3Client(configuration: aws, credentials: credentials, transport: transport, logger: logger)
-                let polling = S3BucketSource(bucket: bucket.bucket, prefix: bucket.prefix, client: s3, layout: layout,
-                                             gapThreshold: source.gapThreshold)
+                let polling = bucketSource(source, s3: s3)
                 // A maintenance lock with both mechanisms is removed whole by whichever source expires it.
                 let dynamo = try? DynamoDBClient(configuration: aws, credentials: credentials, transport: transport)
                 return CollectorService.Schedule(
@@ -105,5 +127,36 @@ public struct CollectorComposition: Sendable {
                 source: polling, interval: source.interval,
                 expiry: MaintenanceExpiry(source: polling.name, locker: MaintenanceLocker(dynamoDB: client, s3: s3)))
         }
+    }
+
+    /// One listener per queue, serving every S3 source whose notifications go to it (its SQS
+    /// client configured from the first such source's settings).
+    public func listeners(transport: any HTTPTransport, logger: Logger) throws -> [S3QueueListener] {
+        var order: [String] = []
+        var byQueue: [String: [Source]] = [:]
+        for source in sources {
+            guard let queue = source.queueURL else { continue }
+            if byQueue[queue] == nil { order.append(queue) }
+            byQueue[queue, default: []].append(source)
+        }
+        return try order.map { queue in
+            let members = byQueue[queue]!
+            let aws = try AWSConfiguration.resolve(environment: members[0].environment)
+            let credentials = DefaultCredentialsProvider(configuration: aws, transport: transport)
+            let sqs = try SQSClient(configuration: aws, credentials: credentials, transport: transport)
+            let buckets = try members.map { member in
+                let memberAWS = try AWSConfiguration.resolve(environment: member.environment)
+                let s3 = S3Client(configuration: memberAWS, credentials: DefaultCredentialsProvider(configuration: memberAWS, transport: transport),
+                                  transport: transport, logger: logger)
+                return bucketSource(member, s3: s3)
+            }
+            return S3QueueListener(queueURL: queue, client: sqs, sources: buckets)
+        }
+    }
+
+    private func bucketSource(_ source: Source, s3: S3Client) -> S3BucketSource {
+        let bucket = source.configured.s3Bucket.flatMap(S3BucketSource.parse)!
+        return S3BucketSource(bucket: bucket.bucket, prefix: bucket.prefix, client: s3, layout: WorkspaceLayout(prefix: source.workspaceKeyPrefix),
+                              gapThreshold: source.gapThreshold, queueURL: source.queueURL, reconcileInterval: source.reconcileInterval)
     }
 }

@@ -18,6 +18,10 @@ import Yams
 ///     profile: platform
 ///     workspace_key_prefix: envs
 ///     endpoint_url: http://127.0.0.1:5000   # optional: another DynamoDB endpoint
+///   - s3_bucket: corp-state
+///     queue_url: https://sqs.eu-west-1.amazonaws.com/123456789012/corp-state-events   # push
+///     endpoints: { s3: http://127.0.0.1:5000, sqs: http://127.0.0.1:5000 }            # optional
+/// reconcile_interval: 10m       # full listing / version walk this often (default 10m)
 /// ```
 public struct CollectorConfiguration: Decodable, Equatable, Sendable {
     /// One source.
@@ -36,6 +40,18 @@ public struct CollectorConfiguration: Decodable, Equatable, Sendable {
         public var workspaceKeyPrefix: String?
         /// An endpoint other than AWS's for this source.
         public var endpointURL: String?
+        /// The SQS queue of an S3 bucket's event notifications (push); nil to poll only.
+        public var queueURL: String?
+        /// Seconds between reconciliations, as a duration (`10m`).
+        public var reconcileInterval: String?
+        /// Endpoints per service (`s3`, `sqs`, `dynamodb`, `dynamodb_streams`), over `endpoint_url`.
+        public var endpoints: [String: String]?
+
+        /// The services `endpoints` may name, and the variable each sets.
+        public static let endpointVariables = [
+            "s3": "AWS_ENDPOINT_URL_S3", "sqs": "AWS_ENDPOINT_URL_SQS", "dynamodb": "AWS_ENDPOINT_URL_DYNAMODB",
+            "dynamodb_streams": "AWS_ENDPOINT_URL_DYNAMODB_STREAMS",
+        ]
 
         /// A source; nil fields take their defaults.
         public init(dynamoDBTable: String? = nil, s3Bucket: String? = nil, region: String? = nil, profile: String? = nil, interval: String? = nil,
@@ -52,13 +68,18 @@ public struct CollectorConfiguration: Decodable, Equatable, Sendable {
         enum CodingKeys: String, CodingKey {
             case dynamoDBTable = "dynamodb_table", s3Bucket = "s3_bucket", region, profile, interval
             case workspaceKeyPrefix = "workspace_key_prefix", endpointURL = "endpoint_url"
+            case queueURL = "queue_url", reconcileInterval = "reconcile_interval", endpoints
         }
     }
 
     /// The default interval for sources without one.
     public var interval: String?
+    /// The default reconciliation interval for sources without one.
+    public var reconcileInterval: String?
     /// The sources.
     public var sources: [Source]
+
+    enum CodingKeys: String, CodingKey { case interval, reconcileInterval = "reconcile_interval", sources }
 
     /// Reads and checks a configuration file; errors name the file and what is wrong.
     public static func load(path: String) throws -> CollectorConfiguration {
@@ -92,6 +113,19 @@ public struct CollectorConfiguration: Decodable, Equatable, Sendable {
             }
             for interval in [source.interval, configuration.interval].compactMap({ $0 }) where TimeExpression.duration(interval, bareNumberIsSeconds: true) == nil {
                 throw ConfigurationError("\(path): interval \"\(interval)\" is not a duration such as 30s, 5m or 1h")
+            }
+            for interval in [source.reconcileInterval, configuration.reconcileInterval].compactMap({ $0 })
+            where TimeExpression.duration(interval, bareNumberIsSeconds: true) == nil {
+                throw ConfigurationError("\(path): reconcile_interval \"\(interval)\" is not a duration such as 10m or 1h")
+            }
+            if let queue = source.queueURL {
+                guard source.s3Bucket != nil else { throw ConfigurationError("\(path): source \(index + 1): queue_url belongs to an s3_bucket source") }
+                guard queue.hasPrefix("https://") || queue.hasPrefix("http://") else {
+                    throw ConfigurationError("\(path): source \(index + 1): queue_url must be the queue's URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME), not \(queue)")
+                }
+            }
+            for service in (source.endpoints ?? [:]).keys where Source.endpointVariables[service] == nil {
+                throw ConfigurationError("\(path): source \(index + 1): endpoints names \(service); known are \(Source.endpointVariables.keys.sorted().joined(separator: ", "))")
             }
         }
         return configuration

@@ -35,6 +35,7 @@ public struct CollectorService: Service {
     }
 
     private let schedules: [Schedule]
+    private let listeners: [S3QueueListener]
     private let store: any SourceStateStore
     private let once: Bool
     private let logger: Logger
@@ -45,17 +46,19 @@ public struct CollectorService: Service {
     private let maintenance: Store?
     private let metrics: ProcessMetrics?
 
-    /// A collector for `schedules`; with `once`, one cycle per source and done (`--once` takes no
-    /// lease: only the coverage fence guards it). With `leases`, a source is polled only while
-    /// this collector (`holder`) holds its lease, of `leaseDuration` seconds if given (else
+    /// A collector for `schedules` and the queues of `listeners`; with `once`, one cycle per
+    /// source (and each queue read until it is empty) and done (`--once` takes no lease: only the
+    /// coverage fence guards it). With `leases`, a source is polled only while this collector
+    /// (`holder`) holds its lease, of `leaseDuration` seconds if given (else
     /// `LeaseTimings(interval:)`'s). With `maintenance`, schedules that have an expiry remove their
     /// expired maintenance locks. With `metrics`, each cycle's duration, outcome and events
     /// appended are counted there.
-    public init(schedules: [Schedule], store: any SourceStateStore, once: Bool, logger: Logger, maintenance: Store? = nil,
-                metrics: ProcessMetrics? = nil,
+    public init(schedules: [Schedule], listeners: [S3QueueListener] = [], store: any SourceStateStore, once: Bool, logger: Logger,
+                maintenance: Store? = nil, metrics: ProcessMetrics? = nil,
                 now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) },
                 leases: (any LeaseStateStore)? = nil, holder: LeaseHolder = .thisProcess, leaseDuration: Double? = nil) {
         self.schedules = schedules
+        self.listeners = listeners
         self.store = store
         self.maintenance = maintenance
         self.metrics = metrics
@@ -74,6 +77,11 @@ public struct CollectorService: Service {
         for schedule in schedules {
             reports.append(try await cycle(schedule, store: store))
         }
+        for listener in listeners {
+            let pushed = try await listener.drain(store: store, now: now, logger: logger)
+            reports += pushed
+            if pushed.contains(where: { $0.appended > 0 }) { try? await store.catchUpDerivation() }
+        }
         return reports
     }
 
@@ -85,6 +93,9 @@ public struct CollectorService: Service {
         await withTaskGroup(of: Void.self) { group in
             for schedule in schedules {
                 group.addTask { await self.loop(schedule) }
+            }
+            for listener in listeners {
+                group.addTask { await listener.run(store: self.store, now: self.now, logger: self.logger) }
             }
         }
     }

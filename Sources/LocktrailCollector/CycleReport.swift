@@ -14,6 +14,8 @@ public struct CycleReport: Sendable, Equatable {
     public var tableMissing: Bool
     /// Whether a coverage gap was recorded in this cycle.
     public var gapRecorded: Bool
+    /// Events a reconciliation of a push source found that push had missed.
+    public var repaired = 0
 
     /// The report of `plan`, committed with `outcome`.
     init(_ plan: CyclePlan, appended: Int, duplicates: Int) {

@@ -46,16 +46,35 @@ struct S3Reader: Sendable {
 
     /// A version-listing page's entries; `index` counts entries over the whole listing.
     static func entries(of page: S3VersionListingPage, startingAt index: Int) -> [S3HistoryEntry] {
-        page.entries.enumerated().map { offset, entry in
-            switch entry {
-            case .version(let v):
-                return S3HistoryEntry(key: v.key, versionID: v.versionId, isDeleteMarker: false, lastModified: timestamp(v.lastModified),
-                                      etag: v.eTag, size: v.size, listingIndex: index + offset)
-            case .deleteMarker(let m):
-                return S3HistoryEntry(key: m.key, versionID: m.versionId, isDeleteMarker: true, lastModified: timestamp(m.lastModified),
-                                      listingIndex: index + offset)
+        page.entries.enumerated().map { offset, entry in Self.entry(entry, listingIndex: index + offset) }
+    }
+
+    /// One listed version or delete marker without AWS types.
+    static func entry(_ entry: S3VersionEntry, listingIndex: Int) -> S3HistoryEntry {
+        switch entry {
+        case .version(let v):
+            return S3HistoryEntry(key: v.key, versionID: v.versionId, isDeleteMarker: false, lastModified: timestamp(v.lastModified),
+                                  etag: v.eTag, size: v.size, listingIndex: listingIndex)
+        case .deleteMarker(let m):
+            return S3HistoryEntry(key: m.key, versionID: m.versionId, isDeleteMarker: true, lastModified: timestamp(m.lastModified),
+                                  listingIndex: listingIndex)
+        }
+    }
+
+    /// Each key's versions and delete markers newest first, listed page by page down to the first
+    /// page that holds one `known` already has (its record is what a delete marker after it
+    /// releases). Every entry of those pages is kept, the known ones too: whole-second times make
+    /// the order of one second's entries a rule (`VersionHistory.chronological`), not a listing
+    /// fact, so the cut is left to the rules. Newest first, so a lower listing position is newer.
+    func keyHistories(_ keys: Set<String>, known: [String: SnapshotEntry]) async throws -> [S3HistoryEntry] {
+        var out: [S3HistoryEntry] = []
+        for key in keys.sorted() {
+            let versions = try await client.keyVersions(bucket: bucket, key: key, stoppingAt: { known[key + "#" + $0] != nil })
+            for entry in versions.listed {
+                out.append(Self.entry(entry, listingIndex: out.count))
             }
         }
+        return out
     }
 
     static func timestamp(_ date: Date) -> Timestamp {

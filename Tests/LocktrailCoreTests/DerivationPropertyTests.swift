@@ -217,10 +217,26 @@ struct RandomWorld {
         for lock in locks where usesLockFile[lock.state]! {
             var acquired = Self.record(lock, basis: "last_modified")
             acquired["version_id"] = .string("v-" + lock.id)
+            var released = Self.record(lock, basis: "last_modified")
+            // Event notifications name who created and who removed the lock file: the holder (a
+            // role whose session may change mid-apply, or a user), another principal when it was
+            // removed by someone else — or nobody, or a shape that proves nothing.
+            let holders = ["AWS:AROAALICEROLE:session-\(rng.next() % 3)", "AWS:AIDAALICEUSER", "123456789012", "alice-unrecognised"]
+            let holder = holders[Int(rng.next() % UInt64(holders.count))]
+            let sameHolder = holder.hasPrefix("AWS:AROA") ? "AWS:AROAALICEROLE:session-\(rng.next() % 3)" : holder
+            let remover: String?
+            switch rng.next() % 4 {
+            case 0: remover = nil
+            case 1: remover = lock.removedByOther ? "AWS:AROAOPSROLE:bob" : sameHolder
+            case 2: remover = lock.removedByOther ? "s3.amazonaws.com" : sameHolder
+            default: remover = sameHolder
+            }
+            if rng.next() % 4 != 0 { acquired["principal_id"] = .string(holder) }
+            if let remover { released["principal_id"] = .string(remover) }
             emit(.lockAcquired, source: Self.s3Source, mechanism: "s3-lockfile", time: .exact(Self.at(lock.acquire.rounded(.down))),
                  observed: s3Read, lockID: lock.id, state: lock.state, details: acquired)
             emit(.lockReleased, source: Self.s3Source, mechanism: "s3-lockfile", time: .exact(Self.at(lock.release.rounded(.down))),
-                 observed: s3Read, lockID: lock.id, state: lock.state, details: Self.record(lock, basis: "last_modified"))
+                 observed: s3Read, lockID: lock.id, state: lock.state, details: released)
         }
         for write in writes where usesLockFile[write.state]! {
             emit(.stateWritten, source: Self.s3Source, mechanism: "s3-state", time: .exact(Self.at(write.time.rounded(.down))),
@@ -299,6 +315,9 @@ struct DerivationPropertyTests {
                 }
                 if !Self.hasRemovalProof(hold, events: world.events) { problems.append("hold \(hold.lockID) forced without a proven removal") }
             }
+            if hold.released != nil, hold.releaseKind != .forced, Self.principalsDiffer(world.events.filter { $0.event.lockID == hold.lockID }) {
+                problems.append("hold \(hold.lockID) removed by another principal than its creator, yet \(hold.releaseKind.map { "\($0)" } ?? "open")")
+            }
             if let truth = world.truth(hold.lockID) {
                 if hold.state != truth.state { problems.append("hold \(hold.lockID) on the wrong state") }
                 // Certainly held ⇒ truly held, at both ends of the certain interval.
@@ -343,6 +362,20 @@ struct DerivationPropertyTests {
         return problems
     }
 
+    /// Whether a lock's events show its lock file created by one IAM principal and removed by
+    /// another (sessions aside), computed here without the derivation's code.
+    static func principalsDiffer(_ named: [SequencedEvent]) -> Bool {
+        func identity(_ e: SequencedEvent) -> String? {
+            guard e.event.mechanism == "s3-lockfile", let text = e.event.details["principal_id"]?.stringValue else { return nil }
+            if text.count == 12, text.allSatisfy(\.isNumber) { return "root " + text }
+            guard text.hasPrefix("AWS:AROA") || text.hasPrefix("AWS:AIDA") else { return nil }
+            return text.split(separator: ":").prefix(2).joined(separator: ":")
+        }
+        let creators = Set(named.filter { $0.event.kind == .lockAcquired }.compactMap(identity))
+        let removers = Set(named.filter { $0.event.kind == .lockReleased }.compactMap(identity))
+        return creators.count == 1 && !removers.subtracting(creators).isEmpty
+    }
+
     /// A forced hold's proof, checked from the events themselves.
     static func hasRemovalProof(_ hold: Hold, events: [SequencedEvent]) -> Bool {
         guard let released = hold.released else { return false }
@@ -355,6 +388,7 @@ struct DerivationPropertyTests {
         if named.contains(where: { e in
             e.event.kind == .lockReleaseFailed && ReleaseFailureCause(message: e.event.details["message"]?.stringValue).provesRemoval
         }) { return true }
+        if principalsDiffer(named) { return true }
         guard let runID = hold.runID else { return false }
         return events.contains { e in
             e.event.kind == .runHeartbeat && e.event.details["run_id"]?.stringValue == runID

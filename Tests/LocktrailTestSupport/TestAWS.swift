@@ -65,4 +65,60 @@ public enum TestAWS {
             _ = try await s3.send(HTTPRequest(method: "PUT", url: "/\(bucket)?versioning=", body: body), operation: "PutBucketVersioning", resource: bucket)
         }
     }
+
+    /// An SQS client on the emulator.
+    public static func sqs() throws -> SQSClient {
+        let (configuration, credentials, transport) = try clients()
+        return try SQSClient(configuration: configuration, credentials: credentials, transport: transport, retryPolicy: RetryPolicy(maxAttempts: 3))
+    }
+
+    /// Creates a queue and returns its URL.
+    public static func createQueue(_ name: String, attributes: [String: String] = [:]) async throws -> String {
+        struct Input: Encodable { var QueueName: String; var Attributes: [String: String] }
+        struct Output: Decodable { var QueueUrl: String }
+        let output: Output = try await sqs().service.callJSON(
+            targetPrefix: "AmazonSQS", operation: "CreateQueue", resource: name, Input(QueueName: name, Attributes: attributes))
+        return output.QueueUrl
+    }
+
+    /// A queue whose messages go to a dead-letter queue after `maxReceiveCount` receives: (queue, dead-letter queue) URLs.
+    public static func createQueueWithDeadLetters(_ name: String, maxReceiveCount: Int, visibilityTimeout: Int = 30) async throws -> (String, String) {
+        let dlq = try await createQueue(name + "-dlq")
+        let arn = try await sqs().getQueueAttributes(queueURL: dlq, names: ["QueueArn"]).queueARN ?? ""
+        let queue = try await createQueue(name, attributes: [
+            "VisibilityTimeout": String(visibilityTimeout),
+            "RedrivePolicy": #"{"deadLetterTargetArn":"\#(arn)","maxReceiveCount":"\#(maxReceiveCount)"}"#,
+        ])
+        return (queue, dlq)
+    }
+
+    /// Puts a message on a queue, as S3, SNS or EventBridge would.
+    public static func sendMessage(_ queueURL: String, body: String) async throws {
+        struct Input: Encodable { var QueueUrl: String; var MessageBody: String }
+        struct Output: Decodable {}
+        let _: Output = try await sqs().service.callJSON(
+            targetPrefix: "AmazonSQS", operation: "SendMessage", resource: queueURL, Input(QueueUrl: queueURL, MessageBody: body))
+    }
+
+    /// Messages waiting in a queue plus those in flight.
+    public static func queueDepth(_ queueURL: String) async throws -> Int {
+        let attributes = try await sqs().getQueueAttributes(queueURL: queueURL)
+        return (attributes.approximateNumberOfMessages ?? 0) + (attributes.approximateNumberOfMessagesNotVisible ?? 0)
+    }
+
+    /// Sends the bucket's create and remove notifications to the queue (this replaces any existing configuration).
+    public static func notifyQueue(bucket: String, queueURL: String) async throws {
+        let (configuration, credentials, transport) = try clients()
+        let arn = try await sqs().getQueueAttributes(queueURL: queueURL, names: ["QueueArn"]).queueARN ?? ""
+        let s3 = AWSServiceClient(service: "s3", region: "us-east-1", endpoint: try configuration.endpoint(serviceID: "S3"),
+                                  credentials: credentials, transport: transport)
+        let body = """
+            <NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><QueueConfiguration>\
+            <Id>locktrail</Id><Queue>\(arn)</Queue><Event>s3:ObjectCreated:*</Event><Event>s3:ObjectRemoved:*</Event>\
+            </QueueConfiguration></NotificationConfiguration>
+            """
+        _ = try await s3.send(
+            HTTPRequest(method: "PUT", url: "/\(bucket)?notification=", headers: ["Content-Type": "application/xml"], body: Array(body.utf8)),
+            operation: "PutBucketNotificationConfiguration", resource: bucket)
+    }
 }

@@ -17,8 +17,23 @@ public struct S3BucketObservation: Sendable {
         }
     }
 
+    /// Which keys the listing covers.
+    public enum Scope: Hashable, Sendable {
+        /// Every key under the prefix: the whole version history, or a full object listing.
+        case everything
+        /// Only these keys, each with its versions newest first down to (and including) the first
+        /// one already known: a push cycle, or a versioned bucket's frequent cycle.
+        case keys(Set<String>)
+    }
+
     /// The listing.
     public var listing: Listing
+    /// Which keys it covers.
+    public var scope: Scope = .everything
+    /// The event notifications this cycle acts on (push): who created or removed what.
+    public var notices: [S3Notice] = []
+    /// Whether this is a reconciliation of a push source: what it finds, push missed.
+    public var repairsPush = false
     /// The results of `S3CyclePlanner.reads`, by item key.
     public var fetched: [String: S3Fetched]
     /// When the cycle started observing (before the listing).

@@ -21,13 +21,20 @@ public struct S3CyclePlanner: Sendable {
     public var layout: WorkspaceLayout
     /// A pause between successful cycles longer than this (seconds) is a coverage gap.
     public var gapThreshold: Double
+    /// The key prefix watched; nil for the whole bucket.
+    public var prefix: String?
+    /// Whether the source reads only the keys with news between walks of the whole history, and
+    /// so keeps each key's head and the time of the last walk in its snapshot (the collector's
+    /// bucket source); without, every versioned cycle walks the whole history.
+    public var keepsHeads = false
 
     /// Rules for one bucket (and prefix).
-    public init(source: String, bucket: String, layout: WorkspaceLayout = .standard, gapThreshold: Double = 300) {
+    public init(source: String, bucket: String, layout: WorkspaceLayout = .standard, gapThreshold: Double = 300, prefix: String? = nil) {
         self.source = source
         self.bucket = bucket
         self.layout = layout
         self.gapThreshold = gapThreshold
+        self.prefix = prefix
     }
 
     /// The mode of a bucket: only enabled versioning keeps every version (suspended versioning
@@ -63,19 +70,40 @@ public struct S3CyclePlanner: Sendable {
         if let pause { events.append(pause) }
         var diff: SnapshotDiff
         let items: Int
-        switch observation.listing {
-        case .versions(let entries):
+        // The pruning rules look back to the last walk of the whole history, not to the last
+        // (push or frequent) cycle, which read only the keys it had news of.
+        let sinceWalk = ScanWindow(previousStarted: Self.lastReconciled(known) ?? checkpoint.lastScanStarted,
+                                   started: observation.started, completed: observation.completed)
+        switch (observation.listing, observation.scope) {
+        case (.versions(let entries), .everything):
             diff = history.apply(entries: entries, known: known, fetched: observation.fetched, observedAt: observation.completed)
             // Versions no longer listed are forgotten: their events are already recorded.
             let listed = Set(entries.map(\.itemKey))
-            diff.deletions = known.keys.filter { !listed.contains($0) }.sorted()
+            diff.deletions = known.keys.filter { !Self.isBookkeeping($0) && !listed.contains($0) }.sorted()
             if !resets {
-                events += prunedHistoryGaps(gone: diff.deletions, known: known, entries: entries, window: window)
+                events += prunedHistoryGaps(gone: diff.deletions, known: known, entries: entries, window: sinceWalk)
+            }
+            if keepsHeads {
+                updateHeads(&diff, entries: entries, keys: nil, known: known)
+                diff.upserts.append((Self.reconciledKey, .other(fingerprint: String(observation.started.microseconds))))
             }
             items = entries.count
-        case .objects(let objects):
+        case (.versions(let entries), .keys(let keys)):
+            diff = history.apply(entries: entries, known: known, fetched: observation.fetched, observedAt: observation.completed)
+            if !resets {
+                events += prunedHistoryGaps(gone: [], known: known, entries: entries, window: sinceWalk)
+            }
+            if keepsHeads { updateHeads(&diff, entries: entries, keys: keys, known: known) }
+            items = entries.count
+        case (.objects(let objects), _):
+            // An object listing is always of the whole prefix: a release is only bounded by two listings.
             diff = differ.diff(previous: known, listing: objects, fetched: observation.fetched, window: window)
             items = objects.count
+        }
+        diff.events = diff.events.map { event in
+            var extra = Self.principalDetails(of: event, notices: observation.notices, versioned: mode == .versioned)
+            if observation.repairsPush { extra["found_by"] = "reconciliation" }
+            return extra.isEmpty ? event : Self.adding(extra, to: event)
         }
         let gaps = events.count
         return CyclePlan(source: source, fence: OwnershipFence(planningFrom: checkpoint),

@@ -403,7 +403,8 @@ private struct Folder {
             // Liveness proves force only for the run its own events tie to this lock ID; a run
             // matched by state, Who and time might have been waiting for the lock, not holding it.
             let provenRun = link.flatMap { $0.evidence == nil ? runs[$0.runID] : nil } ?? []
-            let proof = RemovalProof(released: released, forceUnlocks: forceUnlocks, releaseFailures: releaseFailures, run: provenRun)
+            let proof = RemovalProof(released: released, forceUnlocks: forceUnlocks, releaseFailures: releaseFailures, run: provenRun,
+                                     sightings: own)
             if let removal = proof.first {
                 kind = .forced
                 forceProvenance = removal.evidence.provenance
@@ -411,6 +412,13 @@ private struct Folder {
                 if removal.isForceUnlock {
                     forcedBy = HoldDerivation.actor(removal.event.event.details)
                     forceReason = removal.event.event.details["reason"]?.stringValue
+                }
+                if let remover = removal.remover, let creation = removal.creation {
+                    forcedBy = remover
+                    for item in [creation, removal.evidence] {
+                        evidence.removeAll { $0.seq == item.seq }
+                        evidence.append(item)
+                    }
                 }
                 if removal.isLiveness {
                     evidence.removeAll { $0.seq == removal.evidence.seq }

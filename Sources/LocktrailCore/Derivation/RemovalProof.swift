@@ -4,7 +4,9 @@
 ///    disappearance's latest bound (plus clock skew: its time is the runner's clock);
 /// 2. its holder's release failing because the lock was gone or carried another ID
 ///    (`ReleaseFailureCause.provesRemoval`), at a time the lock may already have been gone;
-/// 3. its holder's run heard from well after the lock went (clock skew plus the exit grace),
+/// 3. its lock file removed by another principal than the one that created it, both named by S3
+///    event notifications (`PrincipalRule`): observed, needs no wrapper;
+/// 4. its holder's run heard from well after the lock went (clock skew plus the exit grace),
 ///    unless the run then finished successfully (a removed lock makes the release fail).
 struct RemovalProof {
     /// One proof.
@@ -13,12 +15,16 @@ struct RemovalProof {
         var evidence: Evidence
         var isForceUnlock: Bool
         var isLiveness: Bool
+        /// For a removal by another principal: the creation's evidence too, and who removed it.
+        var creation: Evidence? = nil
+        var remover: String? = nil
     }
 
     /// The first proof, if any.
     let first: Removal?
 
-    init(released: EventTime, forceUnlocks: [SequencedEvent], releaseFailures: [SequencedEvent], run: [SequencedEvent]) {
+    init(released: EventTime, forceUnlocks: [SequencedEvent], releaseFailures: [SequencedEvent], run: [SequencedEvent],
+         sightings: [SequencedEvent] = []) {
         let skew = DerivationRules.clockSkewSeconds
         let latestGone = released.latest.adding(seconds: skew)
         if let removal = forceUnlocks.first(where: { e in
@@ -36,6 +42,13 @@ struct RemovalProof {
         }) {
             first = Removal(event: failure, evidence: Evidence(failure, note: "the holder failed to release: the lock had been removed"),
                             isForceUnlock: false, isLiveness: false)
+            return
+        }
+        if let other = PrincipalRule.removedByAnother(sightings) {
+            let note = "lock file removed by \(other.remover.description), not by \(other.creator.description) who created it"
+            first = Removal(event: other.removal, evidence: Evidence(other.removal, note: note), isForceUnlock: false, isLiveness: false,
+                            creation: Evidence(other.creation, note: "lock file created by \(other.creator.description)"),
+                            remover: other.remover.description)
             return
         }
         let started = run.first { $0.event.kind == .runStarted }?.event

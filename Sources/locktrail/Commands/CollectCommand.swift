@@ -29,9 +29,13 @@ struct CollectCommand: AsyncParsableCommand {
             Sources come from --dynamodb-table and --s3-bucket (repeatable),
             LOCKTRAIL_DYNAMODB_TABLES and LOCKTRAIL_S3_BUCKETS (comma-separated), or a YAML file
             given with --config (many sources across accounts, regions and profiles, each with
-            its own interval). AWS settings are the standard ones: AWS_REGION, AWS_PROFILE,
-            AWS_ACCESS_KEY_ID…, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3
-            and ~/.aws files.
+            its own interval). With --s3-queue (queue_url: in the YAML) the buckets' event
+            notifications are read from SQS as they arrive, and listings only reconcile every
+            --reconcile-interval. A versioned bucket's cycles list its current objects and read
+            the versions of the keys that changed; its whole version history is walked every
+            --reconcile-interval. AWS settings are the standard ones: AWS_REGION, AWS_PROFILE,
+            AWS_ACCESS_KEY_ID…, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3,
+            AWS_ENDPOINT_URL_SQS and ~/.aws files.
 
             Several collectors may run with the same sources against one database: each source
             is polled by the one collector holding its lease, renewed every third of
@@ -51,6 +55,12 @@ struct CollectCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("s3-bucket"), help: ArgumentHelp("An S3 bucket, optionally with a key prefix, to watch (repeatable).", valueName: "name[/prefix]"))
     var s3Buckets: [String] = []
+
+    @Option(name: .customLong("s3-queue"), help: ArgumentHelp("The SQS queue the --s3-bucket buckets send their event notifications to (push: changes within seconds).", valueName: "url"))
+    var s3Queue: String?
+
+    @Option(name: .long, help: ArgumentHelp("Time between reconciliations: a versioned bucket's whole version history, and with push the listing that repairs what push missed (default 10m).", valueName: "duration"))
+    var reconcileInterval: String = "10m"
 
     @Option(name: .long, help: ArgumentHelp("A YAML file listing sources (see README).", valueName: "file"))
     var config: String?
@@ -91,6 +101,15 @@ struct CollectCommand: AsyncParsableCommand {
             throw ValidationError("--s3-bucket takes NAME or NAME/PREFIX, not \(bucket)")
         }
         guard TimeExpression.duration(interval, bareNumberIsSeconds: true) != nil else { throw ValidationError("--interval takes a duration such as 30s, 5m or 1h") }
+        guard TimeExpression.duration(reconcileInterval, bareNumberIsSeconds: true) != nil else {
+            throw ValidationError("--reconcile-interval takes a duration such as 10m or 1h")
+        }
+        if let s3Queue {
+            guard !s3Buckets.isEmpty else { throw ValidationError("--s3-queue needs the --s3-bucket buckets whose notifications it receives") }
+            guard s3Queue.hasPrefix("https://") || s3Queue.hasPrefix("http://") else {
+                throw ValidationError("--s3-queue takes the queue's URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME), not \(s3Queue)")
+            }
+        }
         if let metricsListen {
             guard APIServer.parseListen(metricsListen) != nil else { throw ValidationError("--metrics-listen must be HOST:PORT, e.g. 127.0.0.1:9464") }
             guard !once else { throw ValidationError("--metrics-listen is for a long-running collector, not --once") }
@@ -123,15 +142,18 @@ struct CollectCommand: AsyncParsableCommand {
             composition = try CollectorComposition(
                 dynamoDBTables: dynamoDBTables, s3Buckets: s3Buckets, configuration: try config.map(CollectorConfiguration.load(path:)),
                 interval: TimeExpression.duration(interval, bareNumberIsSeconds: true)!, workspaceKeyPrefix: workspaceKeyPrefix,
-                environment: environment)
+                environment: environment, s3Queue: s3Queue,
+                reconcileInterval: TimeExpression.duration(reconcileInterval, bareNumberIsSeconds: true)!)
         } catch let error as CollectorComposition.NoSourcesError {
             throw ValidationError(error.description)
         }
-        let schedules = try composition.schedules(transport: CurlHTTPClient(), logger: logger)
+        let transport = CurlHTTPClient()
+        let schedules = try composition.schedules(transport: transport, logger: logger)
+        let listeners = try composition.listeners(transport: transport, logger: logger)
         let store = try await db.openCurrentStore(maxConnections: 4)
         let metrics = ProcessMetrics()
         if once {
-            let service = CollectorService(schedules: schedules, store: store.sources, once: true, logger: logger, maintenance: store,
+            let service = CollectorService(schedules: schedules, listeners: listeners, store: store.sources, once: true, logger: logger, maintenance: store,
                                            metrics: metrics)
             for report in try await service.runOnce() {
                 print("\(report.source): \(report.items) items, \(report.appended) new events\(report.tableMissing ? " (table missing)" : "")")
@@ -141,7 +163,7 @@ struct CollectCommand: AsyncParsableCommand {
         // Leases on connections of their own, so renewals never wait behind a long commit.
         let leases = try await db.openCurrentStore(maxConnections: 2).leases
         let leaseSeconds = leaseDuration.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
-        let service = CollectorService(schedules: schedules, store: store.sources, once: false, logger: logger, maintenance: store,
+        let service = CollectorService(schedules: schedules, listeners: listeners, store: store.sources, once: false, logger: logger, maintenance: store,
                                        metrics: metrics, leases: leases, leaseDuration: leaseSeconds)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
