@@ -22,6 +22,10 @@ public struct CollectorComposition: Sendable {
         public var interval: Double
         /// The backends' `workspace_key_prefix`.
         public var workspaceKeyPrefix: String
+        /// Whether a DynamoDB source reads its table's stream when it has one.
+        public var stream: Bool = true
+        /// With a stream, seconds between reconciliation scans.
+        public var reconcileInterval: Double = 600
 
         /// A pause between successful cycles longer than this is a coverage gap: three missed
         /// cycles, and never less than a minute, so a slow scan is not mistaken for an outage.
@@ -46,7 +50,9 @@ public struct CollectorComposition: Sendable {
     /// Puts the sources together. `configuration` is the parsed `--config` file, if any;
     /// `interval` the `--interval` default, which the file's own `interval` overrides.
     public init(dynamoDBTables: [String], s3Buckets: [String], configuration: CollectorConfiguration?, interval: Double,
-                workspaceKeyPrefix: String, environment: [String: String]) throws {
+                workspaceKeyPrefix: String, environment: [String: String], stream: Bool = true, reconcileInterval: Double = 600,
+                streamBatch: Int = 10_000) throws {
+        self.streamBatch = streamBatch
         func list(_ variable: String) -> [String] {
             (environment[variable] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
@@ -57,13 +63,20 @@ public struct CollectorComposition: Sendable {
         configured += configuration?.sources ?? []
         guard !configured.isEmpty else { throw NoSourcesError() }
         let fileInterval = configuration?.interval.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
+        let fileReconcile = configuration?.reconcileInterval.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
         sources = configured.map { source in
             let own = source.interval.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
+            let ownReconcile = source.reconcileInterval.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
             return Source(configured: source, environment: Self.environment(for: source, process: environment),
                           interval: own ?? fileInterval ?? interval,
-                          workspaceKeyPrefix: source.workspaceKeyPrefix ?? workspaceKeyPrefix)
+                          workspaceKeyPrefix: source.workspaceKeyPrefix ?? workspaceKeyPrefix,
+                          stream: stream && (source.stream ?? true),
+                          reconcileInterval: ownReconcile ?? fileReconcile ?? reconcileInterval)
         }
     }
+
+    /// Stream records per commit.
+    public let streamBatch: Int
 
     /// The environment `source` resolves its AWS settings from: the process's, with the source's
     /// own profile, region and endpoint in their place.
@@ -76,6 +89,9 @@ public struct CollectorComposition: Sendable {
         if let region = source.region { env["AWS_REGION"] = region }
         if let endpoint = source.endpointURL {
             env[source.s3Bucket == nil ? "AWS_ENDPOINT_URL_DYNAMODB" : "AWS_ENDPOINT_URL_S3"] = endpoint
+        }
+        for (service, endpoint) in source.endpoints ?? [:] {
+            if let variable = CollectorConfiguration.endpointServices[service] { env[variable] = endpoint }
         }
         return env
     }
@@ -95,9 +111,12 @@ public struct CollectorComposition: Sendable {
                     interval: source.interval)
             }
             let client = try DynamoDBClient(configuration: aws, credentials: credentials, transport: transport)
+            let stream = try source.stream ? DynamoDBStreamSettings(
+                client: DynamoDBStreamsClient(configuration: aws, credentials: credentials, transport: transport),
+                reconcileInterval: source.reconcileInterval, batch: streamBatch) : nil
             return CollectorService.Schedule(
                 source: DynamoDBLockTableSource(table: source.configured.dynamoDBTable ?? "", region: try aws.requireRegion(), client: client,
-                                                layout: layout, gapThreshold: source.gapThreshold),
+                                                layout: layout, gapThreshold: source.gapThreshold, stream: stream),
                 interval: source.interval)
         }
     }

@@ -43,7 +43,17 @@ public struct CollectorService: Service {
     public func runOnce() async throws -> [CycleReport] {
         var reports: [CycleReport] = []
         for schedule in schedules {
-            reports.append(try await cycle(schedule))
+            var report = try await cycle(schedule)
+            // A stream with more records than one commit holds is read on to its end.
+            while report.nextCycleIn == 0 {
+                let next = try await cycle(schedule)
+                report.appended += next.appended
+                report.duplicates += next.duplicates
+                report.streamRecords += next.streamRecords
+                report.gapRecorded = report.gapRecorded || next.gapRecorded
+                report.nextCycleIn = next.nextCycleIn
+            }
+            reports.append(report)
         }
         return reports
     }
@@ -62,15 +72,19 @@ public struct CollectorService: Service {
 
     private func loop(_ schedule: Schedule) async {
         var failures = 0
+        // A source that reads a stream asks for its next cycle within seconds; failures back off from there.
+        var base = schedule.interval
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var pause = schedule.interval
             do {
-                _ = try await cycle(schedule)
+                let report = try await cycle(schedule)
+                pause = report.nextCycleIn ?? schedule.interval
+                base = report.nextCycleIn.map { max($0, 1) } ?? schedule.interval
                 failures = 0
             } catch {
                 failures += 1
                 // Back off on repeated failure, but keep trying: coverage depends on it.
-                pause = min(schedule.interval * pow(2, Double(min(failures, 6))), max(schedule.interval, 300))
+                pause = min(base * pow(2, Double(min(failures, 6))), max(base, 300))
                 logger.error("collection cycle failed", metadata: [
                     "source": "\(schedule.source.name)", "error": "\(error)", "consecutive_failures": "\(failures)",
                     "retry_in_seconds": "\(Int(pause))",
@@ -85,11 +99,20 @@ public struct CollectorService: Service {
     private func cycle(_ schedule: Schedule) async throws -> CycleReport {
         let started = Date()
         let report = try await schedule.source.runCycle(store: store, now: now, logger: logger)
-        logger.info("collection cycle committed", metadata: [
-            "source": "\(report.source)", "items": "\(report.items)", "events": "\(report.appended)",
-            "duplicates": "\(report.duplicates)", "table_missing": "\(report.tableMissing)",
-            "gap_recorded": "\(report.gapRecorded)", "seconds": "\(String(format: "%.3f", Date().timeIntervalSince(started)))",
-        ])
+        // A stream read every second that found nothing is not worth a line.
+        if report.mode != .stream || report.streamRecords > 0 {
+            var metadata: Logger.Metadata = [
+                "source": "\(report.source)", "mode": "\(report.mode.rawValue)", "items": "\(report.items)", "events": "\(report.appended)",
+                "duplicates": "\(report.duplicates)", "table_missing": "\(report.tableMissing)",
+                "gap_recorded": "\(report.gapRecorded)", "seconds": "\(String(format: "%.3f", Date().timeIntervalSince(started)))",
+            ]
+            if report.mode != .scan {
+                metadata["stream_records"] = "\(report.streamRecords)"
+                metadata["repaired"] = "\(report.repaired)"
+            }
+            if let reason = report.scanReason { metadata["scan_reason"] = "\(reason)" }
+            logger.info("collection cycle committed", metadata: metadata)
+        }
         if report.appended > 0 {
             // Keep holds and writes current, so answers need not catch up on a backlog. A failure
             // here loses nothing: the next catch-up (here or before a query) folds these events in.

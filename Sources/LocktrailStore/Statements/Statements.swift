@@ -23,6 +23,8 @@ package enum Statements {
         SourceStatements.ItemsUpsert.self, SourceStatements.ItemsDelete.self, SourceStatements.ItemsClear.self,
         BackfillStatements.Read.self, BackfillStatements.Start.self, BackfillStatements.Advance.self, BackfillStatements.Complete.self,
         BackfillStatements.RecordCoverage.self,
+        StreamStatements.Read.self, StreamStatements.Positions.self, StreamStatements.Attach.self, StreamStatements.Forget.self,
+        StreamStatements.PositionLock.self, StreamStatements.Advance.self,
     ]
 
     /// The `COPY … FROM STDIN` statements.
