@@ -10,12 +10,16 @@ public struct DynamoDBStreamSettings: Sendable {
     public var pollInterval: Double
     /// Records per commit.
     public var batch: Int
+    /// Seconds between DescribeTable calls that look for a stream turned on, off or replaced.
+    public var describeInterval: Double
 
     /// Settings.
-    public init(client: DynamoDBStreamsClient, reconcileInterval: Double = 600, pollInterval: Double = 1, batch: Int = 10_000) {
+    public init(client: DynamoDBStreamsClient, reconcileInterval: Double = 600, pollInterval: Double = 1, batch: Int = 10_000,
+                describeInterval: Double = 60) {
         self.client = client
         self.reconcileInterval = reconcileInterval
         self.pollInterval = pollInterval
         self.batch = max(1, batch)
+        self.describeInterval = describeInterval
     }
 }

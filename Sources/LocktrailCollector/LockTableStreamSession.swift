@@ -19,6 +19,7 @@ actor LockTableStreamSession {
     private let reader: DynamoDBStreamReader
     private var mode = Mode.unknown
     private var lastReconcile: Double?
+    private var lastDescribe: Double?
     private var cache: CycleStart?
 
     init(settings: DynamoDBStreamSettings) {
@@ -30,7 +31,11 @@ actor LockTableStreamSession {
                logger: Logger) async throws -> CycleReport {
         let clock = now().secondsSinceEpoch
         let reconcileDue = lastReconcile.map { clock - $0 >= settings.reconcileInterval } ?? true
-        if reconcileDue || mode == .unknown { await describe(source, logger: logger) }
+        let describeDue = lastDescribe.map { clock - $0 >= min(settings.describeInterval, settings.reconcileInterval) } ?? true
+        if reconcileDue || describeDue || mode == .unknown {
+            lastDescribe = clock
+            await describe(source, logger: logger)
+        }
         switch mode {
         case .unknown, .scans:
             // Look for a stream again at the next reconcile interval.
@@ -78,55 +83,113 @@ actor LockTableStreamSession {
         mode = next
     }
 
-    /// A scan, then the stream read after it, in one commit.
+    /// A reconciliation. Resumed, the stream is first read to its end and committed (so the
+    /// snapshot is as recent as the stream can make it), then the table is scanned, then the
+    /// records written meanwhile are read, and the scan and those records are committed together:
+    /// what the scan still finds is a change the stream missed. Attached anew (first time, or not
+    /// resumable), every record already in the stream is passed over (the scan, which follows, has
+    /// their effect) and the scan is the baseline, committed with the stream's positions.
     private func reconcile(_ source: DynamoDBLockTableSource, streamARN: String, store: any SourceStateStore,
                            now: @escaping @Sendable () -> Timestamp, logger: Logger) async throws -> CycleReport {
-        let start = try await store.load(source.name, kind: .dynamodb)
+        var start = try await store.load(source.name, kind: .dynamodb)
         var resumption = StreamResumption.decide(stored: start.stream, streamARN: streamARN, now: now())
+        var drained = CycleReport(idle: source.name, mode: .reconcile, nextCycleIn: nil)
+        var passedOver: [SourceCursor.ShardPosition] = []
+        let attachedAt = now()
+        do {
+            if resumption == .resume, let stored = start.stream {
+                do {
+                    var current = stored
+                    while true {
+                        let reading = try await reader.read(streamARN: streamARN, stored: current, now: now)
+                        if reading.positions.isEmpty { break }
+                        let plan = source.streamPlanner.streamPlan(fence: source.fence(from: start.checkpoint), stored: current,
+                                                                   snapshot: start.snapshot, reading: reading)
+                        let report = try await PollingCycle.commit(plan, store: store)
+                        (drained.appended, drained.duplicates) = (drained.appended + report.appended, drained.duplicates + report.duplicates)
+                        drained.streamRecords += reading.recordCount
+                        start = start.applying(plan, streamARN: streamARN)
+                        current = start.stream ?? current
+                        if !reading.hasMore { break }
+                    }
+                } catch let error as StreamUnresumableError {
+                    resumption = .unresumable(reason: error.reason, since: start.stream?.readThrough ?? attachedAt)
+                }
+            }
+            if resumption != .resume {
+                await reader.reset()
+                var local = StreamCheckpoint(streamARN: streamARN, attachedAt: attachedAt, readThrough: attachedAt)
+                while true {
+                    let reading = try await reader.read(streamARN: streamARN, stored: local.positions.isEmpty ? nil : local, now: now)
+                    local = local.advanced(by: SourceCursor(shardPositions: reading.positions))
+                    if !reading.hasMore { break }
+                }
+                passedOver = local.positions.sorted { $0.key < $1.key }.map {
+                    SourceCursor.ShardPosition(streamARN: streamARN, shardID: $0.key, sequenceNumber: $0.value, finished: local.finished.contains($0.key))
+                }
+                start.stream = local
+            }
+        } catch {
+            await reader.reset()
+            cache = nil
+            throw error
+        }
         let observation: DynamoDBScanObservation
         do {
             observation = try await source.observe(now: now)
         } catch {
+            cache = nil
             await PollingCycle.recordFailure(error, source: source.name, checkpoint: start.checkpoint, store: store, now: now)
             throw error
         }
-        let fence = source.fence(from: start.checkpoint)
         var reading: StreamReading?
         if case .items = observation.result {
             do {
-                if resumption == .resume {
-                    do {
-                        reading = try await reader.read(streamARN: streamARN, stored: start.stream, now: now)
-                    } catch let error as StreamUnresumableError {
-                        resumption = .unresumable(reason: error.reason, since: start.stream?.readThrough ?? observation.started)
-                    }
-                }
-                if reading == nil {
-                    await reader.reset()
-                    reading = try await reader.read(streamARN: streamARN, stored: nil, now: now)
-                }
+                reading = try await reader.read(streamARN: streamARN, stored: start.stream, now: now)
             } catch {
                 await reader.reset()
+                cache = nil
                 await PollingCycle.recordFailure(error, source: source.name, checkpoint: start.checkpoint, store: store, now: now)
                 throw error
             }
         }
         let basis: DynamoDBStreamPlanner.Basis
         switch resumption {
-        case .resume: basis = .resumed(start.stream!)
-        case .attach: basis = .attached(attachedAt: observation.started)
+        case .resume:
+            basis = .resumed(start.stream!)
+            if let reading, reading.hasMore {
+                // More was written during the scan than one read holds: the scan cannot be told from
+                // what is still unread. Commit the records; reconcile again at the next cycle.
+                let plan = source.streamPlanner.streamPlan(fence: source.fence(from: start.checkpoint), stored: start.stream!,
+                                                           snapshot: start.snapshot, reading: reading)
+                var report = try await PollingCycle.commit(plan, store: store)
+                cache = start.applying(plan, streamARN: streamARN)
+                (report.mode, report.nextCycleIn) = (.stream, 0)
+                return report
+            }
+        case .attach: basis = .attached(attachedAt: attachedAt)
         case .unresumable(let reason, let since):
             logger.warning("stream not resumable: recording a coverage gap and resynchronising with a scan", metadata: [
                 "source": "\(source.name)", "reason": "\(reason)", "since": "\(since.rfc3339)",
             ])
-            basis = .resynchronised(reason: reason, since: since, streamARN: streamARN, attachedAt: observation.started)
+            basis = .resynchronised(reason: reason, since: since, streamARN: streamARN, attachedAt: attachedAt)
         }
-        let plan = source.streamPlanner.reconcilePlan(
-            checkpoint: start.checkpoint, fence: fence, snapshot: start.snapshot, observation: observation, reading: reading, basis: basis,
-            scanPlanner: source.planner)
-        let report: CycleReport
+        var plan = source.streamPlanner.reconcilePlan(
+            checkpoint: start.checkpoint, fence: source.fence(from: start.checkpoint), snapshot: start.snapshot, observation: observation,
+            reading: reading, basis: basis, scanPlanner: source.planner)
+        if resumption != .resume, plan.cursor.stream != nil {
+            // Attached anew: every stored position is forgotten first, so none is read from.
+            var positions: [String: SourceCursor.ShardPosition] = [:]
+            for position in passedOver + plan.cursor.shardPositions { positions[position.shardID] = position }
+            plan.cursor.shardPositions = positions.values.sorted { $0.shardID < $1.shardID }.map {
+                var position = $0
+                position.previous = nil
+                return position
+            }
+        }
+        var result: CycleReport
         do {
-            report = try await PollingCycle.commit(plan, store: store)
+            result = try await PollingCycle.commit(plan, store: store)
         } catch {
             await reader.reset()
             cache = nil
@@ -134,10 +197,11 @@ actor LockTableStreamSession {
         }
         lastReconcile = observation.started.secondsSinceEpoch
         cache = reading == nil ? nil : start.applying(plan, streamARN: streamARN)
-        var result = report
         result.mode = .reconcile
-        result.streamRecords = reading?.recordCount ?? 0
-        result.nextCycleIn = reading?.hasMore == true ? 0 : settings.pollInterval
+        result.appended += drained.appended
+        result.duplicates += drained.duplicates
+        result.streamRecords = drained.streamRecords + (reading?.recordCount ?? 0)
+        result.nextCycleIn = reading == nil ? nil : settings.pollInterval
         if result.repaired > 0 {
             logger.warning("reconciliation found changes the stream had not delivered", metadata: [
                 "source": "\(source.name)", "repaired": "\(result.repaired)",
@@ -158,6 +222,12 @@ actor LockTableStreamSession {
         } catch is StreamUnresumableError {
             // The reconciliation records the gap and resynchronises.
             lastReconcile = nil
+            return CycleReport(idle: source.name, mode: .stream, nextCycleIn: 0)
+        } catch let error as AWSError where error.code == .resourceNotFound {
+            // The stream is gone (disabled, or the table deleted): look again at once.
+            await reader.reset()
+            (mode, lastReconcile, lastDescribe) = (.unknown, nil, nil)
+            logger.warning("the stream is gone; looking for the table's stream again", metadata: ["source": "\(source.name)", "error": "\(error)"])
             return CycleReport(idle: source.name, mode: .stream, nextCycleIn: 0)
         } catch {
             await reader.reset()
