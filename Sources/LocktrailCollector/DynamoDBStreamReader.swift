@@ -16,8 +16,8 @@ struct StreamUnresumableError: Error, CustomStringConvertible {
 /// read starts from the committed positions again.
 actor DynamoDBStreamReader {
     private let client: DynamoDBStreamsClient
-    /// The next iterator of each shard, with the position it continues after.
-    private var iterators: [String: (iterator: String, after: String?)] = [:]
+    /// The next iterator of each shard, with the position it continues after and that record's stamp.
+    private var iterators: [String: (iterator: String, after: String?, stamp: Double?)] = [:]
     private var streamARN: String?
     private var shards: [StreamShard] = []
     private var shardsListedAt: Double?
@@ -96,7 +96,10 @@ actor DynamoDBStreamReader {
         var records: [LockTableStreamRecord] = []
         var last = after
         var finished = false
-        var iterator: String? = iterators[shard].flatMap { $0.after == after ? $0.iterator : nil }
+        let cached = iterators[shard].flatMap { $0.after == after ? $0 : nil }
+        var iterator: String? = cached?.iterator
+        let previousStamp = cached?.stamp
+        var stamp = previousStamp
         var renewed = false
         while records.count < budget {
             if iterator == nil { iterator = try await newIterator(streamARN: streamARN, shard: shard, after: last) }
@@ -115,6 +118,7 @@ actor DynamoDBStreamReader {
             for record in page.records {
                 records.append(Self.record(record, streamARN: streamARN, shardID: shard))
                 last = record.sequenceNumber
+                stamp = record.approximateCreationSeconds
             }
             iterator = page.nextShardIterator
             if iterator == nil {
@@ -123,8 +127,9 @@ actor DynamoDBStreamReader {
             }
             if page.records.isEmpty { break }
         }
-        if let iterator { iterators[shard] = (iterator, last) } else { iterators[shard] = nil }
-        return StreamReading.Shard(id: shard, records: records, previous: after, last: last, finished: finished)
+        if let iterator { iterators[shard] = (iterator, last, stamp) } else { iterators[shard] = nil }
+        return StreamReading.Shard(id: shard, records: records, previous: after, last: last, finished: finished,
+                                   previousRecordSeconds: previousStamp)
     }
 
     private func newIterator(streamARN: String, shard: String, after: String?) async throws -> String {

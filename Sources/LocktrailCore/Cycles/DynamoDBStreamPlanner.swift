@@ -59,16 +59,36 @@ public struct DynamoDBStreamPlanner: Sendable {
         let rules = LockTableStreamRules(source: source, table: table, layout: layout)
         var result = Application(snapshot: snapshot)
         for shard in reading.shards {
+            // Records of a shard are in write order: each was written after the second of the one before began.
+            var writtenAfter = shard.previousRecordSeconds.flatMap(LockTableStreamRules.wholeSecond)
             for record in shard.records {
                 if let seconds = record.approximateCreationSeconds, seconds.isFinite,
                    seconds + 1 <= attachedAt.secondsSinceEpoch {
                     result.skipped += 1
                     continue
                 }
+                let first = result.events.count
                 apply(record, rules: rules, observedAt: reading.completed, to: &result)
+                if let writtenAfter {
+                    for index in first..<result.events.count { Self.timeByCreated(&result.events[index], writtenAfter: writtenAfter) }
+                }
+                if let second = record.approximateCreationSeconds.flatMap(LockTableStreamRules.wholeSecond) { writtenAfter = second }
             }
         }
         return result
+    }
+
+    /// The acquire's time from the lock record's `Created`, as a scan takes it (README, "How
+    /// holds and writes are derived", rule 3): terraform sets `Created` just before it writes
+    /// the lock, often in the second before the record's, so `Created` counts when it falls after
+    /// the previous record of the shard (the lock was written after that) and no later than the
+    /// record's second — the stream's window, as (previous scan, this scan] is a scan's.
+    static func timeByCreated(_ event: inout Event, writtenAfter: Timestamp) {
+        guard event.kind == .lockAcquired, case .between(_, let notAfter) = event.time, event.details["time_basis"] == "stream",
+              let created = event.details["created"]?.stringValue.flatMap(Timestamp.init(parsing:)),
+              created > writtenAfter, created <= notAfter else { return }
+        event.time = .exact(created)
+        event.details = event.details.setting("time_basis", to: "created").setting("written_after", to: .string(writtenAfter.rfc3339))
     }
 
     private func apply(_ record: LockTableStreamRecord, rules: LockTableStreamRules, observedAt: Timestamp, to result: inout Application) {

@@ -13,14 +13,19 @@ public struct StreamReading: Sendable {
         public var last: String?
         /// Whether the shard is closed and now read to its end.
         public var finished: Bool
+        /// `ApproximateCreationDateTime` of the record at `previous`, when the reader knows it:
+        /// every record after it was written after that record's second began.
+        public var previousRecordSeconds: Double?
 
         /// A shard's read.
-        public init(id: String, records: [LockTableStreamRecord], previous: String?, last: String?, finished: Bool = false) {
+        public init(id: String, records: [LockTableStreamRecord], previous: String?, last: String?, finished: Bool = false,
+                    previousRecordSeconds: Double? = nil) {
             self.id = id
             self.records = records
             self.previous = previous
             self.last = last
             self.finished = finished
+            self.previousRecordSeconds = previousRecordSeconds
         }
     }
 

@@ -87,6 +87,29 @@ struct DynamoDBStreamPlannerTests {
                                                        notAfter: Self.t0.adding(seconds: 12).adding(microseconds: 999_999)))
     }
 
+    @Test("Created in the second before the record's counts when it comes after the shard's previous record (the stream's window)")
+    func createdWindow() throws {
+        // Created 0.25 s into second 10, the record stamped second 11.
+        let insert = Self.record("INSERT", 2, at: 11, new: Self.a)
+        let after = StreamReading(streamARN: Self.arn, shards: [.init(id: "s1", records: [insert], previous: "1", last: "2", previousRecordSeconds: Self.t0.adding(seconds: 5.5).secondsSinceEpoch)],
+                                  completed: Self.t0.adding(seconds: 20))
+        let exact = Self.planner.apply(after, attachedAt: Self.t0, to: [:]).events[0]
+        #expect(exact.time == .exact(Self.t0.adding(seconds: 10.25)))
+        #expect(exact.details["time_basis"] == "created" && exact.details["written_after"] == .string(Self.t0.adding(seconds: 5).rfc3339))
+        // The previous record came later than Created (a lock-timeout retry): the record's second.
+        var late = after
+        late.shards[0].previousRecordSeconds = Self.t0.adding(seconds: 11).secondsSinceEpoch
+        let bounded = Self.planner.apply(late, attachedAt: Self.t0, to: [:]).events[0]
+        #expect(bounded.time.exact == nil && bounded.details["time_basis"] == "stream")
+        // Nothing known before the record: the record's second only.
+        var unknown = after
+        unknown.shards[0].previousRecordSeconds = nil
+        #expect(Self.planner.apply(unknown, attachedAt: Self.t0, to: [:]).events[0].time.exact == nil)
+        // Within one read, the record before is the bound.
+        let two = Self.reading([Self.record("REMOVE", 1, at: 8, old: Self.b), insert])
+        #expect(Self.planner.apply(two, attachedAt: Self.t0, to: [Self.path: .lock(info: Self.b.info!)]).events[1].time == .exact(Self.t0.adding(seconds: 10.25)))
+    }
+
     @Test("a stream read moves positions, not the scan's coverage, and is fenced on the position it read from")
     func streamPlan() {
         let stored = StreamCheckpoint(streamARN: Self.arn, attachedAt: Self.t0, readThrough: Self.t0, positions: ["s1": "1"])
