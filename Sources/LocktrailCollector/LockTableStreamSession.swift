@@ -21,6 +21,9 @@ actor LockTableStreamSession {
     private var lastReconcile: Double?
     private var lastDescribe: Double?
     private var cache: CycleStart?
+    /// Why the stream could not be read on, found by a read between reconciliations: the next
+    /// reconciliation records the gap.
+    private var lost: String?
 
     init(settings: DynamoDBStreamSettings) {
         self.settings = settings
@@ -93,6 +96,7 @@ actor LockTableStreamSession {
                            now: @escaping @Sendable () -> Timestamp, logger: Logger) async throws -> CycleReport {
         var start = try await store.load(source.name, kind: .dynamodb)
         var resumption = StreamResumption.decide(stored: start.stream, streamARN: streamARN, now: now())
+        if let lost, resumption == .resume { resumption = .unresumable(reason: lost, since: start.stream?.readThrough ?? now()) }
         var drained = CycleReport(idle: source.name, mode: .reconcile, nextCycleIn: nil)
         var passedOver: [SourceCursor.ShardPosition] = []
         let attachedAt = now()
@@ -196,6 +200,7 @@ actor LockTableStreamSession {
             throw error
         }
         lastReconcile = observation.started.secondsSinceEpoch
+        lost = nil
         cache = reading == nil ? nil : start.applying(plan, streamARN: streamARN)
         result.mode = .reconcile
         result.appended += drained.appended
@@ -219,8 +224,10 @@ actor LockTableStreamSession {
         let reading: StreamReading
         do {
             reading = try await reader.read(streamARN: streamARN, stored: stored, now: now)
-        } catch is StreamUnresumableError {
+        } catch let error as StreamUnresumableError {
             // The reconciliation records the gap and resynchronises.
+            logger.warning("the stream cannot be read on; reconciling now", metadata: ["source": "\(source.name)", "reason": "\(error.reason)"])
+            lost = error.reason
             lastReconcile = nil
             return CycleReport(idle: source.name, mode: .stream, nextCycleIn: 0)
         } catch let error as AWSError where error.code == .resourceNotFound {

@@ -230,6 +230,50 @@ struct DynamoDBStreamCollectorTests {
         #expect(try await db.pool.withConnection { try EventLog.verify(on: $0) }.isIntact)
     }
 
+    @Test("an expired iterator is renewed after the last record read (no gap); trimmed records are a gap the scan resynchronises")
+    func expiredAndTrimmed() async throws {
+        let table = TestAWS.uniqueName("locks")
+        let client = try TestAWS.dynamoDB()
+        _ = try await client.createTable(table, stream: Self.both)
+        let proxy = try await CollectorFaultTests.Proxy()
+        defer { proxy.stop() }
+        var environment = TestAWS.environment
+        environment["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"] = proxy.url
+        let (_, credentials, transport) = try TestAWS.clients()
+        let streams = try DynamoDBStreamsClient(configuration: try AWSConfiguration.resolve(environment: environment), credentials: credentials,
+                                                transport: transport, retryPolicy: RetryPolicy(maxAttempts: 2))
+        let db = try await TestDatabase.make()
+        let store = SourceStore(pool: db.pool)
+        let source = DynamoDBLockTableSource(table: table, region: "us-east-1", client: client,
+                                             stream: DynamoDBStreamSettings(client: streams, pollInterval: 0))
+        func cycle() async throws -> CycleReport { try await source.runCycle(store: store, now: Self.now, logger: Logger(label: "test")) }
+        let (x, a, b) = ("bucket/x.tfstate", "bucket/a.tfstate", "bucket/b.tfstate")
+        try await client.putItem(table: table, item: ["LockID": .string(x), "Info": .string(Self.record(Self.lockID(1), x))])
+        #expect(try await cycle().mode == .reconcile)  // attach: x is in the scan, its record passed over
+
+        try await client.putItem(table: table, item: ["LockID": .string(a), "Info": .string(Self.record(Self.lockID(2), a))])
+        try proxy.set("expire 1")
+        let renewed = try await cycle()
+        #expect(proxy.throttled == 1)
+        #expect(renewed.mode == .stream && renewed.streamRecords == 1 && renewed.appended == 1 && !renewed.gapRecorded)
+
+        try proxy.set("trim 1")
+        try await client.putItem(table: table, item: ["LockID": .string(b), "Info": .string(Self.record(Self.lockID(3), b))])
+        #expect(try await cycle().appended == 0)  // the read failed: nothing recorded, a reconciliation is due
+        let resync = try await cycle()
+        #expect(resync.mode == .reconcile && resync.gapRecorded)
+
+        let events = try await Self.events(db)
+        let acquired = events.filter { $0.kind == .lockAcquired }.compactMap(\.lockID)
+        #expect(acquired.sorted() == [Self.lockID(1), Self.lockID(2), Self.lockID(3)])  // each once
+        let gap = try #require(events.first { $0.kind == .coverageGap })
+        #expect(gap.details["reason"]?.stringValue?.contains("TrimmedDataAccessException") == true)
+        #expect(events.first { $0.lockID == Self.lockID(3) }?.key.hasPrefix("ddb|") == true)  // found by the resynchronising scan
+        _ = try await db.store.derivation.catchUp()
+        let current = try await db.store.answers.current(state: nil, cursor: nil, limit: 10, now: Self.now())
+        #expect(Set(current.items.compactMap { $0["lock_id"]?.stringValue }) == [Self.lockID(1), Self.lockID(2), Self.lockID(3)])
+    }
+
     @Test("a stream of another view, or none: said so, and the table is scanned every interval")
     func otherView() async throws {
         let table = TestAWS.uniqueName("locks")
