@@ -4,7 +4,7 @@ import LocktrailCore
 import LocktrailStore
 
 /// A lock-table source's life with its stream, between cycles: whether the table has a stream
-/// to read (DescribeTable, again every reconcile interval), the reader with its shard iterators,
+/// to read (DescribeTable, again every minute: a stream turned on, off or replaced), the reader with its shard iterators,
 /// when the last reconciliation ran, and the source's checkpoint and snapshot as the last commit
 /// left them (so a read every second loads nothing; any failed commit drops them and the next
 /// cycle starts from the store again).
@@ -41,7 +41,7 @@ actor LockTableStreamSession {
         }
         switch mode {
         case .unknown, .scans:
-            // Look for a stream again at the next reconcile interval.
+            // Scans every interval; DescribeTable looks for a stream again within a minute.
             lastReconcile = clock
             cache = nil
             var report = try await source.scanCycle(store: store, now: now)
