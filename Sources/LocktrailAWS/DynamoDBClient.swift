@@ -169,7 +169,7 @@ public struct DynamoDBClient: Sendable {
 
     /// Creates a Terraform-style lock table: hash key `hashKey` of type String, on-demand billing.
     @discardableResult
-    public func createTable(_ table: String, hashKey: String = "LockID") async throws -> DynamoDBTableDescription {
+    public func createTable(_ table: String, hashKey: String = "LockID", stream: DynamoDBStreamSpecification? = nil) async throws -> DynamoDBTableDescription {
         struct Attribute: Encodable { var AttributeName: String; var AttributeType: String }
         struct KeyElement: Encodable { var AttributeName: String; var KeyType: String }
         struct Input: Encodable {
@@ -177,6 +177,7 @@ public struct DynamoDBClient: Sendable {
             var AttributeDefinitions: [Attribute]
             var KeySchema: [KeyElement]
             var BillingMode: String
+            var StreamSpecification: DynamoDBStreamSpecification?
         }
         struct Output: Decodable { var TableDescription: DynamoDBTableDescription }
         let output: Output = try await call(
@@ -186,9 +187,20 @@ public struct DynamoDBClient: Sendable {
                 TableName: table,
                 AttributeDefinitions: [Attribute(AttributeName: hashKey, AttributeType: "S")],
                 KeySchema: [KeyElement(AttributeName: hashKey, KeyType: "HASH")],
-                BillingMode: "PAY_PER_REQUEST"
+                BillingMode: "PAY_PER_REQUEST",
+                StreamSpecification: stream
             )
         )
+        return output.TableDescription
+    }
+
+    /// Turns the table's stream on or off (UpdateTable; tests and demos). Enabling it again after
+    /// disabling makes a new stream, with a new ARN.
+    @discardableResult
+    public func updateStream(table: String, _ stream: DynamoDBStreamSpecification) async throws -> DynamoDBTableDescription {
+        struct Input: Encodable { var TableName: String; var StreamSpecification: DynamoDBStreamSpecification }
+        struct Output: Decodable { var TableDescription: DynamoDBTableDescription }
+        let output: Output = try await call("UpdateTable", table: table, Input(TableName: table, StreamSpecification: stream))
         return output.TableDescription
     }
 

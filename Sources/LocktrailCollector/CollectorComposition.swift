@@ -24,8 +24,10 @@ public struct CollectorComposition: Sendable {
         public var workspaceKeyPrefix: String
         /// The SQS queue of an S3 bucket's event notifications; nil to poll only.
         public var queueURL: String?
-        /// Seconds between reconciliations (a versioned bucket's whole version history; with push,
-        /// the listing that repairs what push missed).
+        /// Whether a DynamoDB source reads its table's stream when it has one.
+        public var stream: Bool = true
+        /// Seconds between reconciliations (with a stream, the scan; a versioned bucket's whole
+        /// version history; with a queue, the listing that repairs what push missed).
         public var reconcileInterval: Double = 600
 
         /// A pause between successful cycles longer than this is a coverage gap: three missed
@@ -56,8 +58,9 @@ public struct CollectorComposition: Sendable {
     /// `s3Queue` is the queue of the `s3Buckets` given as flags; `reconcileInterval` the
     /// `--reconcile-interval` default, which the file's `reconcile_interval` overrides.
     public init(dynamoDBTables: [String], s3Buckets: [String], configuration: CollectorConfiguration?, interval: Double,
-                workspaceKeyPrefix: String, environment: [String: String], s3Queue: String? = nil,
-                reconcileInterval: Double = 600) throws {
+                workspaceKeyPrefix: String, environment: [String: String], s3Queue: String? = nil, stream: Bool = true,
+                reconcileInterval: Double = 600, streamBatch: Int = 10_000) throws {
+        self.streamBatch = streamBatch
         func list(_ variable: String) -> [String] {
             (environment[variable] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
@@ -81,9 +84,13 @@ public struct CollectorComposition: Sendable {
                           interval: own ?? fileInterval ?? interval,
                           workspaceKeyPrefix: source.workspaceKeyPrefix ?? workspaceKeyPrefix,
                           queueURL: source.s3Bucket == nil ? nil : source.queueURL,
+                          stream: stream && (source.stream ?? true),
                           reconcileInterval: ownReconcile ?? fileReconcile ?? reconcileInterval)
         }
     }
+
+    /// Stream records per commit.
+    public let streamBatch: Int
 
     /// The environment `source` resolves its AWS settings from: the process's, with the source's
     /// own profile, region and endpoint in their place.
@@ -97,8 +104,8 @@ public struct CollectorComposition: Sendable {
         if let endpoint = source.endpointURL {
             env[source.s3Bucket == nil ? "AWS_ENDPOINT_URL_DYNAMODB" : "AWS_ENDPOINT_URL_S3"] = endpoint
         }
-        for (service, url) in source.endpoints ?? [:] {
-            if let variable = CollectorConfiguration.Source.endpointVariables[service] { env[variable] = url }
+        for (service, endpoint) in source.endpoints ?? [:] {
+            if let variable = CollectorConfiguration.endpointServices[service] { env[variable] = endpoint }
         }
         return env
     }
@@ -120,8 +127,11 @@ public struct CollectorComposition: Sendable {
                     expiry: MaintenanceExpiry(source: polling.name, locker: MaintenanceLocker(dynamoDB: dynamo, s3: s3)))
             }
             let client = try DynamoDBClient(configuration: aws, credentials: credentials, transport: transport)
+            let stream = try source.stream ? DynamoDBStreamSettings(
+                client: DynamoDBStreamsClient(configuration: aws, credentials: credentials, transport: transport),
+                reconcileInterval: source.reconcileInterval, batch: streamBatch) : nil
             let polling = DynamoDBLockTableSource(table: source.configured.dynamoDBTable ?? "", region: try aws.requireRegion(), client: client,
-                                                  layout: layout, gapThreshold: source.gapThreshold)
+                                                  layout: layout, gapThreshold: source.gapThreshold, stream: stream)
             let s3 = S3Client(configuration: aws, credentials: credentials, transport: transport, logger: logger)
             return CollectorService.Schedule(
                 source: polling, interval: source.interval,

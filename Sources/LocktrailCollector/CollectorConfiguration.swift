@@ -7,6 +7,7 @@ import Yams
 ///
 /// ```yaml
 /// interval: 30s                 # default for every source
+/// reconcile_interval: 10m       # with a stream: time between reconciliation scans
 /// sources:
 ///   - dynamodb_table: terraform-locks
 ///     region: eu-west-1
@@ -42,20 +43,19 @@ public struct CollectorConfiguration: Decodable, Equatable, Sendable {
         public var endpointURL: String?
         /// The SQS queue of an S3 bucket's event notifications (push); nil to poll only.
         public var queueURL: String?
-        /// Seconds between reconciliations, as a duration (`10m`).
-        public var reconcileInterval: String?
-        /// Endpoints per service (`s3`, `sqs`, `dynamodb`, `dynamodb_streams`), over `endpoint_url`.
+        /// Endpoints per service (`dynamodb`, `dynamodb_streams`, `s3`, `sqs`, `sts`), as
+        /// `AWS_ENDPOINT_URL_<SERVICE>` would set them; over `endpoint_url`.
         public var endpoints: [String: String]?
-
-        /// The services `endpoints` may name, and the variable each sets.
-        public static let endpointVariables = [
-            "s3": "AWS_ENDPOINT_URL_S3", "sqs": "AWS_ENDPOINT_URL_SQS", "dynamodb": "AWS_ENDPOINT_URL_DYNAMODB",
-            "dynamodb_streams": "AWS_ENDPOINT_URL_DYNAMODB_STREAMS",
-        ]
+        /// `false`: never read the table's stream, scan every interval (default: read it when it
+        /// has one with both images).
+        public var stream: Bool?
+        /// With push (a stream or a queue), time between reconciliations (`10m`).
+        public var reconcileInterval: String?
 
         /// A source; nil fields take their defaults.
         public init(dynamoDBTable: String? = nil, s3Bucket: String? = nil, region: String? = nil, profile: String? = nil, interval: String? = nil,
-                    workspaceKeyPrefix: String? = nil, endpointURL: String? = nil) {
+                    workspaceKeyPrefix: String? = nil, endpointURL: String? = nil, endpoints: [String: String]? = nil, stream: Bool? = nil,
+                    reconcileInterval: String? = nil) {
             self.dynamoDBTable = dynamoDBTable
             self.s3Bucket = s3Bucket
             self.region = region
@@ -63,18 +63,27 @@ public struct CollectorConfiguration: Decodable, Equatable, Sendable {
             self.interval = interval
             self.workspaceKeyPrefix = workspaceKeyPrefix
             self.endpointURL = endpointURL
+            self.endpoints = endpoints
+            self.stream = stream
+            self.reconcileInterval = reconcileInterval
         }
 
         enum CodingKeys: String, CodingKey {
             case dynamoDBTable = "dynamodb_table", s3Bucket = "s3_bucket", region, profile, interval
-            case workspaceKeyPrefix = "workspace_key_prefix", endpointURL = "endpoint_url"
-            case queueURL = "queue_url", reconcileInterval = "reconcile_interval", endpoints
+            case workspaceKeyPrefix = "workspace_key_prefix", endpointURL = "endpoint_url", endpoints, stream
+            case queueURL = "queue_url", reconcileInterval = "reconcile_interval"
         }
     }
 
+    /// The services an `endpoints:` map may name, and the variable each sets.
+    public static let endpointServices: [String: String] = [
+        "dynamodb": "AWS_ENDPOINT_URL_DYNAMODB", "dynamodb_streams": "AWS_ENDPOINT_URL_DYNAMODB_STREAMS", "s3": "AWS_ENDPOINT_URL_S3",
+        "sqs": "AWS_ENDPOINT_URL_SQS", "sts": "AWS_ENDPOINT_URL_STS",
+    ]
+
     /// The default interval for sources without one.
     public var interval: String?
-    /// The default reconciliation interval for sources without one.
+    /// The default reconciliation interval for push sources without one.
     public var reconcileInterval: String?
     /// The sources.
     public var sources: [Source]
@@ -115,7 +124,7 @@ public struct CollectorConfiguration: Decodable, Equatable, Sendable {
                 throw ConfigurationError("\(path): interval \"\(interval)\" is not a duration such as 30s, 5m or 1h")
             }
             for interval in [source.reconcileInterval, configuration.reconcileInterval].compactMap({ $0 })
-            where TimeExpression.duration(interval, bareNumberIsSeconds: true) == nil {
+            where TimeExpression.duration(interval, bareNumberIsSeconds: true).map({ $0 <= 0 }) ?? true {
                 throw ConfigurationError("\(path): reconcile_interval \"\(interval)\" is not a duration such as 10m or 1h")
             }
             if let queue = source.queueURL {
@@ -124,8 +133,8 @@ public struct CollectorConfiguration: Decodable, Equatable, Sendable {
                     throw ConfigurationError("\(path): source \(index + 1): queue_url must be the queue's URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME), not \(queue)")
                 }
             }
-            for service in (source.endpoints ?? [:]).keys where Source.endpointVariables[service] == nil {
-                throw ConfigurationError("\(path): source \(index + 1): endpoints names \(service); known are \(Source.endpointVariables.keys.sorted().joined(separator: ", "))")
+            for service in (source.endpoints ?? [:]).keys where endpointServices[service] == nil {
+                throw ConfigurationError("\(path): source \(index + 1): endpoints names \(service); known services are \(endpointServices.keys.sorted().joined(separator: ", "))")
             }
         }
         return configuration

@@ -75,7 +75,17 @@ public struct CollectorService: Service {
     public func runOnce() async throws -> [CycleReport] {
         var reports: [CycleReport] = []
         for schedule in schedules {
-            reports.append(try await cycle(schedule, store: store))
+            var report = try await cycle(schedule, store: store)
+            // A stream with more records than one commit holds is read on to its end.
+            while report.nextCycleIn == 0 {
+                let next = try await cycle(schedule, store: store)
+                report.appended += next.appended
+                report.duplicates += next.duplicates
+                report.streamRecords += next.streamRecords
+                report.gapRecorded = report.gapRecorded || next.gapRecorded
+                report.nextCycleIn = next.nextCycleIn
+            }
+            reports.append(report)
         }
         for listener in listeners {
             let pushed = try await listener.drain(store: store, now: now, logger: logger)
@@ -118,6 +128,8 @@ public struct CollectorService: Service {
 
     private func cycles(_ schedule: Schedule, keeper: LeaseKeeper?) async {
         var failures = 0
+        // A source that reads a stream asks for its next cycle within seconds; failures back off from there.
+        var base = schedule.interval
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var pause = schedule.interval
             var store = self.store
@@ -132,7 +144,9 @@ public struct CollectorService: Service {
                 store = LeaseFencedStore(base: store, token: lease.token)
             }
             do {
-                _ = try await cycle(schedule, store: store)
+                let report = try await cycle(schedule, store: store)
+                pause = report.nextCycleIn ?? schedule.interval
+                base = report.nextCycleIn.map { max($0, 1) } ?? schedule.interval
                 failures = 0
             } catch let error as LeaseLostError {
                 // Taken over while observing: nothing was written; the new owner carries on.
@@ -144,7 +158,7 @@ public struct CollectorService: Service {
             } catch {
                 failures += 1
                 // Back off on repeated failure, but keep trying: coverage depends on it.
-                pause = min(schedule.interval * pow(2, Double(min(failures, 6))), max(schedule.interval, 300))
+                pause = min(base * pow(2, Double(min(failures, 6))), max(base, 300))
                 logger.error("collection cycle failed", metadata: [
                     "source": "\(schedule.source.name)", "error": "\(error)", "consecutive_failures": "\(failures)",
                     "retry_in_seconds": "\(Int(pause))",
@@ -168,11 +182,20 @@ public struct CollectorService: Service {
             throw error
         }
         metrics?.cycleCommitted(source: report.source, duration: clock.duration(to: .now), appended: report.appended)
-        logger.info("collection cycle committed", metadata: [
-            "source": "\(report.source)", "items": "\(report.items)", "events": "\(report.appended)",
-            "duplicates": "\(report.duplicates)", "table_missing": "\(report.tableMissing)",
-            "gap_recorded": "\(report.gapRecorded)", "seconds": "\(String(format: "%.3f", Date().timeIntervalSince(started)))",
-        ])
+        // A stream read every second that found nothing is not worth a line.
+        if report.mode != .stream || report.streamRecords > 0 {
+            var metadata: Logger.Metadata = [
+                "source": "\(report.source)", "mode": "\(report.mode.rawValue)", "items": "\(report.items)", "events": "\(report.appended)",
+                "duplicates": "\(report.duplicates)", "table_missing": "\(report.tableMissing)",
+                "gap_recorded": "\(report.gapRecorded)", "seconds": "\(String(format: "%.3f", Date().timeIntervalSince(started)))",
+            ]
+            if report.mode != .scan {
+                metadata["stream_records"] = "\(report.streamRecords)"
+                metadata["repaired"] = "\(report.repaired)"
+            }
+            if let reason = report.scanReason { metadata["scan_reason"] = "\(reason)" }
+            logger.info("collection cycle committed", metadata: metadata)
+        }
         if report.appended > 0 {
             // Keep holds and writes current, so answers need not catch up on a backlog. A failure
             // here loses nothing: the next catch-up (here or before a query) folds these events in.

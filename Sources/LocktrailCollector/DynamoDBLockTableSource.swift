@@ -16,14 +16,25 @@ public struct DynamoDBLockTableSource: PollingSource {
     public let layout: WorkspaceLayout
     /// A pause between successful scans longer than this is recorded as a coverage gap.
     public let gapThreshold: Double
+    /// How the table's stream is read; nil: scans only (`--no-stream`).
+    public let stream: DynamoDBStreamSettings?
+    /// The fencing token of the lease this collector holds on the source, for every plan's
+    /// fence; nil without leases. The stream belongs to its lock-table source: a lease on the
+    /// source covers its shards, so no reader of a shard needs a claim of its own.
+    public var leaseToken: @Sendable () -> UInt64? = { nil }
+    let session: LockTableStreamSession?
 
-    /// A source for `table`; `region` only names it.
-    public init(table: String, region: String, client: DynamoDBClient, layout: WorkspaceLayout = .standard, gapThreshold: Double = 300) {
+    /// A source for `table`; `region` only names it. With `stream`, the table's stream is read
+    /// when it has one with both images, and the scan becomes the reconciliation.
+    public init(table: String, region: String, client: DynamoDBClient, layout: WorkspaceLayout = .standard, gapThreshold: Double = 300,
+                stream: DynamoDBStreamSettings? = nil) {
         self.name = "dynamodb:\(region)/\(table)"
         self.table = table
         self.client = client
         self.layout = layout
         self.gapThreshold = gapThreshold
+        self.stream = stream
+        self.session = stream.map { LockTableStreamSession(settings: $0) }
     }
 
     /// The rules this source's cycles follow.
@@ -31,11 +42,28 @@ public struct DynamoDBLockTableSource: PollingSource {
         DynamoDBCyclePlanner(source: name, table: table, layout: layout, gapThreshold: gapThreshold)
     }
 
-    /// Scans the table once and commits what changed. A failure is recorded against the source
+    /// The rules of its stream.
+    public var streamPlanner: DynamoDBStreamPlanner {
+        DynamoDBStreamPlanner(source: name, table: table, layout: layout)
+    }
+
+    /// The fence of a plan made from `checkpoint`, with the lease token if there is one.
+    func fence(from checkpoint: SourceCheckpoint) -> OwnershipFence {
+        OwnershipFence(planningFrom: checkpoint, leaseToken: leaseToken())
+    }
+
+    /// One cycle: with a readable stream, a read of it (every second) or, every reconcile
+    /// interval, a reconciliation scan; otherwise a scan. A failure is recorded against the source
     /// (coverage does not advance) and rethrown.
     public func runCycle(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger) async throws -> CycleReport {
+        if let session { return try await session.cycle(self, store: store, now: now, logger: logger) }
+        return try await scanCycle(store: store, now: now)
+    }
+
+    /// Scans the table once and commits what changed.
+    func scanCycle(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp) async throws -> CycleReport {
         let start = try await store.load(name, kind: .dynamodb)
-        let plan: CyclePlan
+        var plan: CyclePlan
         do {
             // The scan's items go once planned: the plan keeps only its index of them.
             plan = planner.plan(checkpoint: start.checkpoint, snapshot: start.snapshot, observation: try await observe(now: now))
@@ -43,6 +71,7 @@ public struct DynamoDBLockTableSource: PollingSource {
             await PollingCycle.recordFailure(error, source: name, checkpoint: start.checkpoint, store: store, now: now)
             throw error
         }
+        plan.fence = fence(from: start.checkpoint)
         return try await PollingCycle.commit(plan, store: store)
     }
 

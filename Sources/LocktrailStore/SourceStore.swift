@@ -21,7 +21,8 @@ public struct SourceStore: SourceStateStore {
     public func load(_ source: String, kind: SourceKind) async throws -> CycleStart {
         try await pool.withConnection { connection in
             try Self.ensure(source, kind: kind, on: connection)
-            return CycleStart(checkpoint: try Self.state(of: source, on: connection) ?? .new, snapshot: try Self.snapshot(of: source, on: connection))
+            return CycleStart(checkpoint: try Self.state(of: source, on: connection) ?? .new, snapshot: try Self.snapshot(of: source, on: connection),
+                              stream: try Self.stream(of: source, on: connection))
         }
     }
 
@@ -63,21 +64,36 @@ public struct SourceStore: SourceStateStore {
         return out
     }
 
+    /// The stream `source` reads and its positions in that stream's shards, or nil.
+    public static func stream(of source: String, on connection: PostgresConnection) throws -> StreamCheckpoint? {
+        guard let r = try connection.first(StreamStatements.Read(source: source)) else { return nil }
+        var checkpoint = StreamCheckpoint(streamARN: r.streamARN, attachedAt: r.attachedAt, readThrough: r.readThrough, repairs: r.repairs)
+        for position in try connection.records(StreamStatements.Positions(source: source, streamARN: r.streamARN)) {
+            checkpoint.positions[position.shardID] = position.sequenceNumber
+            if position.finished { checkpoint.finished.insert(position.shardID) }
+        }
+        return checkpoint
+    }
+
     /// Commits `plan` in one transaction on `connection` (see `SourceStateStore.commit`).
     public static func commit(_ plan: CyclePlan, on connection: PostgresConnection) throws -> AppendOutcome {
         let source = plan.source
-        guard case .observed(let status, let window, let items) = plan.status else {
-            if case .failed(let message, let time) = plan.status {
-                try connection.transaction {
-                    // A collector that lost the source has no failure of it to report.
-                    if let token = plan.fence.leaseToken { try LeaseStore.requireCurrent(token, of: source, on: connection) }
-                    try recordFailure(of: source, error: message, at: time, on: connection)
-                }
+        let observed: (status: SourceStatus, window: ScanWindow, items: Int)?
+        switch plan.status {
+        case .failed(let message, let time):
+            try connection.transaction {
+                // A collector that lost the source has no failure of it to report.
+                if let token = plan.fence.leaseToken { try LeaseStore.requireCurrent(token, of: source, on: connection) }
+                try recordFailure(of: source, error: message, at: time, on: connection)
             }
             return AppendOutcome(appended: 0, duplicates: 0, headSeq: 0)
+        case .observed(let status, let window, let items): observed = (status, window, items)
+        case .pushed: observed = nil
         }
-        // Refuse what there is no table for yet, before anything is written.
-        if !plan.cursor.shardPositions.isEmpty { throw UnsupportedPlanError(source: source, what: "stream shard positions") }
+        // Refuse what there is no check for, before anything is written.
+        if plan.cursor.shardPositions.contains(where: { $0.streamARN.isEmpty }) {
+            throw UnsupportedPlanError(source: source, what: "stream shard positions without their stream's ARN")
+        }
         return try connection.transaction {
             guard let locked = try connection.first(SourceStatements.Lock(source: source)) else {
                 throw PostgresError(kind: .decoding, message: "source \(source) is not registered")
@@ -90,6 +106,7 @@ public struct SourceStore: SourceStateStore {
             if locked.lastScanCompleted != plan.fence.coverage {
                 throw ConcurrentCycleError(source: source)
             }
+            try writeStream(source: source, cursor: plan.cursor, on: connection)
             if plan.cursor.resetsSnapshot {
                 try connection.run(SourceStatements.ItemsClear(source: source))
             }
@@ -99,9 +116,27 @@ public struct SourceStore: SourceStateStore {
                 outcome = AppendOutcome(appended: outcome.appended + o.appended, duplicates: outcome.duplicates + o.duplicates, headSeq: o.headSeq)
                 try writeChanges(source: source, upserts: batch.upserts, deletions: batch.deletions, on: connection)
             }
-            try connection.run(SourceStatements.RecordSuccess(
-                source: source, status: status.rawValue, started: window.started, completed: window.completed, items: items))
+            if let observed {
+                try connection.run(SourceStatements.RecordSuccess(
+                    source: source, status: observed.status.rawValue, started: observed.window.started, completed: observed.window.completed,
+                    items: observed.items))
+            }
             return outcome
+        }
+    }
+
+    /// Stores a plan's stream and shard positions (inside the caller's transaction). Each shard's
+    /// stored position must be the one the plan read from — the shard's fence: a plan of another
+    /// reader that moved it on meanwhile makes this one a `ConcurrentCycleError`.
+    static func writeStream(source: String, cursor: SourceCursor, on connection: PostgresConnection) throws {
+        if let attachment = cursor.stream {
+            try connection.run(StreamStatements.Attach(source: source, attachment: attachment))
+            try connection.run(StreamStatements.Forget(source: source, keeping: attachment.streamARN, all: attachment.restarts))
+        }
+        for position in cursor.shardPositions {
+            let stored = try connection.first(StreamStatements.PositionLock(source: source, streamARN: position.streamARN, shardID: position.shardID))
+            guard stored?.sequenceNumber == position.previous else { throw ConcurrentCycleError(source: source) }
+            try connection.run(StreamStatements.Advance(source: source, position: position))
         }
     }
 

@@ -6,4 +6,7 @@ public enum CycleStatus: Hashable, Sendable {
     /// The observation failed at `at`; coverage does not advance. `message` says why, in words a
     /// reader of the coverage gap it may lead to can act on.
     case failed(message: String, at: Timestamp)
+    /// A push source (a change stream) delivered `records` records, read by `at`; the scan's
+    /// coverage and status stay as they are (the stream's own positions move on).
+    case pushed(records: Int, at: Timestamp)
 }

@@ -19,8 +19,8 @@ public struct OwnershipFence: Hashable, Sendable {
         self.leaseToken = leaseToken
     }
 
-    /// The fence of a plan made from `checkpoint`.
-    public init(planningFrom checkpoint: SourceCheckpoint) {
-        self.init(coverage: checkpoint.lastScanCompleted)
+    /// The fence of a plan made from `checkpoint`, by a collector holding the lease `leaseToken`.
+    public init(planningFrom checkpoint: SourceCheckpoint, leaseToken: UInt64? = nil) {
+        self.init(coverage: checkpoint.lastScanCompleted, leaseToken: leaseToken)
     }
 }

@@ -29,6 +29,8 @@ package enum Statements {
         NotificationStatements.Due.self, NotificationStatements.Delivered.self, NotificationStatements.Failed.self,
         NotificationStatements.List.self, NotificationStatements.Retry.self, NotificationStatements.Counts.self,
         LeaseStatements.Acquire.self, LeaseStatements.Renew.self, LeaseStatements.Release.self, LeaseStatements.Fence.self,
+        StreamStatements.Read.self, StreamStatements.Positions.self, StreamStatements.Attach.self, StreamStatements.Forget.self,
+        StreamStatements.PositionLock.self, StreamStatements.Advance.self,
     ]
 
     /// The `COPY … FROM STDIN` statements.

@@ -19,7 +19,9 @@ struct CollectCommand: AsyncParsableCommand {
         abstract: "Record lock acquire/release events and state writes from DynamoDB lock tables and S3 buckets.",
         discussion: """
             Polls each source, diffs it against what was seen last and records the changes. A
-            DynamoDB table is read with a strongly consistent, paginated Scan. An S3 bucket
+            DynamoDB table is read with a strongly consistent, paginated Scan or, when the table
+            has a stream with NEW_AND_OLD_IMAGES, through its stream within seconds (the scan
+            then reconciles every --reconcile-interval; --no-stream turns this off). An S3 bucket
             (optionally NAME/PREFIX) is read through its version history when versioning is
             enabled (the exact time of every acquire and release, also of locks shorter than the
             interval), otherwise through listings; lock files and new state versions are read,
@@ -34,8 +36,10 @@ struct CollectCommand: AsyncParsableCommand {
             --reconcile-interval. A versioned bucket's cycles list its current objects and read
             the versions of the keys that changed; its whole version history is walked every
             --reconcile-interval. AWS settings are the standard ones: AWS_REGION, AWS_PROFILE,
-            AWS_ACCESS_KEY_ID…, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3,
-            AWS_ENDPOINT_URL_SQS and ~/.aws files.
+            AWS_ACCESS_KEY_ID…, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB,
+            AWS_ENDPOINT_URL_DYNAMODB_STREAMS, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_SQS and ~/.aws
+            files. A DynamoDB table whose stream carries new and old images is read through the
+            stream continuously (--no-stream turns it off), and scanned every --reconcile-interval.
 
             Several collectors may run with the same sources against one database: each source
             is polled by the one collector holding its lease, renewed every third of
@@ -59,7 +63,7 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(name: .customLong("s3-queue"), help: ArgumentHelp("The SQS queue the --s3-bucket buckets send their event notifications to (push: changes within seconds).", valueName: "url"))
     var s3Queue: String?
 
-    @Option(name: .long, help: ArgumentHelp("Time between reconciliations: a versioned bucket's whole version history, and with push the listing that repairs what push missed (default 10m).", valueName: "duration"))
+    @Option(name: .long, help: ArgumentHelp("Time between reconciliations: a versioned bucket's whole version history, and with push (a stream or a queue) the scan or listing that repairs what push missed (default 10m).", valueName: "duration"))
     var reconcileInterval: String = "10m"
 
     @Option(name: .long, help: ArgumentHelp("A YAML file listing sources (see README).", valueName: "file"))
@@ -70,6 +74,12 @@ struct CollectCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Time between cycles, e.g. 30s, 2m (default 30s).", valueName: "duration"))
     var interval: String = "30s"
+
+    @Flag(name: .long, help: "Never read DynamoDB Streams: scan every --interval (or stream: false per source in the YAML).")
+    var noStream = false
+
+    @Option(name: .long, help: ArgumentHelp("Stream records per commit (default 10000).", valueName: "n"))
+    var streamBatch: Int = 10_000
 
     @Option(name: .long, help: ArgumentHelp("The backends' workspace_key_prefix (default env:).", valueName: "prefix"))
     var workspaceKeyPrefix: String = "env:"
@@ -101,9 +111,10 @@ struct CollectCommand: AsyncParsableCommand {
             throw ValidationError("--s3-bucket takes NAME or NAME/PREFIX, not \(bucket)")
         }
         guard TimeExpression.duration(interval, bareNumberIsSeconds: true) != nil else { throw ValidationError("--interval takes a duration such as 30s, 5m or 1h") }
-        guard TimeExpression.duration(reconcileInterval, bareNumberIsSeconds: true) != nil else {
+        guard let reconcile = TimeExpression.duration(reconcileInterval, bareNumberIsSeconds: true), reconcile > 0 else {
             throw ValidationError("--reconcile-interval takes a duration such as 10m or 1h")
         }
+        guard streamBatch > 0 else { throw ValidationError("--stream-batch takes a positive number") }
         if let s3Queue {
             guard !s3Buckets.isEmpty else { throw ValidationError("--s3-queue needs the --s3-bucket buckets whose notifications it receives") }
             guard s3Queue.hasPrefix("https://") || s3Queue.hasPrefix("http://") else {
@@ -142,8 +153,8 @@ struct CollectCommand: AsyncParsableCommand {
             composition = try CollectorComposition(
                 dynamoDBTables: dynamoDBTables, s3Buckets: s3Buckets, configuration: try config.map(CollectorConfiguration.load(path:)),
                 interval: TimeExpression.duration(interval, bareNumberIsSeconds: true)!, workspaceKeyPrefix: workspaceKeyPrefix,
-                environment: environment, s3Queue: s3Queue,
-                reconcileInterval: TimeExpression.duration(reconcileInterval, bareNumberIsSeconds: true)!)
+                environment: environment, s3Queue: s3Queue, stream: !noStream,
+                reconcileInterval: TimeExpression.duration(reconcileInterval, bareNumberIsSeconds: true)!, streamBatch: streamBatch)
         } catch let error as CollectorComposition.NoSourcesError {
             throw ValidationError(error.description)
         }
@@ -156,7 +167,10 @@ struct CollectCommand: AsyncParsableCommand {
             let service = CollectorService(schedules: schedules, listeners: listeners, store: store.sources, once: true, logger: logger, maintenance: store,
                                            metrics: metrics)
             for report in try await service.runOnce() {
-                print("\(report.source): \(report.items) items, \(report.appended) new events\(report.tableMissing ? " (table missing)" : "")")
+                var line = "\(report.source): \(report.items) items, \(report.appended) new events\(report.tableMissing ? " (table missing)" : "")"
+                if report.mode != .scan { line += ", \(report.streamRecords) stream records, \(report.repaired) repaired by reconciliation" }
+                if let reason = report.scanReason { line += " (scans: \(reason))" }
+                print(line)
             }
             return
         }

@@ -2,10 +2,11 @@
 
 Forwards every request to the AWS emulator, except that while the control file says
 `throttle N` it answers the next N DynamoDB Scan requests with 400 ThrottlingException, and
-while it says `down` it answers every Scan that way. Counts throttled answers in the
-control file's `.count` sibling. While it says `hold`, Scan requests wait (each one counted in
-the `.held` sibling) until it says something else, then go through. Usage: fault_proxy.py PORT
-UPSTREAM CONTROL_FILE
+while it says `down` it answers every Scan that way. While it says `expire N` or `trim N` it
+answers the next N DynamoDB Streams GetRecords with ExpiredIteratorException or
+TrimmedDataAccessException. Counts faulty answers in the control file's `.count` sibling. While
+it says `hold`, Scan requests wait (each one counted in the `.held` sibling) until it says
+something else, then go through. Usage: fault_proxy.py PORT UPSTREAM CONTROL_FILE
 """
 import http.client
 import http.server
@@ -36,6 +37,24 @@ def hold_while_held():
         open(control + ".held", "w").write(str(n + 1))
     while mode_is("hold"):
         time.sleep(0.05)
+
+
+def stream_fault():
+    """The exception for this GetRecords, or None."""
+    with lock:
+        try:
+            mode = open(control).read().split()
+        except FileNotFoundError:
+            return None
+        if len(mode) != 2 or mode[0] not in ("expire", "trim") or int(mode[1]) <= 0:
+            return None
+        open(control, "w").write(f"{mode[0]} {int(mode[1]) - 1}")
+        try:
+            n = int(open(control + ".count").read() or 0)
+        except FileNotFoundError:
+            n = 0
+        open(control + ".count", "w").write(str(n + 1))
+        return "ExpiredIteratorException" if mode[0] == "expire" else "TrimmedDataAccessException"
 
 
 def should_throttle():
@@ -74,6 +93,15 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             hold_while_held()
         if "DynamoDB_20120810.Scan" in (self.headers.get("X-Amz-Target") or "") and should_throttle():
             payload = b'{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate of requests exceeds the allowed throughput."}'
+            self.send_response(400)
+            self.send_header("Content-Type", "application/x-amz-json-1.0")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            return
+        fault = stream_fault() if "DynamoDBStreams_20120810.GetRecords" in (self.headers.get("X-Amz-Target") or "") else None
+        if fault:
+            payload = ('{"__type":"com.amazonaws.dynamodb.v20120810#%s","message":"injected by the test proxy"}' % fault).encode()
             self.send_response(400)
             self.send_header("Content-Type", "application/x-amz-json-1.0")
             self.send_header("Content-Length", str(len(payload)))
