@@ -19,7 +19,7 @@ struct Locktrail: AsyncParsableCommand {
             MigrateCommand.self, CollectCommand.self, BackfillCommand.self, CurrentCommand.self, WhoCommand.self,
             HistoryCommand.self, ForcedCommand.self, StaleCommand.self, WritesCommand.self, EventsCommand.self, ExportCommand.self,
             VerifyCommand.self, RebuildCommand.self, ServeCommand.self, TokenCommand.self, WrapCommand.self, HookCommand.self,
-            UnlockCommand.self, DatabaseCommand.self, CheckpointCommand.self,
+            UnlockCommand.self, DatabaseCommand.self, CheckpointCommand.self, HoldCommand.self,
         ]
     )
 }

@@ -48,6 +48,10 @@ public struct Store: Sendable {
     public var sources: SourceStore { SourceStore(pool: pool) }
     /// Resumable S3 version-history imports.
     public var backfills: BackfillStore { BackfillStore(pool: pool) }
+    /// The web page's sessions.
+    public var sessions: SessionStore { SessionStore(pool: pool) }
+    /// The record of `verify` results.
+    public var verifications: VerificationStore { VerificationStore(pool: pool) }
 
     /// Closes idle connections and refuses new work.
     public func close() async { await pool.close() }
