@@ -137,7 +137,8 @@ let package = Package(
                 "LocktrailCollector", "LocktrailTestSupport", "LocktrailWrapper",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["Browser"]  // the Selenium script WebUIBrowserTests runs
         ),
     ]
 )

@@ -1,7 +1,7 @@
 # Shared by scripts/demo and scripts/test: install what is missing, start throwaway services.
 # Source it; every function is idempotent and leaves no service running after `cleanup`.
 
-LOCKTRAIL_APT_PACKAGES=(libpq-dev libcurl4-openssl-dev libssl-dev postgresql pkg-config)
+LOCKTRAIL_APT_PACKAGES=(libpq-dev libcurl4-openssl-dev libssl-dev postgresql pkg-config chromium chromium-driver)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -21,6 +21,11 @@ ensure_dependencies() {
     say "installing the local AWS emulator (PyPI moto[server])"
     python3 -m pip install --quiet 'moto[server]'
     hash -r
+  fi
+  # The web page's browser test drives headless Chromium through Selenium.
+  if ! python3 -c 'import selenium' >/dev/null 2>&1; then
+    say "installing Selenium (PyPI) for the web page's browser test"
+    python3 -m pip install --quiet selenium
   fi
   command -v swift >/dev/null 2>&1 || { [ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"; }
   command -v swift >/dev/null 2>&1 || { echo "swift is not on PATH (expected /opt/swift/usr/bin)" >&2; return 1; }
