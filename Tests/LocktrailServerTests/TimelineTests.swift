@@ -1,3 +1,4 @@
+import Foundation
 import LocktrailCore
 @testable import LocktrailServer
 import Testing

@@ -163,6 +163,14 @@ extension WebSessionTests {
         let report = try await request("GET", base + "/ui/forced", cookie: session)
         #expect(report.text.contains("id=\"last-verify\"><span class=\"badge b-held\">intact</span>"), "\(report.text)")
         #expect(report.text.contains("id=\"chain-head\">0:"))
+        let csv = try await request("GET", base + "/ui/forced.csv", cookie: session)
+        #expect(csv.status == 200 && csv.headers["Content-Type"]?.hasPrefix("text/csv") == true)
+        #expect(csv.text.hasPrefix(ForcedReportColumns.header + "\r\n"), "\(csv.text)")
+        let search = try await request("GET", base + "/ui/search?q=nothing-like-this", cookie: session)
+        #expect(search.status == 200 && search.text.contains("States (0)"), "\(search.text)")
+        let unknown = try await request("GET", base + "/ui/state?state=no/such/state", cookie: session)
+        #expect(unknown.status == 400 && unknown.text.contains("no events name the state"), "\(unknown.text)")
+        #expect(try await request("GET", base + "/ui/hold?lock_id=nope", cookie: session).status == 404)
     }
 }
 
