@@ -5,6 +5,8 @@ import LocktrailCore
 enum HTML {
     /// Escapes `&`, `<`, `>`, `"` and `'`.
     static func escape(_ text: String) -> String {
+        // Most text (lock IDs, times, names) has nothing to escape: no copy then.
+        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for c in text.unicodeScalars {
@@ -22,6 +24,10 @@ enum HTML {
 
     /// Percent-encodes a query value (everything but unreserved characters).
     static func query(_ value: String) -> String {
+        func unreserved(_ b: UInt8) -> Bool {
+            (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E
+        }
+        guard !value.utf8.allSatisfy(unreserved) else { return value }
         var out = ""
         for byte in value.utf8 {
             switch byte {
