@@ -23,6 +23,9 @@ package enum Statements {
         SourceStatements.ItemsUpsert.self, SourceStatements.ItemsDelete.self, SourceStatements.ItemsClear.self,
         BackfillStatements.Read.self, BackfillStatements.Start.self, BackfillStatements.Advance.self, BackfillStatements.Complete.self,
         BackfillStatements.RecordCoverage.self,
+        WebStatements.SessionInsert.self, WebStatements.SessionLookup.self, WebStatements.SessionDelete.self,
+        WebStatements.VerificationRecord.self, WebStatements.VerificationLast.self, WebStatements.HoldOne.self,
+        WebStatements.EventsBySeq.self, WebStatements.EventsOfState.self, WebStatements.Search.self,
     ]
 
     /// The `COPY … FROM STDIN` statements.
