@@ -54,6 +54,11 @@ struct WebUIBrowserTests {
         let forced = try await Claims.hold(killed.id, db: f.db)
         #expect(forced["release_kind"] == "forced", "\(forced)")
         let actor = try #require(forced["forced_by"]?.stringValue, "\(forced)")
+        // `locktrail hold ID` answers the hold's page's question from the CLI.
+        let cli = try await Claims.locktrail(["hold", killed.id, "--format", "json"], db: f.db)
+        #expect(cli.status == 0 && cli.json?["release_kind"] == "forced", "\(cli)")
+        #expect(cli.json?["events"]?.arrayValue?.contains { $0["kind"] == "lock.force_unlocked" } == true, "\(cli)")
+        #expect(try await Claims.locktrail(["hold", "no-such-lock"], db: f.db).status == 2)
         let history = try await Claims.locktrail(["history", "--state", f.lockPath, "--format", "json"], db: f.db)
         let lockIDs = history.items.compactMap { $0["lock_id"]?.stringValue }
         #expect(Set(lockIDs) == [held.id, killed.id], "\(history)")
