@@ -156,7 +156,8 @@ let package = Package(
                 "LocktrailCollector", "LocktrailTestSupport", "LocktrailWrapper", "LocktrailNotifications", "LocktrailCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["Browser"]  // the Selenium script WebUIBrowserTests runs
         ),
     ]
 )

@@ -1,8 +1,9 @@
 # Shared by scripts/demo and scripts/test: install what is missing, start throwaway services.
 # Source it; every function is idempotent and leaves no service running after `cleanup`.
 
-# prometheus: promtool, which checks docs/alerts.yml and parses /metrics in the tests.
-LOCKTRAIL_APT_PACKAGES=(libpq-dev libcurl4-openssl-dev libssl-dev postgresql pkg-config openssl prometheus)
+# prometheus: promtool, which checks docs/alerts.yml and parses /metrics in the tests;
+# chromium and chromium-driver: the web page's browser test.
+LOCKTRAIL_APT_PACKAGES=(libpq-dev libcurl4-openssl-dev libssl-dev postgresql pkg-config openssl prometheus chromium chromium-driver)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -26,6 +27,11 @@ ensure_dependencies() {
   if ! python3 -c 'import prometheus_client' >/dev/null 2>&1; then
     say "installing the Prometheus text parser the metrics tests use (PyPI prometheus_client)"
     python3 -m pip install --quiet prometheus_client
+  fi
+  # The web page's browser test drives headless Chromium through Selenium.
+  if ! python3 -c 'import selenium' >/dev/null 2>&1; then
+    say "installing Selenium (PyPI) for the web page's browser test"
+    python3 -m pip install --quiet selenium
   fi
   command -v swift >/dev/null 2>&1 || { [ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"; }
   command -v swift >/dev/null 2>&1 || { echo "swift is not on PATH (expected /opt/swift/usr/bin)" >&2; return 1; }

@@ -17,6 +17,13 @@ public struct APIRequestContext: RequestContext {
         nonmutating set { authenticated.value.withLock { $0 = newValue } }
     }
 
+    /// The web session of a page request, once `WebSessionMiddleware` has found it.
+    public var webSession: WebSession? {
+        get { session.value.withLock { $0 } }
+        nonmutating set { session.value.withLock { $0 = newValue } }
+    }
+    private let session = SessionBox()
+
     /// A context for a new request.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -29,4 +36,9 @@ public struct APIRequestContext: RequestContext {
 /// The token of one request, behind a lock (a request's middleware may run on different threads).
 private final class AuthenticatedToken: Sendable {
     let value = Mutex<TokenInfo?>(nil)
+}
+
+/// The web session of one request, behind a lock like the token.
+private final class SessionBox: Sendable {
+    let value = Mutex<WebSession?>(nil)
 }

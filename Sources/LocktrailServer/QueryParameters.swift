@@ -33,6 +33,11 @@ struct QueryParameters {
     /// A time: RFC 3339 or relative to the server's clock (`2h`, `yesterday`), in years 1–9999.
     func time(_ name: String) throws -> Timestamp? {
         guard let text = try string(name) else { return nil }
+        return try Self.resolve(text, field: name, now: now)
+    }
+
+    /// Resolves a time expression, with an error that names `field`.
+    static func resolve(_ text: String, field name: String, now: Timestamp) throws -> Timestamp {
         do {
             return try TimeExpression.resolve(text, now: now)
         } catch {

@@ -30,8 +30,35 @@ struct QueryRoutes {
                     cursor: q.string("cursor"), limit: q.limit())
             }
         }
+        group.get("holds/{lock_id}") { _, context in
+            let lockID = try context.parameters.require("lock_id")
+            guard lockID.utf8.count <= 1024 else { throw QueryError(field: "lock_id", "lock_id is longer than 1024 bytes.") }
+            guard !lockID.unicodeScalars.contains(where: { $0.value == 0 }) else { throw QueryError(field: "lock_id", "lock_id contains a NUL character.") }
+            try await freshness.ensureFresh()
+            guard var hold = try await store.answers.hold(lockID: lockID)?.objectValue else {
+                throw APIError(.notFound, "no source saw a lock with ID '\(lockID)'", field: "lock_id")
+            }
+            let events = try await store.answers.events(at: JSONValue.object(hold).evidenceSeqs)
+            hold["events"] = .array(events.map(\.json))
+            return JSONBody.response(.object(hold))
+        }
         group.get("forced") { request, _ in
-            try await page(request) { q, answers in
+            let q = QueryParameters(request, now: Self.now)
+            switch try q.string("format") ?? "json" {
+            case "json": break
+            case "csv":
+                let since = try q.time("since"), until = try q.time("until")
+                try await freshness.ensureFresh()
+                var holds: [JSONValue] = [], cursor: String?
+                repeat {
+                    let page = try await store.answers.forced(since: since, until: until, cursor: cursor, limit: Answers.maxLimit)
+                    holds += page.items
+                    cursor = page.nextCursor
+                } while cursor != nil
+                return ForcedReport.response(holds)
+            default: throw QueryError(field: "format", "format must be json or csv.")
+            }
+            return try await page(request) { q, answers in
                 try await answers.forced(since: q.time("since"), until: q.time("until"), cursor: q.string("cursor"), limit: q.limit())
             }
         }

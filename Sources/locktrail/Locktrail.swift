@@ -20,7 +20,7 @@ struct Locktrail: AsyncParsableCommand {
             HistoryCommand.self, ForcedCommand.self, StaleCommand.self, WritesCommand.self, EventsCommand.self, ExportCommand.self,
             VerifyCommand.self, RebuildCommand.self, ServeCommand.self, TokenCommand.self, WrapCommand.self, HookCommand.self,
             UnlockCommand.self, LockCommand.self, WaitCommand.self, DatabaseCommand.self, CheckpointCommand.self,
-            NotificationsCommand.self, SourcesCommand.self,
+            NotificationsCommand.self, SourcesCommand.self, HoldCommand.self,
         ]
     )
 }

@@ -135,9 +135,11 @@ struct QueryFixture: Sendable {
     }
 
     /// Starts the API on a free port and returns its base URL; it runs until the test process exits.
-    static func startServer(pool: PostgresPool, logger: Logger = Logger(label: "test.server")) async throws -> String {
+    static func startServer(
+        pool: PostgresPool, logger: Logger = Logger(label: "test.server"), web: WebConfiguration = WebConfiguration()
+    ) async throws -> String {
         let port = Mutex<Int?>(nil)
-        let app = APIServer.makeApplication(store: Store(pool: pool), host: "127.0.0.1", port: 0, logger: logger) { p in
+        let app = APIServer.makeApplication(store: Store(pool: pool), host: "127.0.0.1", port: 0, logger: logger, web: web) { p in
             port.withLock { $0 = p }
         }
         Task { try await app.run() }

@@ -31,6 +31,9 @@ package enum Statements {
         LeaseStatements.Acquire.self, LeaseStatements.Renew.self, LeaseStatements.Release.self, LeaseStatements.Fence.self,
         StreamStatements.Read.self, StreamStatements.Positions.self, StreamStatements.Attach.self, StreamStatements.Forget.self,
         StreamStatements.PositionLock.self, StreamStatements.Advance.self,
+        WebStatements.SessionInsert.self, WebStatements.SessionLookup.self, WebStatements.SessionDelete.self,
+        WebStatements.VerificationRecord.self, WebStatements.VerificationLast.self, WebStatements.HoldOne.self,
+        WebStatements.EventsBySeq.self, WebStatements.EventsOfState.self, WebStatements.Search.self,
     ]
 
     /// The `COPY … FROM STDIN` statements.

@@ -62,4 +62,36 @@ public struct AnswerStore: Sendable {
             }
         }
     }
+
+    /// The hold of `lockID` as the API prints it, or nil when no source saw that lock.
+    public func hold(lockID: String) async throws -> JSONValue? {
+        try await pool.withConnection { try $0.first(WebStatements.HoldOne(lockID: lockID))?.doc }
+    }
+
+    /// The events at `seqs` (a hold's or write's evidence), in log order; at most 1,000 are asked.
+    public func events(at seqs: [Int64]) async throws -> [StoredEvent] {
+        let asked = Array(Set(seqs).sorted().prefix(Answers.maxLimit))
+        guard !asked.isEmpty else { return [] }
+        return try await pool.withConnection { try $0.records(WebStatements.EventsBySeq(seqs: asked)) }
+    }
+
+    /// Events of `kinds` about `state`, or about no state (a whole source's coverage gaps), whose
+    /// time may overlap `[since, until]`: contention, force-unlock attempts and gaps on a timeline.
+    public func timelineEvents(
+        kinds: [EventKind], state: String, since: Timestamp?, until: Timestamp?, limit: Int
+    ) async throws -> [StoredEvent] {
+        try await pool.withConnection {
+            try $0.records(WebStatements.EventsOfState(kinds: kinds.map(\.rawValue), state: state, since: since, until: until, limit: limit))
+        }
+    }
+
+    /// Throws a `QueryError` naming close matches when no event names `state`.
+    public func requireKnownState(_ state: String) async throws {
+        try await pool.withConnection { try Answers.requireKnownState(state, on: $0) }
+    }
+
+    /// States and holders whose name contains `text`: (`state` or `who`, name), states first.
+    public func search(_ text: String, limit: Int) async throws -> [(kind: String, value: String)] {
+        try await pool.withConnection { try $0.records(WebStatements.Search(text: text, limit: limit)).map { ($0.kind, $0.value) } }
+    }
 }

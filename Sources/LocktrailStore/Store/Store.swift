@@ -54,6 +54,10 @@ public struct Store: Sendable {
     public var metrics: MetricsStore { MetricsStore(pool: pool) }
     /// Resumable S3 version-history imports.
     public var backfills: BackfillStore { BackfillStore(pool: pool) }
+    /// The web page's sessions.
+    public var sessions: SessionStore { SessionStore(pool: pool) }
+    /// The record of `verify` results.
+    public var verifications: VerificationStore { VerificationStore(pool: pool) }
 
     /// The notification outbox and the notifier's lease.
     public var notifications: NotificationStore { NotificationStore(pool: pool) }

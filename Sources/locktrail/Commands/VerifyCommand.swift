@@ -78,6 +78,13 @@ struct VerifyCommand: AsyncParsableCommand {
         let checkpointProblem = checked.flatMap { $0.problems.first }.map { "checkpoint \($0.file): \($0.explanation)" }
         anchorProblem = anchorProblem ?? checkpointProblem
         let head = "\(report.checked):\(Hex.encode(report.headHash))"
+        // Recorded, so the compliance page shows the last result without verifying per view.
+        let problem = report.firstBreak.map { "event \($0.seq) (\($0.kind.rawValue)): \($0.explanation)" } ?? anchorProblem
+        do {
+            try await store.verifications.record(intact: report.isIntact && anchorProblem == nil, events: report.checked, head: head, problem: problem)
+        } catch {
+            Terminal.note("warning: the result could not be recorded in the database: \(error)")
+        }
         if format == "json" {
             var object: [String: Any] = ["intact": report.isIntact && anchorProblem == nil, "events": report.checked, "head": head]
             if let b = report.firstBreak {
