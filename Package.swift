@@ -110,7 +110,7 @@ let package = Package(
             dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailHTTP", "LocktrailAWS"],
             path: "Tests/LocktrailTestSupport"
         ),
-        .testTarget(name: "LocktrailCoreTests", dependencies: ["LocktrailCore", "LocktrailCrypto"], exclude: ["Fixtures"]),
+        .testTarget(name: "LocktrailCoreTests", dependencies: ["LocktrailCore", "LocktrailCrypto"], exclude: ["TerraformOutput/Fixtures"]),
         .testTarget(
             name: "LocktrailStoreTests",
             dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailTestSupport"],
