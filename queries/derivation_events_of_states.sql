@@ -1,7 +1,8 @@
 -- Every event the derivation of the states $1 (text[]) needs, up to $2, in log order: the
 -- states' own events, events that name one of their lock IDs (hooks without a state, and the
 -- same lock ID seen under another state: an anomaly the hold reports, which every state's
--- derivation must see alike), their runs, and the global kinds. One read for a batch of states;
+-- derivation must see alike), their runs, and the kinds that concern every state ($3:
+-- EventKind.concernsEveryState, passed by the statement). One read for a batch of states;
 -- HoldDerivation.events(for:in:) then picks each state's own selection from it. One
 -- index-friendly branch each (events_state, events_lock_id, events_run_id, events_kind).
 SELECT seq, key, kind, source, mechanism, occurred_at, occurred_after, occurred_not_after, observed_at,
@@ -18,6 +19,6 @@ WHERE seq IN (
     WHERE kind LIKE 'run.%' AND seq <= $2
       AND (details ->> 'run_id') IN (SELECT details ->> 'run_id' FROM events WHERE state = ANY($1::text[]) AND details ? 'run_id')
     UNION
-    SELECT seq FROM events WHERE kind IN ('source.coverage_gap', 'source.table_missing', 'source.table_restored') AND seq <= $2
+    SELECT seq FROM events WHERE kind = ANY($3::text[]) AND seq <= $2
 )
 ORDER BY seq

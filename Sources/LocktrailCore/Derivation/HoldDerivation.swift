@@ -34,8 +34,8 @@ public enum HoldDerivation {
     }
 
     /// Kinds whose events concern no single state but can change the records of many: the
-    /// derivation of one state needs them all.
-    public static let globalKinds: [EventKind] = [.coverageGap, .sourceTableMissing, .sourceTableRestored]
+    /// derivation of one state needs them all (the one list is `EventKind.concernsEveryState`).
+    public static var globalKinds: [EventKind] { EventKind.concernsEveryState }
 
     /// The events the derivation of `state` rests on, picked from `events` (in `seq` order; a
     /// superset, e.g. one read for a batch of states): the state's own events, every event naming
@@ -48,10 +48,10 @@ public enum HoldDerivation {
             if let lockID = e.event.lockID { lockIDs.insert(lockID) }
             if let runID = e.event.details["run_id"]?.stringValue { runIDs.insert(runID) }
         }
-        let global = Set(globalKinds)
+        let global = Set(EventKind.concernsEveryState)
         return events.filter { e in
             e.event.state == state || e.event.lockID.map(lockIDs.contains) == true || global.contains(e.event.kind)
-                || (e.event.kind.rawValue.hasPrefix("run.") && e.event.details["run_id"]?.stringValue.map(runIDs.contains) == true)
+                || (e.event.kind.isRunKind && e.event.details["run_id"]?.stringValue.map(runIDs.contains) == true)
         }
     }
 
@@ -89,7 +89,7 @@ private struct Folder {
         if let runID = event.details["run_id"]?.stringValue {
             runs[runID, default: []].append(e)
             if let lockID = event.lockID, runOfLock[lockID] == nil,
-               event.kind.rawValue.hasPrefix("run.") || event.kind == .lockReleaseFailed {
+               event.kind.isRunKind || event.kind == .lockReleaseFailed {
                 runOfLock[lockID] = runID
             }
         }
@@ -97,7 +97,7 @@ private struct Folder {
             let key = state + "\u{0}" + event.source
             if lastObserved[key].map({ event.observedAt > $0 }) ?? true { lastObserved[key] = event.observedAt }
         }
-        if event.mechanism == "dynamodb", let state = event.state,
+        if event.mechanism == .dynamodb, let state = event.state,
            [.lockAcquired, .lockReleased, .stateWritten].contains(event.kind) {
             dynamoDBStates.insert(state)
         }
@@ -291,7 +291,7 @@ private struct Folder {
                 }
                 continue
             }
-            let mechanism = event.mechanism ?? event.source
+            let mechanism = event.mechanism?.rawValue ?? event.source
             switch event.kind {
             case .lockAcquired:
                 own.append(e)

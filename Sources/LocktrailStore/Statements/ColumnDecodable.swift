@@ -57,3 +57,10 @@ extension JSONValue: ColumnDecodable {
 extension Array: ColumnDecodable where Element == UInt8 {
     package static func decode(_ result: PostgresResult, row: Int, column: Int) -> [UInt8]? { result.bytea(row, column) }
 }
+
+/// A mechanism's name; one this locktrail does not know is an error naming the column.
+extension Mechanism: ColumnDecodable {
+    package static func decode(_ result: PostgresResult, row: Int, column: Int) -> Mechanism? {
+        result.string(row, column).flatMap(Mechanism.init(rawValue:))
+    }
+}

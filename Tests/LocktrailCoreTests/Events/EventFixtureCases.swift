@@ -127,9 +127,9 @@ enum EventFixtureCases {
             listing: .versions([S3HistoryEntry(key: "gone/terraform.tfstate.tflock", versionID: "m1", isDeleteMarker: true,
                                                lastModified: t2, listingIndex: 0)]),
             fetched: [:], started: t2, completed: t2.adding(seconds: 1))).events)
-        add("gap", [CoverageGapRules.gap(key: "fixture|gap", source: "s3:fixture-bucket", mechanism: "s3-lockfile", from: t0, to: t1,
-                                         reason: "fixture", observedAt: t2,
-                                         state: StateIdentity(lockPath: path), details: ["bucket": "fixture-bucket"])])
+        add("gap", [CoverageGapRules.gap(key: "fixture|gap", source: "s3:fixture-bucket", mechanism: .s3Lockfile, observedAt: t2,
+                                         state: StateIdentity(lockPath: path),
+                                         details: CoverageGapDetails(from: t0, to: t1, reason: "fixture", bucket: "fixture-bucket"))])
 
         // unlock's policy: not found, held by another, refused, removed, changed.
         let policy = UnlockPolicy(state: path, lockID: idA, reason: "stale after a crash", actor: "bob@laptop",
@@ -138,16 +138,16 @@ enum EventFixtureCases {
         let recordB = LockRecordParse.parse(Array(record(idB).utf8)).record!
         var unlock: [Event] = []
         if case .notFound(let e) = policy.decide(holders: [], liveRuns: [], now: t2) { unlock.append(e) }
-        if case .heldByOther(_, let e) = policy.decide(holders: [UnlockHolder(mechanism: "dynamodb", record: recordB, raw: record(idB))],
+        if case .heldByOther(_, let e) = policy.decide(holders: [UnlockHolder(mechanism: .dynamodb, record: recordB, raw: record(idB))],
                                                        liveRuns: [], now: t2) { unlock.append(e) }
-        let holders = [UnlockHolder(mechanism: "s3-lockfile", record: recordA, raw: record(idA)),
-                       UnlockHolder(mechanism: "dynamodb", record: recordA, raw: record(idA))]
+        let holders = [UnlockHolder(mechanism: .s3Lockfile, record: recordA, raw: record(idA)),
+                       UnlockHolder(mechanism: .dynamodb, record: recordA, raw: record(idA))]
         if case .refuse(_, _, let e) = policy.decide(holders: holders, liveRuns: [], now: t0.adding(seconds: 400)) { unlock.append(e) }
         var forced = policy
         forced.force = true
         if case .remove(let assessment) = forced.decide(holders: holders, liveRuns: [], now: t0.adding(seconds: 400)) {
-            unlock.append(forced.removalEvent(assessment, removed: ["s3-lockfile", "dynamodb"], changed: false, at: t2))
-            unlock.append(forced.removalEvent(assessment, removed: ["s3-lockfile"], changed: true, at: t2.adding(seconds: 1)))
+            unlock.append(forced.removalEvent(assessment, removed: [.s3Lockfile, .dynamodb], changed: false, at: t2))
+            unlock.append(forced.removalEvent(assessment, removed: [.s3Lockfile], changed: true, at: t2.adding(seconds: 1)))
         }
         add("unlock", unlock)
 
