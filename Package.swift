@@ -64,7 +64,7 @@ let package = Package(
 
         // The wrapper hooks: run terraform transparently and report what happened. It sits in front
         // of every terraform run, so it stays light: FoundationEssentials, no AWS, no PostgreSQL.
-        .target(name: "LocktrailWrapper", dependencies: ["LocktrailCore", "LocktrailHTTP"]),
+        .target(name: "LocktrailWrapper", dependencies: ["LocktrailCore", "LocktrailHTTP", "LocktrailSystem"]),
 
         // The HTTP API: the query answers under /v1, tokens, health, the OpenAPI document.
         .target(
@@ -107,7 +107,7 @@ let package = Package(
         // Real PostgreSQL, the AWS emulator and terraform for the integration tests.
         .target(
             name: "LocktrailTestSupport",
-            dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailHTTP", "LocktrailAWS"],
+            dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailHTTP", "LocktrailAWS", "LocktrailSystem"],
             path: "Tests/LocktrailTestSupport"
         ),
         .testTarget(name: "LocktrailCoreTests", dependencies: ["LocktrailCore", "LocktrailCrypto"], exclude: ["TerraformOutput/Fixtures"]),
