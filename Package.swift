@@ -149,11 +149,17 @@ package.targets.append(.executableTarget(
     path: "Benchmarks/query-bench"
 ))
 
-// Package-wide settings that catch mistakes early: an existential is spelled `any P`, and a file
-// uses only the members of modules it imports itself.
+// Package-wide settings that catch mistakes early: an existential is spelled `any P`, a file
+// uses only the members of modules it imports itself, and an import is internal unless the file
+// says `package import`/`public import` because its API shows that module's types (the product
+// targets; tests and benchmarks have no API of their own to guard).
 for target in package.targets where target.type != .system && target.type != .plugin {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    let withoutAPI: Set = ["LocktrailTestSupport", "locktrail-bench", "locktrail-query-bench"]
+    if target.type == .regular || target.type == .executable, !withoutAPI.contains(target.name) {
+        settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    }
     target.swiftSettings = settings
 }

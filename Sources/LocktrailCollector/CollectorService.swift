@@ -1,8 +1,8 @@
-import Foundation
-import Logging
-import LocktrailCore
-import LocktrailStore
-import ServiceLifecycle
+public import Foundation
+public import Logging
+public import LocktrailCore
+public import LocktrailStore
+public import ServiceLifecycle
 
 /// The collector as a long-running service: each source is polled on its own interval; on
 /// SIGTERM/SIGINT the cycle in flight completes (its transaction commits or rolls back whole)

@@ -1,7 +1,7 @@
-import Hummingbird
-import Logging
+public import Hummingbird
+public import Logging
 import LocktrailCore
-import LocktrailStore
+public import LocktrailStore
 import ServiceLifecycle
 
 /// The HTTP API: query answers under `/v1` (read scope), hook ingest at `/v1/hooks/events`

@@ -1,5 +1,5 @@
 import Foundation
-import LocktrailCore
+public import LocktrailCore
 import LocktrailCrypto
 
 /// The raw record for compliance: one event per line, as JSON or CSV, with its chain hashes and

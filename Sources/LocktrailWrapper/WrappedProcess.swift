@@ -1,11 +1,11 @@
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
-import Foundation
+public import Foundation
 #endif
 import Dispatch
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 import LocktrailSystem
 #endif
 

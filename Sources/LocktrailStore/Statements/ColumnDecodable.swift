@@ -1,5 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
+package import LocktrailCore
+package import LocktrailPostgres
 
 /// A Swift type one column's text decodes to.
 package protocol ColumnDecodable {

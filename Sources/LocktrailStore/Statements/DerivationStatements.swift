@@ -1,5 +1,5 @@
 import LocktrailCore
-import LocktrailPostgres
+package import LocktrailPostgres
 
 /// The statements that keep `holds` and `writes` derived: the cursor, and which states new
 /// events touch.

@@ -1,6 +1,6 @@
-import LocktrailCore
+package import LocktrailCore
 import LocktrailCrypto
-import LocktrailPostgres
+package import LocktrailPostgres
 
 /// The statements on `events` (the log) and `chain_head` (its head).
 package enum EventStatements {

@@ -1,5 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
+package import LocktrailCore
+package import LocktrailPostgres
 
 /// The statements `locktrail unlock` reads its evidence with.
 package enum UnlockStatements {
