@@ -72,7 +72,7 @@ let package = Package(
 
         // The wrapper hooks: run terraform transparently and report what happened. It sits in front
         // of every terraform run, so it stays light: FoundationEssentials, no AWS, no PostgreSQL.
-        .target(name: "LocktrailWrapper", dependencies: ["LocktrailCore", "LocktrailHTTP"]),
+        .target(name: "LocktrailWrapper", dependencies: ["LocktrailCore", "LocktrailHTTP", "LocktrailSystem"]),
 
         // Notifications: the webhooks file, the notifier service of `serve`, delivery over libcurl.
         .target(
@@ -126,10 +126,10 @@ let package = Package(
         // Real PostgreSQL, the AWS emulator and terraform for the integration tests.
         .target(
             name: "LocktrailTestSupport",
-            dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailHTTP", "LocktrailAWS"],
+            dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailHTTP", "LocktrailAWS", "LocktrailSystem"],
             path: "Tests/LocktrailTestSupport"
         ),
-        .testTarget(name: "LocktrailCoreTests", dependencies: ["LocktrailCore", "LocktrailCrypto"], exclude: ["Fixtures"]),
+        .testTarget(name: "LocktrailCoreTests", dependencies: ["LocktrailCore", "LocktrailCrypto"], exclude: ["TerraformOutput/Fixtures"]),
         .testTarget(
             name: "LocktrailStoreTests",
             dependencies: ["LocktrailStore", "LocktrailPostgres", "LocktrailCore", "LocktrailTestSupport"],
@@ -169,11 +169,17 @@ package.targets.append(.executableTarget(
     path: "Benchmarks/query-bench"
 ))
 
-// Package-wide settings that catch mistakes early: an existential is spelled `any P`, and a file
-// uses only the members of modules it imports itself.
+// Package-wide settings that catch mistakes early: an existential is spelled `any P`, a file
+// uses only the members of modules it imports itself, and an import is internal unless the file
+// says `package import`/`public import` because its API shows that module's types (the product
+// targets; tests and benchmarks have no API of their own to guard).
 for target in package.targets where target.type != .system && target.type != .plugin {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    let withoutAPI: Set = ["LocktrailTestSupport", "locktrail-bench", "locktrail-query-bench"]
+    if target.type == .regular || target.type == .executable, !withoutAPI.contains(target.name) {
+        settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    }
     target.swiftSettings = settings
 }

@@ -1,7 +1,8 @@
 -- Every event the derivation of the states $1 (text[]) needs, up to $2, in log order: the
 -- states' own events, events that name one of their lock IDs (hooks without a state, and the
 -- same lock ID seen under another state: an anomaly the hold reports, which every state's
--- derivation must see alike), their runs, and the global kinds. One read for a batch of states;
+-- derivation must see alike), their runs, and the kinds that concern every state ($3:
+-- EventKind.concernsEveryState, passed by the statement). One read for a batch of states;
 -- HoldDerivation.Selection then picks each state's own selection from it.
 -- The states' own events are read once (events_state); their lock IDs and run IDs go in as
 -- arrays (InitPlans), so each branch is an index probe (events_lock_id, events_run_id,
@@ -18,7 +19,7 @@ WITH own AS MATERIALIZED (
     WHERE kind LIKE 'run.%' AND (details ->> 'run_id') = ANY (ARRAY(SELECT DISTINCT run_id FROM own WHERE run_id IS NOT NULL))
       AND seq <= $2
     UNION
-    SELECT seq FROM events WHERE kind IN ('source.coverage_gap', 'source.table_missing', 'source.table_restored') AND seq <= $2
+    SELECT seq FROM events WHERE kind = ANY($3::text[]) AND seq <= $2
 )
 SELECT seq, key, kind, source, mechanism, occurred_at, occurred_after, occurred_not_after, observed_at,
        lock_id, state, workspace, details::text AS details, raw::text AS raw, prev_hash, hash, encoding

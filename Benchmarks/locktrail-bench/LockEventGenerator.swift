@@ -114,7 +114,7 @@ struct LockEventGenerator {
         d["table"] = .string(Self.table)
         d["scan_after"] = .optional(window.previousStarted?.rfc3339)
         d["scan_not_after"] = .string(window.completed.rfc3339)
-        return Event(key: "ddb|\(Self.source)|" + key, kind: kind, source: Self.source, mechanism: "dynamodb", time: time,
+        return Event(key: "ddb|\(Self.source)|" + key, kind: kind, source: Self.source, mechanism: .dynamodb, time: time,
                      observedAt: window.completed, lockID: lockID, state: state.lockPath, workspace: state.workspace,
                      details: .object(d), raw: raw)
     }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Region, profile and endpoints resolved the way the AWS CLI and SDKs resolve them.
 public struct AWSConfiguration: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An AWS access key pair, optional session token and expiry; its descriptions never show the secrets.
 public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {

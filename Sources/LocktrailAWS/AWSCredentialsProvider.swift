@@ -1,6 +1,6 @@
-import Foundation
-import LocktrailHTTP
-import Logging
+public import Foundation
+public import LocktrailHTTP
+public import Logging
 
 /// Supplies credentials for signing; implementations cache and refresh as they see fit.
 public protocol AWSCredentialsProvider: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import LocktrailHTTP
+public import LocktrailHTTP
 
 /// An error response from an AWS service: who answered, to what, with which code and message.
 public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {

@@ -1,6 +1,6 @@
-import Foundation
-import LocktrailHTTP
-import Logging
+public import Foundation
+public import LocktrailHTTP
+public import Logging
 
 /// Sends signed requests to one AWS service endpoint, retrying transient failures and turning error responses into `AWSError`.
 public struct AWSServiceClient: Sendable {

@@ -61,49 +61,27 @@ enum CredentialProcess {
 
         func run(_ command: String, environment: [String: String], timeout: Duration) throws -> Outcome {
             let deadline = ContinuousClock.now + timeout
-            var fds: [Int32] = [-1, -1]
-            guard pipe(&fds) == 0 else { throw Failure.failed(errno) }
-            // Close-on-exec for both ends: the child gets its own copy as stdout, nothing else.
-            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-            let readEnd = fds[0]
-            defer { close(readEnd) }
-
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            let pipe: PipeEnds
+            do { pipe = try PipeEnds() } catch { throw Failure.failed(error.errno) }
             // Only the three standard streams reach the command: none of our sockets or files.
-            SpawnActions.closeDescriptors(from: 3, in: &actions)
-
-            var attributes = posix_spawnattr_t()
-            posix_spawnattr_init(&attributes)
-            defer { posix_spawnattr_destroy(&attributes) }
-            // A group of its own (pgid = its pid), default signals, nothing blocked.
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-            posix_spawnattr_setpgroup(&attributes, 0)
-            var defaults = sigset_t()
-            sigfillset(&defaults)
-            posix_spawnattr_setsigdefault(&attributes, &defaults)
-            var empty = sigset_t()
-            sigemptyset(&empty)
-            posix_spawnattr_setsigmask(&attributes, &empty)
-
-            let shell: [String] = ["/bin/sh", "-c", command]
-            let argv: [UnsafeMutablePointer<CChar>?] = shell.map { strdup($0) } + [nil]
-            let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-            defer { (argv + envp).forEach { free($0) } }
-            var pid: pid_t = 0
-            let spawned = leader.withLock { leader -> Int32 in
-                let rc = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp)
-                if rc == 0 { leader = pid }
-                return rc
+            // A group of its own (pgid = its pid), so the whole group can be killed; default
+            // signals, nothing blocked.
+            let options = Spawn.Options(
+                actions: [.open(0, path: "/dev/null", flags: O_RDONLY), .duplicate(pipe.write.rawValue, to: 1),
+                          .open(2, path: "/dev/null", flags: O_WRONLY)],
+                ownProcessGroup: true, defaultSignals: true)
+            let pid = try leader.withLock { leader throws(Failure) -> pid_t in
+                do throws(SystemError) {
+                    let pid = try Spawn.start(["/bin/sh", "-c", command], environment: environment, options: options)
+                    leader = pid
+                    return pid
+                } catch {
+                    throw Failure.failed(error.errno)
+                }
             }
-            close(fds[1])
-            guard spawned == 0 else { throw Failure.failed(spawned) }
+            let readEnd = pipe.readingEnd()  // the child has its copy of the write end; the read ends with it
 
-            let read = readOutput(readEnd, until: deadline)
+            let read = readOutput(readEnd.rawValue, until: deadline)
             while true {
                 if case .success(let output) = read, let status = reap(pid) {
                     return Outcome(status: status, output: output)
@@ -147,12 +125,9 @@ enum CredentialProcess {
         /// The exit status (128 + signal when killed) once `pid` has exited and been reaped, else nil.
         private func reap(_ pid: pid_t) -> Int32? {
             leader.withLock { leader -> Int32? in
-                var status: Int32 = 0
-                var rc: pid_t
-                repeat { rc = waitpid(pid, &status, WNOHANG) } while rc == -1 && errno == EINTR
-                guard rc == pid else { return nil }
+                guard let status = Spawn.reapIfExited(pid) else { return nil }
                 leader = nil
-                return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+                return status
             }
         }
     }

@@ -1,5 +1,5 @@
 import Foundation
-import LocktrailHTTP
+public import LocktrailHTTP
 
 /// A DynamoDB client on the JSON 1.0 protocol, covering what lock-table collection needs.
 public struct DynamoDBClient: Sendable {

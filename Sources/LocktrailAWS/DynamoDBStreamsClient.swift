@@ -1,5 +1,5 @@
 import Foundation
-import LocktrailHTTP
+public import LocktrailHTTP
 
 /// A DynamoDB Streams client (JSON 1.0, target `DynamoDBStreams_20120810`, signed as `dynamodb`):
 /// what reading a lock table's changes needs.

@@ -1,7 +1,7 @@
 import Foundation
 import LocktrailCrypto
-import LocktrailHTTP
-import Logging
+public import LocktrailHTTP
+public import Logging
 
 /// An S3 client on the REST-XML protocol, covering what lock-file and state-history collection needs.
 ///

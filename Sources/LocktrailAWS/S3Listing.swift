@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 // The values S3Client returns: listing pages and their lazy page sequences, objects, heads,
 // versioning status and the batch-GET request/result pair.

@@ -1,5 +1,5 @@
 import Foundation
-import LocktrailHTTP
+public import LocktrailHTTP
 
 /// An SQS client on the JSON 1.0 protocol (`X-Amz-Target: AmazonSQS.<operation>`): what reading
 /// S3 event notifications from a queue needs. Queue URLs are used exactly as given.

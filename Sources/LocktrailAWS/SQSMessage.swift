@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One received SQS message.
 public struct SQSMessage: Sendable, Hashable, Decodable {

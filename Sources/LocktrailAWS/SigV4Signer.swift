@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import LocktrailCrypto
-import LocktrailHTTP
+public import LocktrailHTTP
 
 /// AWS Signature Version 4 for one service and region; pure: the signing time is a parameter.
 public struct SigV4Signer: Sendable {

@@ -1,8 +1,8 @@
 import Foundation
 import LocktrailAWS
 import LocktrailCore
-import LocktrailHTTP
-import Logging
+public import LocktrailHTTP
+public import Logging
 
 /// `locktrail collect`'s sources, put together from its flags, the environment and the YAML
 /// file, each with the AWS settings it runs with.

@@ -1,10 +1,10 @@
-import Foundation
-import Logging
+public import Foundation
+public import Logging
 import LocktrailAWS
-import LocktrailCore
-import LocktrailMetrics
-import LocktrailStore
-import ServiceLifecycle
+public import LocktrailCore
+public import LocktrailMetrics
+public import LocktrailStore
+public import ServiceLifecycle
 
 /// The collector as a long-running service: each source is polled on its own interval; on
 /// SIGTERM/SIGINT the cycle in flight completes (its transaction commits or rolls back whole)

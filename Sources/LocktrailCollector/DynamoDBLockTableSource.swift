@@ -1,7 +1,7 @@
-import Logging
-import LocktrailAWS
-import LocktrailCore
-import LocktrailStore
+public import Logging
+public import LocktrailAWS
+public import LocktrailCore
+public import LocktrailStore
 
 /// A DynamoDB lock table as a polling source: a paginated, strongly consistent Scan, diffed
 /// against the stored snapshot, committed with its events in one transaction.

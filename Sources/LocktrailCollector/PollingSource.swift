@@ -1,6 +1,6 @@
-import Logging
-import LocktrailCore
-import LocktrailStore
+public import Logging
+public import LocktrailCore
+public import LocktrailStore
 
 /// A source the collector polls: each cycle observes (the AWS calls), the core plans (a pure
 /// function of what the store had and what was observed), and the store commits the plan in

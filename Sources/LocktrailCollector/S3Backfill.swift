@@ -1,7 +1,7 @@
 import Foundation
-import LocktrailAWS
-import LocktrailCore
-import LocktrailStore
+public import LocktrailAWS
+public import LocktrailCore
+public import LocktrailStore
 
 /// `locktrail backfill`: imports the whole version history of a bucket (prefix) that exists,
 /// also from before locktrail was installed, with the same rules as the polling collector

@@ -1,7 +1,7 @@
-import Logging
-import LocktrailAWS
-import LocktrailCore
-import LocktrailStore
+public import Logging
+public import LocktrailAWS
+public import LocktrailCore
+public import LocktrailStore
 
 /// An S3 bucket (optionally under a prefix) as a polling source. On a versioned bucket each cycle
 /// follows the version history (`VersionHistory`: exact acquire and release times, also for locks

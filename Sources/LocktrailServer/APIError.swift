@@ -1,4 +1,4 @@
-import Hummingbird
+public import Hummingbird
 import LocktrailCore
 
 /// An error the API answers with a status and `{"error": message, "field": field}`.

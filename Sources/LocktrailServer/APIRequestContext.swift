@@ -1,5 +1,5 @@
-import Hummingbird
-import LocktrailStore
+public import Hummingbird
+public import LocktrailStore
 import Synchronization
 
 /// The request context of the API: Hummingbird's core storage plus the authenticated token.

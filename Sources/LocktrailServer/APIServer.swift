@@ -1,8 +1,8 @@
-import Hummingbird
-import Logging
-import LocktrailCore
-import LocktrailMetrics
-import LocktrailStore
+public import Hummingbird
+public import Logging
+public import LocktrailCore
+public import LocktrailMetrics
+public import LocktrailStore
 import ServiceLifecycle
 
 /// The HTTP API: query answers under `/v1` (read scope), hook ingest at `/v1/hooks/events`

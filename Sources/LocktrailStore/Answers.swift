@@ -1,5 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
+public import LocktrailCore
+package import LocktrailPostgres
 
 /// One page of a list answer.
 public struct AnswerPage: Sendable {

@@ -1,4 +1,4 @@
-import LocktrailCore
+public import LocktrailCore
 
 /// `locktrail backfill`'s door to the log: its checkpoint, and each batch committed with it.
 public protocol BackfillStateStore: Sendable {

@@ -1,5 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
+public import LocktrailCore
+public import LocktrailPostgres
 
 /// Where a backfill of one S3 source stands.
 public struct BackfillCheckpoint: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import LocktrailCore
+public import LocktrailCore
 
 /// What a cycle starts from: the source's coverage and its stored snapshot.
 public struct CycleStart: Sendable {

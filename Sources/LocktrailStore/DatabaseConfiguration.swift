@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where locktrail's database is: an explicit connection string, libpq's own variables, or the
 /// private server. A configured database always wins over the private one.

@@ -1,5 +1,5 @@
 import LocktrailCore
-import LocktrailPostgres
+package import LocktrailPostgres
 
 /// What a catch-up or rebuild did.
 public struct DerivationReport: Hashable, Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A private PostgreSQL server that locktrail starts for itself when no database is configured:
 /// initdb/pg_ctl of the system's PostgreSQL, a data directory under a local state folder, and a

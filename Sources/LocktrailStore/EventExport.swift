@@ -1,5 +1,5 @@
 import Foundation
-import LocktrailCore
+public import LocktrailCore
 import LocktrailCrypto
 
 /// The raw record for compliance: one event per line, as JSON or CSV, with its chain hashes and
@@ -22,7 +22,7 @@ public enum EventExport {
         case .between(let a, let n): after = a?.rfc3339; notAfter = n.rfc3339
         }
         let fields: [String?] = [
-            String(stored.seq), e.key, e.kind.rawValue, e.source, e.mechanism, at, after, notAfter, e.observedAt.rfc3339,
+            String(stored.seq), e.key, e.kind.rawValue, e.source, e.mechanism?.rawValue, at, after, notAfter, e.observedAt.rfc3339,
             e.lockID, e.state, e.workspace, CanonicalJSON.string(e.details), e.raw.map { CanonicalJSON.string($0) },
             Hex.encode(stored.previousHash), Hex.encode(stored.hash), String(stored.encoding.rawValue),
         ]
@@ -45,7 +45,7 @@ extension StoredEvent {
         let e = event
         var o: [String: JSONValue] = [
             "seq": .int(seq), "key": .string(e.key), "kind": .string(e.kind.rawValue), "source": .string(e.source),
-            "mechanism": .optional(e.mechanism), "observed_at": .string(e.observedAt.rfc3339),
+            "mechanism": .optional(e.mechanism?.rawValue), "observed_at": .string(e.observedAt.rfc3339),
             "lock_id": .optional(e.lockID), "state": .optional(e.state), "workspace": .optional(e.workspace),
             "details": e.details, "raw": e.raw ?? .null, "prev_hash": .string(Hex.encode(previousHash)), "hash": .string(Hex.encode(hash)),
             "encoding": .int(Int64(encoding.rawValue)),

@@ -1,6 +1,6 @@
-import LocktrailCore
+public import LocktrailCore
 import LocktrailCrypto
-import LocktrailPostgres
+package import LocktrailPostgres
 
 /// What an append did.
 public struct AppendOutcome: Hashable, Sendable {

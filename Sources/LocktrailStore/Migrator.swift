@@ -1,5 +1,5 @@
 import LocktrailCrypto
-import LocktrailPostgres
+package import LocktrailPostgres
 
 /// One file of `migrations/`: `NNNN_name.sql`.
 public struct Migration: Hashable, Sendable {

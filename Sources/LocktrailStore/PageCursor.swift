@@ -1,4 +1,4 @@
-import LocktrailCore
+public import LocktrailCore
 
 /// The position after the last item of a page of holds: its sort time and lock ID, as an opaque
 /// token (`<microseconds>.<lock id hex>`) that clients pass back unchanged.

@@ -1,4 +1,4 @@
-import LocktrailCore
+public import LocktrailCore
 
 /// The collector's door to the log: a source's state in, a cycle's plan out. Implementations own
 /// their connections and never block the cooperative pool (`SourceStore` on PostgreSQL).

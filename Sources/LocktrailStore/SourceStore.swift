@@ -1,5 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
+public import LocktrailCore
+public import LocktrailPostgres
 
 /// Another collector committed a cycle of this source while this one was observing.
 public struct ConcurrentCycleError: Error, CustomStringConvertible {

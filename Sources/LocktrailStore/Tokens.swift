@@ -1,7 +1,7 @@
 import Foundation
 import LocktrailCore
 import LocktrailCrypto
-import LocktrailPostgres
+package import LocktrailPostgres
 
 /// What a bearer token may do.
 public enum TokenScope: String, Hashable, Sendable, CaseIterable {

@@ -1,13 +1,13 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+public import FoundationEssentials
 #else
-import Foundation
+public import Foundation
 #endif
 #if canImport(Glibc)
 import Glibc
 #endif
 import LocktrailCore
-import LocktrailHTTP
+public import LocktrailHTTP
 
 /// Sends hook events to a locktrail server (`POST /v1/hooks/events`) with a bearer token, from
 /// the spool, so an event is deleted only once the server has it.

@@ -1,12 +1,12 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+public import FoundationEssentials
 #else
-import Foundation
+public import Foundation
 #endif
 #if canImport(Glibc)
 import Glibc
 #endif
-import LocktrailCore
+public import LocktrailCore
 
 /// Hook events waiting to be sent: one JSON file per event in a directory, written atomically,
 /// removed once the server has them. Nothing is lost when the server cannot be reached.

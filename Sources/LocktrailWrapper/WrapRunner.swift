@@ -1,10 +1,11 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+public import FoundationEssentials
 #else
-import Foundation
+public import Foundation
 #endif
 #if canImport(Glibc)
 import Glibc
+import LocktrailSystem
 #endif
 
 /// What `locktrail wrap` and `locktrail-wrap` do once their own options are read: run the
@@ -67,18 +68,7 @@ public enum WrapRunner {
     /// Starts this executable with `arguments` in a session of its own, detached from the
     /// terminal, so the wrapper's exit never waits for an unreachable server.
     static func spawnDetached(_ arguments: [String]) {
-        let path = executablePath
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(0x80 /* POSIX_SPAWN_SETSID, a GNU extension Swift does not see */))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd in Int32(0)...2 { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_RDWR, 0) }
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        _ = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        let null = (0...2).map { Spawn.Action.open(Int32($0), path: "/dev/null", flags: O_RDWR) }
+        _ = try? Spawn.start([executablePath] + arguments, options: Spawn.Options(actions: null, newSession: true))
     }
 }

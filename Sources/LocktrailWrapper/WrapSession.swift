@@ -1,13 +1,13 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+public import FoundationEssentials
 #else
-import Foundation
+public import Foundation
 #endif
 #if canImport(Glibc)
 import Glibc
 #endif
 import Dispatch
-import LocktrailCore
+public import LocktrailCore
 import Synchronization
 
 /// One wrapped terraform run: starts the command, reports `run.started`, heartbeats while it is

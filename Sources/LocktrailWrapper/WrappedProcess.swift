@@ -1,11 +1,12 @@
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
-import Foundation
+public import Foundation
 #endif
 import Dispatch
 #if canImport(Glibc)
-import Glibc
+public import Glibc
+import LocktrailSystem
 #endif
 
 /// Runs a command exactly as if it had been started directly — same terminal (a pseudo-terminal
@@ -74,20 +75,15 @@ public final class WrappedProcess: @unchecked Sendable {
 
         // The child gets a session of its own with the pty as its controlling terminal, so
         // Ctrl-C typed by the user reaches terraform through the terminal driver, as usual.
-        var attributes = Self.spawnAttributes(newSession: true)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
         let first = onTerminal[0]
-        posix_spawn_file_actions_addopen(&actions, first, slavePath, O_RDWR, 0)
-        for fd in onTerminal.dropFirst() { posix_spawn_file_actions_adddup2(&actions, first, fd) }
-        for (fd, ends) in pipes { posix_spawn_file_actions_adddup2(&actions, ends.write, fd) }
+        let actions: [Spawn.Action] = [.open(first, path: slavePath, flags: O_RDWR)]
+            + onTerminal.dropFirst().map { Spawn.Action.duplicate(first, to: $0) }
+            + pipes.map { fd, ends in Spawn.Action.duplicate(ends.write, to: fd) }
 
         let saved = RawTerminal.enter()
         defer { saved?.restore() }
         let pid: pid_t
-        do { pid = try spawn(&actions, &attributes) } catch {
+        do { pid = try spawn(actions, newSession: true) } catch {
             close(master)
             pipes.values.forEach { close($0.read); close($0.write) }
             throw error
@@ -154,15 +150,8 @@ public final class WrappedProcess: @unchecked Sendable {
         var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
         guard pipe(&out) == 0, pipe(&err) == 0 else { throw POSIXError(.EMFILE) }
         for fd in out + err { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var attributes = Self.spawnAttributes(newSession: false)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, err[1], 2)
         let pid: pid_t
-        do { pid = try spawn(&actions, &attributes) } catch {
+        do { pid = try spawn([.duplicate(out[1], to: 1), .duplicate(err[1], to: 2)], newSession: false) } catch {
             (out + err).forEach { close($0) }
             throw error
         }
@@ -200,27 +189,16 @@ public final class WrappedProcess: @unchecked Sendable {
     /// The child starts with default signal handling and nothing blocked, whatever the wrapper
     /// ignores or blocks, so terraform sees signals exactly as when run directly; with
     /// `newSession` it also leads a session of its own (for the pseudo-terminal).
-    private static func spawnAttributes(newSession: Bool) -> posix_spawnattr_t {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        let setsid: Int32 = newSession ? 0x80 : 0  // POSIX_SPAWN_SETSID, not exported by Swift's Glibc module
-        posix_spawnattr_setflags(&attributes, Int16(setsid | Int32(POSIX_SPAWN_SETSIGDEF) | Int32(POSIX_SPAWN_SETSIGMASK)))
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        return attributes
-    }
-
-    private func spawn(_ actions: inout posix_spawn_file_actions_t, _ attributes: inout posix_spawnattr_t) throws -> pid_t {
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
-        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .ENOENT) }
-        return pid
+    /// Starts the command through `Spawn`, looked up in PATH, with every signal at its default
+    /// and none blocked. Unlike a helper's child it inherits our other descriptors: the wrapper
+    /// is transparent (a `3>file` given to terraform still reaches it); ours are close-on-exec.
+    private func spawn(_ actions: [Spawn.Action], newSession: Bool) throws -> pid_t {
+        do {
+            return try Spawn.start(arguments, options: Spawn.Options(
+                actions: actions, closeOthers: false, newSession: newSession, defaultSignals: true, searchPath: true))
+        } catch {
+            throw POSIXError(POSIXErrorCode(rawValue: error.errno) ?? .ENOENT)
+        }
     }
 
     /// Splits what `stream` printed into lines for `onLine`; each stream keeps its own partial

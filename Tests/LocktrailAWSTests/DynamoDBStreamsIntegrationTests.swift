@@ -66,7 +66,7 @@ struct DynamoDBStreamsIntegrationTests {
             let observedAt = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
             let events = page.records.flatMap { rules.events(for: PushFixtures.streamRecord($0, streamARN: streamARN, shardID: shard.shardID), observedAt: observedAt) }
             #expect(events.map(\.kind) == [.lockAcquired, .stateWritten, .stateWritten, .lockReleased])
-            #expect(events.allSatisfy { $0.mechanism == "dynamodb" && $0.state == path })
+            #expect(events.allSatisfy { $0.mechanism == .dynamodb && $0.state == path })
             #expect(events[0].lockID == lockID && events[3].lockID == lockID)
             #expect(events[2].details["previous_digest"] == "0cc175b9c0f1b6a831c399e269772661")
             let second = try #require(LockTableStreamRules.bounds(approximateCreationSeconds: stamp))

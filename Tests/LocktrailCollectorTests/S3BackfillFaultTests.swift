@@ -85,7 +85,7 @@ struct S3BackfillFaultTests {
         let odd = try #require(events.first)
         #expect(odd.raw?["text"] == "not a lock record")
         #expect(odd.details["reason"]?.stringValue?.hasPrefix("lock file whose body is not a lock record") == true)
-        #expect(odd.mechanism == "s3-lockfile")
+        #expect(odd.mechanism == .s3Lockfile)
         #expect(events.last?.lockID == nil)
         #expect(events.last?.details["unparsed"] == true)
     }

@@ -102,7 +102,7 @@ struct S3CollectorTerraformTests {
             #expect(e.details["operation"] == .string(record.operation!))
             #expect(e.details["created"] == .string(record.createdText!))
             #expect(e.state == "\(f.bucket)/app/terraform.tfstate")
-            #expect(e.mechanism == "s3-lockfile")
+            #expect(e.mechanism == .s3Lockfile)
         }
         for marker in markers {
             let e = try #require(events.first { $0.kind == .lockReleased && $0.details["version_id"]?.stringValue == marker.versionId })
@@ -138,7 +138,7 @@ struct S3CollectorTerraformTests {
             let writes = events.filter { $0.kind == .stateWritten && $0.state == path }
             #expect(!writes.isEmpty, "\(path)")
             let last = try #require(writes.last)
-            #expect(last.mechanism == "s3-state")
+            #expect(last.mechanism == .s3State)
             #expect(last.workspace == workspace)
             #expect(last.details["serial"]?.numberValue != nil)
             #expect(last.details["lineage"]?.stringValue?.count == 36)
@@ -165,15 +165,15 @@ struct S3CollectorTerraformTests {
             #expect(await apply.wait() == 0, "\(apply.output)")
             try await f.cycle()
             let seen = try await f.events().filter { $0.kind == .lockAcquired && $0.lockID == record.id }
-            #expect(Set(seen.compactMap(\.mechanism)) == ["dynamodb", "s3-lockfile"])
+            #expect(Set(seen.compactMap(\.mechanism?.rawValue)) == ["dynamodb", "s3-lockfile"])
             #expect(Set(seen.map(\.source)) == ["dynamodb:us-east-1/\(table)", f.source.name])
 
             // Each upload DynamoDB's digest saw is the same write as an S3 state version: one write.
             _ = try await ddb.runCycle(store: SourceStore(pool: f.db.pool), now: Self.now, logger: Logger(label: "test"))
             let dualPath = "\(f.bucket)/\(dualKey)"
             let stored = try await f.db.pool.withConnection { try EventLog.list(after: 0, kind: nil, state: dualPath, limit: 10_000, on: $0) }
-            let digests = stored.filter { $0.event.kind == .stateWritten && $0.event.mechanism == "dynamodb" }
-            let objects = stored.filter { $0.event.kind == .stateWritten && $0.event.mechanism == "s3-state" }
+            let digests = stored.filter { $0.event.kind == .stateWritten && $0.event.mechanism == .dynamodb }
+            let objects = stored.filter { $0.event.kind == .stateWritten && $0.event.mechanism == .s3State }
             let writes = HoldDerivation.derive(stored.map { SequencedEvent(seq: $0.seq, event: $0.event) }).writes
             #expect(!digests.isEmpty)
             #expect(writes.count == objects.count, "\(writes.map(\.sources))")

@@ -9,7 +9,7 @@ import Testing
 struct CheckpointCommandTests {
     static func hookEvents(_ tag: String, count: Int) -> [Event] {
         (0..<count).map { i in
-            Event(key: "cp-test|\(tag)|\(i)", kind: .runHeartbeat, source: "hook", mechanism: "hook",
+            Event(key: "cp-test|\(tag)|\(i)", kind: .runHeartbeat, source: "hook", mechanism: .hook,
                   time: .exact(Timestamp(microsecondsSinceEpoch: 1_700_000_000_000_000 + Int64(i) * 1_000_000)),
                   observedAt: Timestamp(microsecondsSinceEpoch: 1_700_000_000_000_000 + Int64(i) * 1_000_000),
                   details: ["run_id": .string("r-\(tag)"), "n": .int(Int64(i))])

@@ -174,7 +174,7 @@ struct HookIngestTests {
         #expect(HookSpool(directory: spool).count() == 0)
         let events = try await s.events()
         #expect(events.map(\.kind) == [.runStarted, .runFinished])
-        #expect(events.allSatisfy { $0.source == "hook" && $0.mechanism == "hook" })
+        #expect(events.allSatisfy { $0.source == "hook" && $0.mechanism == .hook })
         #expect(events.last?.details["exit_code"] == 3)
         #expect(events.allSatisfy { $0.details["ingest_token"] == "ingest" })  // the wrapper's token, by name
     }

@@ -75,7 +75,7 @@ struct QueryFixture: Sendable {
         try await cycle()
         let state = tfState
         _ = try await EventLog.append([Event(
-            key: "hook|force|\(leftID)", kind: .lockForceUnlocked, source: "hook", mechanism: "hook", time: .exact(Self.now()),
+            key: "hook|force|\(leftID)", kind: .lockForceUnlocked, source: "hook", mechanism: .hook, time: .exact(Self.now()),
             observedAt: Self.now(), lockID: leftID, state: state, workspace: "default",
             details: ["actor": "bob@ops", "reason": "apply killed; lock left behind", "command": "terraform force-unlock",
                       "outcome": "unlocked"])], pool: pool)
@@ -90,21 +90,21 @@ struct QueryFixture: Sendable {
              "time_basis": "last_modified"]
         }
         let l1 = "11111111-1111-1111-1111-111111111111"
-        func s3(_ key: String, _ kind: EventKind, _ time: Timestamp, lock: String? = nil, state: String = exact, mechanism: String, details: JSONValue) -> Event {
+        func s3(_ key: String, _ kind: EventKind, _ time: Timestamp, lock: String? = nil, state: String = exact, mechanism: Mechanism, details: JSONValue) -> Event {
             Event(key: key, kind: kind, source: "s3:exact-bucket", mechanism: mechanism, time: .exact(time), observedAt: time,
                   lockID: lock, state: state, workspace: "default", details: details)
         }
         _ = try await EventLog.append([
-            s3("x1", .lockAcquired, t0, lock: l1, mechanism: "s3-lockfile", details: lockDetails("carol@ci")),
-            s3("x2", .stateWritten, t0.adding(seconds: 30), mechanism: "s3-state", details: ["etag": "e1", "serial": 7, "lineage": "L"]),
-            s3("x3", .lockReleased, t0.adding(seconds: 60), lock: l1, mechanism: "s3-lockfile", details: lockDetails("carol@ci")),
-            s3("x4", .stateWritten, t0.adding(seconds: 600), mechanism: "s3-state", details: ["etag": "e2", "serial": 6, "lineage": "L"]),
+            s3("x1", .lockAcquired, t0, lock: l1, mechanism: .s3Lockfile, details: lockDetails("carol@ci")),
+            s3("x2", .stateWritten, t0.adding(seconds: 30), mechanism: .s3State, details: ["etag": "e1", "serial": 7, "lineage": "L"]),
+            s3("x3", .lockReleased, t0.adding(seconds: 60), lock: l1, mechanism: .s3Lockfile, details: lockDetails("carol@ci")),
+            s3("x4", .stateWritten, t0.adding(seconds: 600), mechanism: .s3State, details: ["etag": "e2", "serial": 6, "lineage": "L"]),
             // A lock held for three days by a run that is still heartbeating.
-            Event(key: "x5", kind: .runStarted, source: "hook", mechanism: "hook", time: .exact(t0.adding(seconds: -3 * 86_400)),
+            Event(key: "x5", kind: .runStarted, source: "hook", mechanism: .hook, time: .exact(t0.adding(seconds: -3 * 86_400)),
                   observedAt: t0, lockID: staleID, state: stale, details: ["run_id": "run-42", "who": "dave@laptop", "heartbeat_seconds": 120]),
-            s3("x6", .lockAcquired, t0.adding(seconds: -3 * 86_400 + 1), lock: staleID, state: stale, mechanism: "s3-lockfile",
+            s3("x6", .lockAcquired, t0.adding(seconds: -3 * 86_400 + 1), lock: staleID, state: stale, mechanism: .s3Lockfile,
                details: ["who": "dave@laptop", "operation": "OperationTypeApply", "path": .string(stale)]),
-            Event(key: "x7", kind: .runHeartbeat, source: "hook", mechanism: "hook", time: .exact(Self.now().adding(seconds: -60)),
+            Event(key: "x7", kind: .runHeartbeat, source: "hook", mechanism: .hook, time: .exact(Self.now().adding(seconds: -60)),
                   observedAt: Self.now(), state: stale, details: ["run_id": "run-42"]),
         ], pool: pool)
         try await pool.withConnection { try Derivation.catchUp(on: $0) }

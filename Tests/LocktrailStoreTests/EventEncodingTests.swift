@@ -46,7 +46,7 @@ struct EventEncodingTests {
 
     /// Encoding-2 events with the same kinds of numbers, appended on top.
     static func newer(_ n: Int) -> Event {
-        Event(key: "encoding2:\(n)", kind: .runHeartbeat, source: "hook", mechanism: "hook",
+        Event(key: "encoding2:\(n)", kind: .runHeartbeat, source: "hook", mechanism: .hook,
               time: .exact(Timestamp(microsecondsSinceEpoch: 1_795_000_000_000_000 + Int64(n))),
               observedAt: Timestamp(microsecondsSinceEpoch: 1_795_000_001_000_000), state: "fixture-bucket/app/terraform.tfstate",
               details: ["big": .number(1152921504606846976 + Double(n) * 1024), "negative_big": .number(-4611686018427387904),

@@ -8,7 +8,7 @@ import Foundation
 @Suite("The event log")
 struct EventLogTests {
     static func event(_ n: Int, source: String = "test") -> Event {
-        Event(key: "\(source):\(n)", kind: n % 2 == 0 ? .lockReleased : .lockAcquired, source: source, mechanism: "dynamodb",
+        Event(key: "\(source):\(n)", kind: n % 2 == 0 ? .lockReleased : .lockAcquired, source: source, mechanism: .dynamodb,
               time: n % 3 == 0 ? .exact(Timestamp(microsecondsSinceEpoch: 1_741_064_767_123_456 + Int64(n)))
                   : .between(after: n % 5 == 0 ? nil : Timestamp(microsecondsSinceEpoch: 1_741_064_000_000_000), notAfter: Timestamp(microsecondsSinceEpoch: 1_741_064_767_000_000 + Int64(n))),
               observedAt: Timestamp(microsecondsSinceEpoch: 1_741_064_768_000_000), lockID: "00000000-0000-0000-0000-\(String(format: "%012d", n))",

@@ -17,12 +17,12 @@ struct StaleTests {
             let state = "b/\(name)/terraform.tfstate", run = "run-\(name)", lockID = "\(name == "slow" ? "a" : "b")0000000-0000-0000-0000-000000000000"
             let who: JSONValue = .string("ci@\(name)")
             events += [
-                Event(key: "\(name)-1", kind: .runStarted, source: "hook", mechanism: "hook", time: .exact(started), observedAt: started,
+                Event(key: "\(name)-1", kind: .runStarted, source: "hook", mechanism: .hook, time: .exact(started), observedAt: started,
                       state: state, details: ["run_id": .string(run), "who": who, "heartbeat_seconds": .number(beat)]),
-                Event(key: "\(name)-2", kind: .lockAcquired, source: "s3:b", mechanism: "s3-lockfile", time: .exact(started.adding(seconds: 1)),
+                Event(key: "\(name)-2", kind: .lockAcquired, source: "s3:b", mechanism: .s3Lockfile, time: .exact(started.adding(seconds: 1)),
                       observedAt: started, lockID: lockID, state: state,
                       details: ["who": who, "operation": "OperationTypeApply", "path": .string(state)]),
-                Event(key: "\(name)-3", kind: .runHeartbeat, source: "hook", mechanism: "hook", time: .exact(now.adding(seconds: -40 * 60)),
+                Event(key: "\(name)-3", kind: .runHeartbeat, source: "hook", mechanism: .hook, time: .exact(now.adding(seconds: -40 * 60)),
                       observedAt: now, state: state, details: ["run_id": .string(run), "who": who, "heartbeat_seconds": .number(beat)]),
             ]
         }

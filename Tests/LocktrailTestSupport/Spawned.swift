@@ -1,6 +1,8 @@
 import Foundation
+import LocktrailSystem
 
-/// A child process for tests: posix_spawn with its output in a file, an async wait and signals.
+/// A child process for tests: `Spawn` (the helper the product uses) with its output in a file,
+/// an async wait and signals.
 /// (Foundation's `Process` leaks a descriptor into grandchildren such as terraform's
 /// provisioner shells and then reports the exit only when they are gone.)
 public final class Spawned: @unchecked Sendable {
@@ -15,22 +17,13 @@ public final class Spawned: @unchecked Sendable {
     public init(_ arguments: [String], environment: [String: String], directory: URL) throws {
         outputFile = directory.appendingPathComponent("output-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputFile.path, O_WRONLY | O_APPEND, 0)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // `env -C` gives the child its working directory: changing the test process's own (Swift
         // does not see posix_spawn's chdir action) raced with tests starting commands in parallel,
         // and terraform then ran in another test's folder. env execs the command, keeping the pid.
-        let arguments = ["/usr/bin/env", "-C", directory.path] + arguments
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, arguments[0], &actions, nil, argv, envp)
-        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+        let pid = try Spawn.start(["/usr/bin/env", "-C", directory.path] + arguments, environment: environment, options: Spawn.Options(
+            actions: [.open(0, path: "/dev/null", flags: O_RDONLY), .open(1, path: outputFile.path, flags: O_WRONLY | O_APPEND),
+                      .duplicate(1, to: 2)],
+            searchPath: true))
         self.pid = pid
     }
 
@@ -44,9 +37,7 @@ public final class Spawned: @unchecked Sendable {
                 self.lock.lock()
                 if let status = self.status { self.lock.unlock(); continuation.resume(returning: status); return }
                 self.lock.unlock()
-                var raw: Int32 = 0
-                while waitpid(self.pid, &raw, 0) == -1 && errno == EINTR {}
-                let code = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+                let code = Spawn.wait(self.pid)
                 self.lock.lock(); self.status = code; self.lock.unlock()
                 continuation.resume(returning: code)
             }

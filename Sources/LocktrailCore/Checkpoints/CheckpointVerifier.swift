@@ -1,4 +1,4 @@
-import LocktrailCrypto
+public import LocktrailCrypto
 
 /// One checkpoint as found where checkpoints are kept: its signed text and its signature.
 public struct CheckpointFile: Sendable {

@@ -29,9 +29,8 @@ public struct DynamoDBCyclePlanner: Sendable {
         let (started, completed) = (observation.started, observation.completed)
         let window = ScanWindow(previousStarted: checkpoint.lastScanStarted, started: started, completed: completed)
         var head: [Event] = []
-        let gap = CoverageGapRules.pause(source: source, keyPrefix: "ddb", mechanism: "dynamodb", checkpoint: checkpoint,
-                                         started: started, completed: completed, threshold: gapThreshold,
-                                         details: ["table": .string(table)])
+        let gap = CoverageGapRules.pause(source: source, keyPrefix: "ddb", mechanism: .dynamodb, checkpoint: checkpoint,
+                                         started: started, completed: completed, threshold: gapThreshold, table: table)
         if let gap { head.append(gap) }
         let wasMissing = checkpoint.status == .tableMissing
 
@@ -48,9 +47,8 @@ public struct DynamoDBCyclePlanner: Sendable {
                 }.sorted()
                 head.append(Event(
                     key: "ddb|\(source)|table_missing|\(completed.microseconds)", kind: .sourceTableMissing, source: source,
-                    mechanism: "dynamodb", time: window.bounds, observedAt: completed,
-                    details: ["table": .string(table), "held_lock_ids": .array(held.map(JSONValue.string)),
-                              "items_before": .int(Int64(previous.count))]))
+                    mechanism: .dynamodb, time: window.bounds, observedAt: completed,
+                    details: TableMissingDetails(table: table, heldLockIDs: held, itemsBefore: previous.count)))
             }
             return CyclePlan(source: source, fence: OwnershipFence(planningFrom: checkpoint),
                              status: .observed(.tableMissing, window: window, items: 0), cursor: SourceCursor(resetsSnapshot: reset),
@@ -61,7 +59,7 @@ public struct DynamoDBCyclePlanner: Sendable {
                 // A restored table starts from nothing: every item in it is new.
                 head.append(Event(
                     key: "ddb|\(source)|table_restored|\(completed.microseconds)", kind: .sourceTableRestored, source: source,
-                    mechanism: "dynamodb", time: window.bounds, observedAt: completed, details: ["table": .string(table)]))
+                    mechanism: .dynamodb, time: window.bounds, observedAt: completed, details: TableRestoredDetails(table: table)))
             }
             let differ = LockTableDiff(source: source, table: table, layout: layout)
             let before = wasMissing ? [:] : previous

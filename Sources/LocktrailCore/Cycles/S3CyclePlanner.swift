@@ -64,9 +64,9 @@ public struct S3CyclePlanner: Sendable {
         let window = ScanWindow(previousStarted: checkpoint.lastScanStarted, started: observation.started, completed: observation.completed)
         var events: [Event] = []
         // Every mode: even a versioned bucket's history can be pruned while nobody reads it.
-        let pause = CoverageGapRules.pause(source: source, keyPrefix: "s3", mechanism: "s3-lockfile", checkpoint: checkpoint,
+        let pause = CoverageGapRules.pause(source: source, keyPrefix: "s3", mechanism: .s3Lockfile, checkpoint: checkpoint,
                                            started: observation.started, completed: observation.completed, threshold: gapThreshold,
-                                           details: ["bucket": .string(bucket)])
+                                           bucket: bucket)
         if let pause { events.append(pause) }
         var diff: SnapshotDiff
         let items: Int
@@ -122,15 +122,15 @@ public struct S3CyclePlanner: Sendable {
         var events: [Event] = []
 
         // Read before, listed no more: this key's versions are being expired (or deleted).
-        var pruned: [String: (state: StateIdentity, key: String, mechanism: String)] = [:]
+        var pruned: [String: (state: StateIdentity, key: String, mechanism: Mechanism)] = [:]
         for itemKey in gone {
             guard let hash = itemKey.lastIndex(of: "#") else { continue }
             let key = String(itemKey[..<hash])
-            let found: (StateIdentity?, String)
+            let found: (StateIdentity?, Mechanism)
             switch known[itemKey] {
-            case .lockFile?: found = (builder.lockFileState(key), "s3-lockfile")
-            case .deleteMarker? where key.hasSuffix(".tflock"): found = (builder.lockFileState(key), "s3-lockfile")
-            case .state?: found = (builder.objectState(key), "s3-state")
+            case .lockFile?: found = (builder.lockFileState(key), .s3Lockfile)
+            case .deleteMarker? where key.hasSuffix(".tflock"): found = (builder.lockFileState(key), .s3Lockfile)
+            case .state?: found = (builder.objectState(key), .s3State)
             default: continue
             }
             guard let state = found.0, pruned[state.lockPath] == nil else { continue }
@@ -140,9 +140,11 @@ public struct S3CyclePlanner: Sendable {
             let (state, key, mechanism) = pruned[lockPath]!
             events.append(CoverageGapRules.gap(
                 key: "s3|\(source)|gap|pruned|\(lockPath)|\(previousStarted.microseconds)|\(window.started.microseconds)",
-                source: source, mechanism: mechanism, from: previousStarted, to: window.started,
-                reason: "versions of \(key) read before are no longer listed (expired or deleted): one made and removed since the previous scan would leave no trace",
-                observedAt: window.completed, state: state, details: ["bucket": .string(bucket), "object_key": .string(key)]))
+                source: source, mechanism: mechanism, observedAt: window.completed, state: state,
+                details: CoverageGapDetails(
+                    from: previousStarted, to: window.started,
+                    reason: "versions of \(key) read before are no longer listed (expired or deleted): one made and removed since the previous scan would leave no trace",
+                    bucket: bucket, objectKey: key)))
         }
 
         // A lock's delete marker whose version was never read: the lock came and went unseen.
@@ -152,11 +154,12 @@ public struct S3CyclePlanner: Sendable {
             guard let oldest = VersionHistory.chronological(byKey[key]!).first, oldest.isDeleteMarker, known[oldest.itemKey] == nil,
                   oldest.lastModified > previousStarted, let state = builder.lockFileState(key) else { continue }
             events.append(CoverageGapRules.gap(
-                key: "s3|\(source)|gap|orphan|\(key)|\(oldest.versionID)", source: source, mechanism: "s3-lockfile",
-                from: previousStarted, to: oldest.lastModified,
-                reason: "delete marker \(oldest.versionID) of \(key) has no version listed before it: the lock it released was pruned before it was read",
+                key: "s3|\(source)|gap|orphan|\(key)|\(oldest.versionID)", source: source, mechanism: .s3Lockfile,
                 observedAt: window.completed, state: state,
-                details: ["bucket": .string(bucket), "object_key": .string(key), "version_id": .string(oldest.versionID)]))
+                details: CoverageGapDetails(
+                    from: previousStarted, to: oldest.lastModified,
+                    reason: "delete marker \(oldest.versionID) of \(key) has no version listed before it: the lock it released was pruned before it was read",
+                    bucket: bucket, objectKey: key, versionID: oldest.versionID)))
         }
         return events
     }

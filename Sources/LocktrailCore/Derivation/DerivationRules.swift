@@ -19,7 +19,7 @@ public enum DerivationRules {
     /// of `[t, t + 1 s)`. Applied to every exact, whole-second time of an `s3-lockfile` or
     /// `s3-state` event, whatever the collector version that stored it.
     public static func modelled(_ event: Event) -> EventTime {
-        guard case .exact(let t) = event.time, event.mechanism == "s3-lockfile" || event.mechanism == "s3-state",
+        guard case .exact(let t) = event.time, event.mechanism == .s3Lockfile || event.mechanism == .s3State,
               t.microseconds % 1_000_000 == 0 else { return event.time }
         return .between(after: t.adding(microseconds: -1), notAfter: t.adding(microseconds: 999_999))
     }
@@ -28,7 +28,7 @@ public enum DerivationRules {
     /// delete marker, so locks shorter than any poll are in it too) rather than from a listing of
     /// the current objects, which misses them. Listings record their scan window; versions do not.
     static func isVersionHistory(_ event: Event) -> Bool {
-        event.mechanism == "s3-lockfile" && event.details["scan_not_after"] == nil
+        event.mechanism == .s3Lockfile && event.details["scan_not_after"] == nil
             && (event.details["time_basis"]?.stringValue == "last_modified" || event.details["history"]?.stringValue == "versions")
     }
 

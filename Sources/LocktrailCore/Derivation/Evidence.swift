@@ -28,7 +28,7 @@ public struct Evidence: Hashable, Sendable {
     /// The source that saw it.
     public var source: String
     /// The mechanism it concerns, if any.
-    public var mechanism: String?
+    public var mechanism: Mechanism?
     /// When it happened.
     public var time: EventTime
     /// What it shows, in a few words.
@@ -60,7 +60,7 @@ public struct Evidence: Hashable, Sendable {
     /// The JSON of an evidence item.
     public var json: JSONValue {
         var o: [String: JSONValue] = [
-            "seq": .int(seq), "kind": .string(kind), "source": .string(source), "mechanism": .optional(mechanism), "note": .string(note),
+            "seq": .int(seq), "kind": .string(kind), "source": .string(source), "mechanism": .optional(mechanism?.rawValue), "note": .string(note),
             "provenance": .string(provenance.rawValue), "reported_by": .optional(reportedBy),
         ]
         if let outcome { o["outcome"] = .string(outcome) }

@@ -34,8 +34,8 @@ public enum HoldDerivation {
     }
 
     /// Kinds whose events concern no single state but can change the records of many: the
-    /// derivation of one state needs them all.
-    public static let globalKinds: [EventKind] = [.coverageGap, .sourceTableMissing, .sourceTableRestored]
+    /// derivation of one state needs them all (the one list is `EventKind.concernsEveryState`).
+    public static var globalKinds: [EventKind] { EventKind.concernsEveryState }
 
     /// The events the derivation of `state` rests on, picked from `events` (in `seq` order; a
     /// superset, e.g. one read for a batch of states): the state's own events, every event naming
@@ -58,11 +58,11 @@ public enum HoldDerivation {
         /// Indexes `events` (in `seq` order) by state, lock ID, run (of `run.*` events) and global kind.
         public init(_ events: [SequencedEvent]) {
             self.events = events
-            let globalKinds = Set(HoldDerivation.globalKinds)
+            let globalKinds = Set(EventKind.concernsEveryState)
             for (index, e) in events.enumerated() {
                 if let state = e.event.state { byState[state, default: []].append(index) }
                 if let lockID = e.event.lockID { byLock[lockID, default: []].append(index) }
-                if e.event.kind.rawValue.hasPrefix("run."), let runID = e.event.details["run_id"]?.stringValue {
+                if e.event.kind.isRunKind, let runID = e.event.details["run_id"]?.stringValue {
                     byRun[runID, default: []].append(index)
                 }
                 if globalKinds.contains(e.event.kind) { global.append(index) }
@@ -120,7 +120,7 @@ private struct Folder {
         if let runID = event.details["run_id"]?.stringValue {
             runs[runID, default: []].append(e)
             if let lockID = event.lockID, runOfLock[lockID] == nil,
-               event.kind.rawValue.hasPrefix("run.") || event.kind == .lockReleaseFailed {
+               event.kind.isRunKind || event.kind == .lockReleaseFailed {
                 runOfLock[lockID] = runID
             }
         }
@@ -128,7 +128,7 @@ private struct Folder {
             let key = state + "\u{0}" + event.source
             if lastObserved[key].map({ event.observedAt > $0 }) ?? true { lastObserved[key] = event.observedAt }
         }
-        if event.mechanism == "dynamodb", let state = event.state,
+        if event.mechanism == .dynamodb, let state = event.state,
            [.lockAcquired, .lockReleased, .stateWritten].contains(event.kind) {
             dynamoDBStates.insert(state)
         }
@@ -322,7 +322,7 @@ private struct Folder {
                 }
                 continue
             }
-            let mechanism = event.mechanism ?? event.source
+            let mechanism = event.mechanism?.rawValue ?? event.source
             switch event.kind {
             case .lockAcquired:
                 own.append(e)

@@ -23,7 +23,7 @@ public struct StateWrite: Hashable, Sendable {
     /// The source that saw it.
     public var source: String
     /// The mechanism (`dynamodb` for digests, `s3-state` for objects).
-    public var mechanism: String?
+    public var mechanism: Mechanism?
     /// When it happened.
     public var time: EventTime
     /// The DynamoDB digest (MD5 of the state bytes), if that is what was seen.
@@ -81,7 +81,7 @@ public struct StateWrite: Hashable, Sendable {
     public var json: JSONValue {
         var o: [String: JSONValue] = [
             "seq": .int(seq), "state": .string(state), "workspace": .optional(workspace), "source": .string(source),
-            "mechanism": .optional(mechanism), "digest": .optional(digest), "etag": .optional(etag), "version_id": .optional(versionID),
+            "mechanism": .optional(mechanism?.rawValue), "digest": .optional(digest), "etag": .optional(etag), "version_id": .optional(versionID),
             "serial": serial.map { .int($0) } ?? .null, "lineage": .optional(lineage), "baseline": .bool(baseline),
             "status": .string(status.rawValue), "match": .optional(match), "lock_id": .optional(lockID), "who": .optional(who),
             "candidates": .array(candidates.map(JSONValue.string)),

@@ -59,13 +59,13 @@ struct WriteClassifier {
             return value
         }
         var objects: [String: [SequencedEvent]] = [:]
-        for e in stateWrites where e.event.mechanism == "s3-state" {
+        for e in stateWrites where e.event.mechanism == .s3State {
             if let etag = md5(e, "etag") { objects[e.event.state! + "|" + etag, default: []].append(e) }
         }
         guard !objects.isEmpty else { return (stateWrites, [:]) }
         var twins: [Int64: SequencedEvent] = [:]
         var absorbed = Set<Int64>()
-        for d in stateWrites where d.event.mechanism == "dynamodb" {
+        for d in stateWrites where d.event.mechanism == .dynamodb {
             guard let digest = md5(d, "digest") else { continue }
             let window = d.event.time
             let candidates = (objects[d.event.state! + "|" + digest] ?? []).filter { o in

@@ -92,34 +92,30 @@ public struct LockTableStreamRules: Sendable {
             seconds.flatMap(LockTableStreamRules.bounds(approximateCreationSeconds:)) ?? .between(after: nil, notAfter: observedAt)
         }
 
-        var basis: JSONValue { seconds == nil ? "read" : "stream" }
+        var basis: TimeBasis { seconds == nil ? .read : .stream }
 
         var state: StateIdentity? { record.lockID.flatMap { DynamoDBLockKey(lockID: $0, layout: rules.layout)?.state } }
 
         func eventKey(_ what: String) -> String { "ddbs|\(record.streamARN)|\(record.sequenceNumber)|\(what)" }
 
-        func event(_ kind: EventKind, _ what: String, time: EventTime, lockID: String?, details: [String: JSONValue], raw: JSONValue?) -> Event {
-            var d = details
-            d["table"] = .string(rules.table)
-            d["stream_arn"] = .string(record.streamARN)
-            d["sequence_number"] = .string(record.sequenceNumber)
-            d["stream_event"] = .string(record.eventName)
-            d["event_id"] = .optional(record.eventID)
-            d["shard_id"] = .optional(record.shardID)
-            if let seconds {
-                // Rounded, not truncated: 1796115566.612 is not to read as …566.611999.
-                d["approximate_creation"] = .string(Timestamp(microsecondsSinceEpoch: Int64((seconds * 1_000_000).rounded())).rfc3339)
-            }
+        /// Where the record was read: the table, the stream and the record's position and time.
+        var context: ObservationContext {
+            // Rounded, not truncated: 1796115566.612 is not to read as …566.611999.
+            let approximate = seconds.map { Timestamp(microsecondsSinceEpoch: Int64(($0 * 1_000_000).rounded())) }
             // A TTL expiry is DynamoDB's own deletion, not a client's: say so, claim nothing more.
-            if let principal = record.principal { d["removed_by"] = .string(principal) }
-            if d["time_basis"] == nil { d["time_basis"] = basis }
-            return Event(key: eventKey(what), kind: kind, source: rules.source, mechanism: "dynamodb", time: time, observedAt: observedAt,
-                         lockID: lockID, state: state?.lockPath, workspace: state?.workspace, details: .object(d), raw: raw)
+            return .dynamoDBStream(StreamRecordContext(
+                table: rules.table, streamARN: record.streamARN, sequenceNumber: record.sequenceNumber, streamEvent: record.eventName,
+                eventID: record.eventID, shardID: record.shardID, approximateCreation: approximate, removedBy: record.principal))
+        }
+
+        func event<D: EventDetails>(_ kind: EventKind, _ what: String, time: EventTime, lockID: String?, details: D, raw: JSONValue?) -> Event {
+            Event(key: eventKey(what), kind: kind, source: rules.source, mechanism: .dynamodb, time: time, observedAt: observedAt,
+                  lockID: lockID, state: state?.lockPath, workspace: state?.workspace, details: details, raw: raw)
         }
 
         func unparsed(_ reason: String, item: LockTableItem?) -> Event {
             event(.observationUnparsed, "unparsed", time: bounds, lockID: nil,
-                  details: ["reason": .string(reason), "item_kind": "stream_record"], raw: item?.raw)
+                  details: UnparsedDetails(context: context, reason: reason, itemKind: .streamRecord, timeBasis: basis), raw: item?.raw)
         }
 
         func appeared(_ item: LockTableItem, previous: SnapshotEntry?) -> [Event] {
@@ -127,25 +123,26 @@ public struct LockTableStreamRules: Sendable {
             case .lock(let info):
                 switch LockRecordParse.parse(Array(info.utf8)) {
                 case .record(let lock):
-                    var details = lock.eventDetails
+                    var details = LockChangeDetails(context: context, record: lock, timeBasis: basis,
+                                                    pathMismatch: lock.path.map { $0 != record.lockID } ?? false)
                     var time = bounds
                     // Created is when terraform started the command: the best time there is when the
                     // stream's second confirms it (lock-timeout retries write an older Created).
                     if let created = lock.created, case .between(let after?, let notAfter) = bounds, created > after, created <= notAfter {
                         time = .exact(created)
-                        details["time_basis"] = "created"
+                        details.timeBasis = .created
                     }
-                    if let path = lock.path, path != record.lockID { details["path_mismatch"] = .bool(true) }
                     return [event(.lockAcquired, "acquired", time: time, lockID: lock.id, details: details, raw: item.raw)]
                 case .unparseable(let reason):
                     return [event(.observationUnparsed, "unparsed", time: bounds, lockID: nil,
-                                  details: ["reason": .string("lock item whose Info is not a lock record: " + reason), "item_kind": "lock"],
+                                  details: UnparsedDetails(context: context, reason: "lock item whose Info is not a lock record: " + reason,
+                                                           itemKind: .lock, timeBasis: basis),
                                   raw: item.raw)]
                 }
             case .digest(let digest):
                 guard !digest.isEmpty else { return [] }  // a -md5 item without Digest writes nothing
-                var details: [String: JSONValue] = ["digest": .string(digest)]
-                if case .digest(let old)? = previous, !old.isEmpty { details["previous_digest"] = .string(old) }
+                var details = StateWriteDetails(context: context, digest: digest, timeBasis: basis)
+                if case .digest(let old)? = previous, !old.isEmpty { details.previousDigest = old }
                 return [event(.stateWritten, "written", time: bounds, lockID: nil, details: details, raw: item.raw)]
             case .other:
                 let reason: String
@@ -157,7 +154,7 @@ public struct LockTableStreamRules: Sendable {
                     reason = "item is neither a lock (no Info) nor a -md5 digest item"
                 }
                 return [event(.observationUnparsed, "unparsed", time: bounds, lockID: nil,
-                              details: ["reason": .string(reason), "item_kind": "other"], raw: item.raw)]
+                              details: UnparsedDetails(context: context, reason: reason, itemKind: .other, timeBasis: basis), raw: item.raw)]
             case .lockFile, .state, .deleteMarker:
                 return []
             }
@@ -166,17 +163,17 @@ public struct LockTableStreamRules: Sendable {
         func disappeared(_ item: LockTableItem, replacedBy: SnapshotEntry?) -> [Event] {
             switch rules.entry(for: item) {
             case .lock(let info):
-                var details: [String: JSONValue] = ["reason": replacedBy?.kind == .lock ? "replaced" : "disappeared"]
                 let lock = LockRecordParse.parse(Array(info.utf8)).record
-                if let lock { details.merge(lock.eventDetails) { a, _ in a } } else { details["unparsed"] = true }
+                var details = LockChangeDetails(context: context, record: lock, timeBasis: basis,
+                                                reason: replacedBy?.kind == .lock ? .replaced : .disappeared)
                 if case .lock(let newInfo)? = replacedBy, let newLock = LockRecordParse.parse(Array(newInfo.utf8)).record {
-                    details["replaced_by"] = .string(newLock.id)
+                    details.replacedBy = newLock.id
                 }
                 return [event(.lockReleased, "released", time: bounds, lockID: lock?.id, details: details, raw: item.raw)]
             case .digest(let digest):
                 guard replacedBy == nil else { return [] }
                 return [event(.stateDigestRemoved, "digest_removed", time: bounds, lockID: nil,
-                              details: ["previous_digest": .string(digest)], raw: item.raw)]
+                              details: DigestRemovedDetails(context: context, previousDigest: digest, timeBasis: basis), raw: item.raw)]
             case .other, .lockFile, .state, .deleteMarker:
                 return []
             }

@@ -2,14 +2,14 @@
 /// was seen on and, for a DynamoDB lock, its table.
 public struct LockSighting: Hashable, Sendable {
     /// The mechanism that saw it, if the event named one.
-    public var mechanism: String?
+    public var mechanism: Mechanism?
     /// The DynamoDB table, for DynamoDB sightings.
     public var table: String?
     /// The state the lock was seen on, if the event named one.
     public var state: String?
 
     /// A sighting.
-    public init(mechanism: String?, table: String?, state: String? = nil) {
+    public init(mechanism: Mechanism?, table: String?, state: String? = nil) {
         self.mechanism = mechanism
         self.table = table
         self.state = state

@@ -12,10 +12,10 @@ public struct UnlockAssessment: Hashable, Sendable {
     public var refusal: String?
 
     /// The mechanisms that hold it.
-    public var mechanisms: [String] { holders.map(\.mechanism) }
+    public var mechanisms: [Mechanism] { holders.map(\.mechanism) }
 
     /// The mechanisms to remove it from, lock file first, then DynamoDB: terraform's own release order.
-    public var removalOrder: [String] {
-        ["s3-lockfile", "dynamodb"].filter { mechanisms.contains($0) }
+    public var removalOrder: [Mechanism] {
+        [.s3Lockfile, .dynamodb].filter { mechanisms.contains($0) }
     }
 }

@@ -48,8 +48,8 @@ public struct UnlockPolicy: Hashable, Sendable {
     /// first; a lock ID belongs to the state it was first seen on.
     public func lookup(sightings: [LockSighting]) -> UnlockLookup {
         if let seen = sightings.last?.state, seen != state { return .seenOnAnotherState(seen) }
-        let table = dynamoDBTable ?? sightings.first { $0.mechanism == "dynamodb" }?.table
-        let useLockfile = lockfile || sightings.contains { $0.mechanism == "s3-lockfile" }
+        let table = dynamoDBTable ?? sightings.first { $0.mechanism == .dynamodb }?.table
+        let useLockfile = lockfile || sightings.contains { $0.mechanism == .s3Lockfile }
         return table != nil || useLockfile ? .check(table: table, lockfile: useLockfile) : .unknown
     }
 
@@ -80,7 +80,7 @@ public struct UnlockPolicy: Hashable, Sendable {
 
     /// The event that records a removal: `removed` from every mechanism, or `changed` when one
     /// changed meanwhile (`removed` lists the mechanisms it was already removed from).
-    public func removalEvent(_ assessment: UnlockAssessment, removed: [String], changed: Bool, at now: Timestamp) -> Event {
+    public func removalEvent(_ assessment: UnlockAssessment, removed: [Mechanism], changed: Bool, at now: Timestamp) -> Event {
         changed
             ? event(.changed, mechanisms: removed, holder: assessment.holder.record, note: nil, at: now)
             : event(.removed, mechanisms: removed, holder: assessment.holder.record,
@@ -88,17 +88,13 @@ public struct UnlockPolicy: Hashable, Sendable {
     }
 
     /// The `lock.force_unlocked` event of an attempt.
-    func event(_ outcome: UnlockOutcome, mechanisms: [String], holder: LockRecord?, note: String?, at now: Timestamp) -> Event {
-        var details: [String: JSONValue] = [
-            "actor": .string(actor), "reason": .string(reason), "outcome": .string(outcome.rawValue),
-            "mechanisms": .array(mechanisms.map(JSONValue.string)), "forced": .bool(force), "tool": "locktrail unlock",
-        ]
-        if let holder { details["holder"] = .object(holder.eventDetails) }
-        if let note { details["note"] = .string(note) }
+    func event(_ outcome: UnlockOutcome, mechanisms: [Mechanism], holder: LockRecord?, note: String?, at now: Timestamp) -> Event {
+        let details = UnlockAttemptDetails(actor: actor, reason: reason, outcome: outcome, mechanisms: mechanisms, forced: force,
+                                           holder: holder, note: note)
         return Event(
             key: "unlock|\(lockID)|\(now.microseconds)", kind: .lockForceUnlocked, source: "locktrail-unlock", mechanism: nil,
             time: .exact(now), observedAt: now, lockID: lockID, state: state,
-            workspace: StateIdentity(lockPath: state)?.workspace, details: .object(details))
+            workspace: StateIdentity(lockPath: state)?.workspace, details: details)
     }
 
     /// `90s`, `15m`, `3h`, `2d`: an age as people read it.

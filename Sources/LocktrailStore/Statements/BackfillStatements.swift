@@ -1,5 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
+package import LocktrailCore
+package import LocktrailPostgres
 
 /// The statements on `s3_backfills` (a resumable version-history import). `BackfillStore` still
 /// runs these files by name while the collector moves behind the store.

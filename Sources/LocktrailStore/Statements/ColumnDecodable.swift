@@ -1,5 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
+package import LocktrailCore
+package import LocktrailPostgres
 
 /// A Swift type one column's text decodes to.
 package protocol ColumnDecodable {
@@ -56,4 +56,11 @@ extension JSONValue: ColumnDecodable {
 /// `bytea` columns (hashes).
 extension Array: ColumnDecodable where Element == UInt8 {
     package static func decode(_ result: PostgresResult, row: Int, column: Int) -> [UInt8]? { result.bytea(row, column) }
+}
+
+/// A mechanism's name; one this locktrail does not know is an error naming the column.
+extension Mechanism: ColumnDecodable {
+    package static func decode(_ result: PostgresResult, row: Int, column: Int) -> Mechanism? {
+        result.string(row, column).flatMap(Mechanism.init(rawValue:))
+    }
 }

@@ -1,4 +1,4 @@
-import LocktrailPostgres
+package import LocktrailPostgres
 
 /// The rows of one `COPY`, written as records of its statement.
 package struct CopyRows<S: CopyStatement> {

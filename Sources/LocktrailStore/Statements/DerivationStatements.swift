@@ -1,5 +1,5 @@
 import LocktrailCore
-import LocktrailPostgres
+package import LocktrailPostgres
 
 /// The statements that keep `holds` and `writes` derived: the cursor, and which states new
 /// events touch.
@@ -47,7 +47,7 @@ package enum DerivationStatements {
         package static let file = QueryFile.derivationEventsOfStates
         package var states: [String], head: Int64
         package init(states: [String], upTo head: Int64) { (self.states, self.head) = (states, head) }
-        package var bindings: [PostgresValue] { [.textArray(states), .int(head)] }
+        package var bindings: [PostgresValue] { [.textArray(states), .int(head), .textArray(EventKind.concernsEveryState.map(\.rawValue))] }
     }
 
     /// `derivation_touched`: what events in `(after, upTo]` touch.
@@ -55,7 +55,8 @@ package enum DerivationStatements {
         package static let file = QueryFile.derivationTouched
         package var after: Int64, head: Int64
         package init(after: Int64, upTo head: Int64) { (self.after, self.head) = (after, head) }
-        package var bindings: [PostgresValue] { [.int(after), .int(head)] }
+        /// The kinds that concern every state are a parameter: one list, `EventKind.concernsEveryState`.
+        package var bindings: [PostgresValue] { [.int(after), .int(head), .textArray(EventKind.concernsEveryState.map(\.rawValue))] }
 
         /// A state, or for events without one their lock and run, and a kind that concerns every state.
         package struct Record: RowDecodable {

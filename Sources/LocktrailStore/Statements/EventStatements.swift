@@ -1,6 +1,6 @@
-import LocktrailCore
+package import LocktrailCore
 import LocktrailCrypto
-import LocktrailPostgres
+package import LocktrailPostgres
 
 /// The statements on `events` (the log) and `chain_head` (its head).
 package enum EventStatements {
@@ -43,7 +43,7 @@ package enum EventStatements {
             case .between(let a, let n): after = a?.rfc3339; notAfter = n.rfc3339
             }
             return [
-                String(r.seq), e.key, e.kind.rawValue, e.source, e.mechanism, at, after, notAfter, e.observedAt.rfc3339,
+                String(r.seq), e.key, e.kind.rawValue, e.source, e.mechanism?.rawValue, at, after, notAfter, e.observedAt.rfc3339,
                 e.lockID, e.state, e.workspace, String(decoding: r.details, as: UTF8.self),
                 r.raw.map { String(decoding: $0, as: UTF8.self) },
                 "\\x" + Hex.encode(r.previousHash), "\\x" + Hex.encode(r.hash), String(r.encoding.rawValue),
@@ -146,7 +146,7 @@ extension StoredEvent: RowDecodable {
             throw PostgresError(kind: .decoding, message: "event \(seq.map(String.init) ?? "?") has no time", context: row.query)
         }
         let event = Event(
-            key: try row["key"], kind: EventKind(try row["kind"] as String), source: try row["source"],
+            key: try row["key"], kind: EventKind(named: try row["kind"] as String), source: try row["source"],
             mechanism: try row["mechanism"], time: eventTime, observedAt: try row["observed_at"],
             lockID: try row["lock_id"], state: try row["state"], workspace: try row["workspace"],
             details: try row["details"], raw: try row["raw"])

@@ -1,5 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
+package import LocktrailCore
+package import LocktrailPostgres
 
 /// The statements on derived `holds`: storing them and the answers read from them.
 package enum HoldStatements {

@@ -1,4 +1,4 @@
-import LocktrailPostgres
+package import LocktrailPostgres
 
 /// The statements of the migrator: its advisory lock and the table of applied versions.
 package enum MigrationStatements {

@@ -1,4 +1,4 @@
-import LocktrailPostgres
+package import LocktrailPostgres
 
 extension PostgresConnection {
     /// Runs `statement`, prepared once per connection under its file's name; returns the rows

@@ -1,5 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
+package import LocktrailCore
+package import LocktrailPostgres
 
 extension PostgresValue {
     /// A `timestamptz` value as RFC 3339 text, NULL when nil.

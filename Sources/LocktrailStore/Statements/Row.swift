@@ -1,4 +1,4 @@
-import LocktrailPostgres
+package import LocktrailPostgres
 
 /// One row of a result, read by column name: a statement's SQL may list its columns in any
 /// order, and a renamed or missing column is an error that names it, never a wrong value.

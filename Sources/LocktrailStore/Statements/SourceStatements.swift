@@ -1,5 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
+package import LocktrailCore
+package import LocktrailPostgres
 
 /// The statements on `sources` and `source_items` (a polling source's status and snapshot).
 /// `SourceStore` still runs these files by name while the collector moves behind the store;

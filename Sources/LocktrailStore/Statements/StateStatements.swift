@@ -1,4 +1,4 @@
-import LocktrailPostgres
+package import LocktrailPostgres
 
 /// The statements that check a state name a question was asked about.
 package enum StateStatements {

@@ -1,4 +1,4 @@
-import LocktrailPostgres
+package import LocktrailPostgres
 
 /// A statement of `queries/` with its parameters and the type its rows decode to, in the manner
 /// of postgres-nio's `PostgresPreparedStatement`: the type names its file, the initializer takes

@@ -1,4 +1,4 @@
-import LocktrailPostgres
+package import LocktrailPostgres
 
 /// The statements on `tokens` (bearer tokens, stored as SHA-256 only).
 package enum TokenStatements {

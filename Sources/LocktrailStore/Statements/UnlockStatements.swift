@@ -1,5 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
+package import LocktrailCore
+package import LocktrailPostgres
 
 /// The statements `locktrail unlock` reads its evidence with.
 package enum UnlockStatements {
@@ -12,7 +12,7 @@ package enum UnlockStatements {
 
         /// Where the lock was seen.
         package struct Record: RowDecodable {
-            package var mechanism: String?, source: String, state: String?, details: JSONValue
+            package var mechanism: Mechanism?, source: String, state: String?, details: JSONValue
             package init(row: Row) throws {
                 mechanism = try row["mechanism"]
                 source = try row["source"]

@@ -1,5 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
+package import LocktrailCore
+package import LocktrailPostgres
 
 /// The statements on derived `writes` (state versions matched to holds).
 package enum WriteStatements {

@@ -1,4 +1,4 @@
-import LocktrailCore
+public import LocktrailCore
 import LocktrailPostgres
 
 /// The questions locktrail answers, through the store. The CLI and the HTTP API both ask here,

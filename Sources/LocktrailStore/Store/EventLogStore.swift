@@ -1,4 +1,4 @@
-import LocktrailCore
+public import LocktrailCore
 import LocktrailPostgres
 
 /// The event log through the store: append, read a range, verify.

@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import LocktrailCore
-import LocktrailPostgres
+package import LocktrailPostgres
 
 /// The one door to locktrail's PostgreSQL database. Made from a `DatabaseConfiguration`, it
 /// owns the connection pool and offers small async interfaces with typed results; each runs its

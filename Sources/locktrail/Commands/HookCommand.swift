@@ -72,7 +72,7 @@ struct HookCommand: AsyncParsableCommand {
             }
             if let ci = CIContext(environment: environment) { details["ci"] = ci.json }
             let event = HookEvent(
-                id: UUID().uuidString.lowercased(), kind: EventKind(kind), time: Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970),
+                id: UUID().uuidString.lowercased(), kind: EventKind(named: kind), time: Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970),
                 runID: runID ?? UUID().uuidString.lowercased(), state: state, workspace: workspace, lockID: lockID, details: details)
             try spool.store(event)
             print("spooled \(event.kind) \(event.id) (run \(event.runID))")

@@ -1,6 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import LocktrailCore
-import LocktrailStore
+public import LocktrailStore
 
 /// `locktrail token create|list|revoke`: bearer tokens of the HTTP API.
 struct TokenCommand: AsyncParsableCommand {

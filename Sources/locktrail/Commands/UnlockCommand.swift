@@ -93,7 +93,7 @@ struct UnlockCommand: AsyncParsableCommand {
             dynamo = client
             if let item = try await client.getItem(table: table, key: ["LockID": .string(target.lockPath)]),
                case .string(let info)? = item["Info"] {
-                if let record = LockRecordParse.parse(Array(info.utf8)).record { holders.append(UnlockHolder(mechanism: "dynamodb", record: record, raw: info)) }
+                if let record = LockRecordParse.parse(Array(info.utf8)).record { holders.append(UnlockHolder(mechanism: .dynamodb, record: record, raw: info)) }
             }
         }
         var s3: S3Client?
@@ -105,7 +105,7 @@ struct UnlockCommand: AsyncParsableCommand {
                 let object = try await client.getObject(bucket: target.bucket, key: target.lockFileKey)
                 let body = String(decoding: object.body, as: UTF8.self)
                 if let record = LockRecordParse.parse(object.body).record {
-                    holders.append(UnlockHolder(mechanism: "s3-lockfile", record: record, raw: body))
+                    holders.append(UnlockHolder(mechanism: .s3Lockfile, record: record, raw: body))
                     lockFileETag = object.eTag
                 }
             } catch let error as AWSError where error.code == .noSuchKey || error.statusCode == 404 {
@@ -129,7 +129,7 @@ struct UnlockCommand: AsyncParsableCommand {
             try await finish(.refused, recording: event, in: store)
         case .dryRun(let found):
             show(found)
-            print("dry run: would remove it from \(found.mechanisms.joined(separator: " and "))")
+            print("dry run: would remove it from \(found.mechanisms.map(\.rawValue).joined(separator: " and "))")
             return
         case .remove(let found):
             show(found)
@@ -137,10 +137,10 @@ struct UnlockCommand: AsyncParsableCommand {
         }
 
         // Lock file first, then DynamoDB: terraform's own release order.
-        var removed: [String] = []
+        var removed: [Mechanism] = []
         for mechanism in assessment.removalOrder {
             switch mechanism {
-            case "s3-lockfile":
+            case .s3Lockfile:
                 guard let s3, let lockFileETag else { continue }  // set only when the lock file is one of the holders
                 // Only the lock file that was read and checked: S3 refuses the delete (412) if it was
                 // replaced since, and answers 404 if it is gone; either way nothing is removed.
@@ -150,8 +150,8 @@ struct UnlockCommand: AsyncParsableCommand {
                     print("the lock file changed meanwhile; nothing removed")
                     try await finish(.changed, recording: policy.removalEvent(assessment, removed: removed, changed: true, at: Self.now), in: store)
                 }
-            case "dynamodb":
-                guard let dynamo, let table, let entry = assessment.holders.first(where: { $0.mechanism == "dynamodb" }) else { continue }
+            case .dynamodb:
+                guard let dynamo, let table, let entry = assessment.holders.first(where: { $0.mechanism == .dynamodb }) else { continue }
                 do {
                     _ = try await dynamo.deleteItem(
                         table: table, key: ["LockID": .string(target.lockPath)], conditionExpression: "#info = :info",
@@ -160,13 +160,13 @@ struct UnlockCommand: AsyncParsableCommand {
                     print("the DynamoDB lock changed meanwhile; it was not removed")
                     try await finish(.changed, recording: policy.removalEvent(assessment, removed: removed, changed: true, at: Self.now), in: store)
                 }
-            default:
-                continue
+            case .s3State, .hook:
+                continue  // never a holder of a lock
             }
             removed.append(mechanism)
         }
         _ = try await store.events.append([policy.removalEvent(assessment, removed: removed, changed: false, at: Self.now)])
-        print("removed lock \(lockID) from \(removed.joined(separator: " and ")); recorded as lock.force_unlocked")
+        print("removed lock \(lockID) from \(removed.map(\.rawValue).joined(separator: " and ")); recorded as lock.force_unlocked")
     }
 
     /// Prints the lock, its age and whether its holder is alive.
@@ -175,7 +175,7 @@ struct UnlockCommand: AsyncParsableCommand {
         print("lock \(lockID) on \(state)")
         print("  held by   \(record.who ?? "?") running \(record.operation ?? "?") (terraform \(record.version ?? "?"))")
         print("  created   \(record.createdText ?? "?")\(found.age.map { " (\(UnlockPolicy.describe($0)) ago)" } ?? "")")
-        print("  in        \(found.mechanisms.joined(separator: " and "))")
+        print("  in        \(found.mechanisms.map(\.rawValue).joined(separator: " and "))")
         let alive = found.liveRuns.first
         print("  holder    \(alive.map { "ALIVE: run \($0.runID), last heard from \($0.lastSeen?.rfc3339 ?? "?")" } ?? "no live wrapped run seen")")
     }

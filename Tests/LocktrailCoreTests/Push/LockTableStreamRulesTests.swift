@@ -58,7 +58,7 @@ struct LockTableStreamRulesTests {
     func kinds(record: LockTableStreamRecord, expected: [EventKind]) {
         let events = Self.rules.events(for: record, observedAt: Self.observed)
         #expect(events.map(\.kind) == expected)
-        #expect(events.allSatisfy { $0.mechanism == "dynamodb" && $0.source == "dynamodb:us-east-1/locks" && $0.observedAt == Self.observed })
+        #expect(events.allSatisfy { $0.mechanism == .dynamodb && $0.source == "dynamodb:us-east-1/locks" && $0.observedAt == Self.observed })
         #expect(events.allSatisfy { $0.key.hasPrefix("ddbs|\(Self.stream)|4200|") })
         #expect(Set(events.map(\.key)).count == events.count)
     }

@@ -13,7 +13,7 @@ struct UnlockPolicyTests {
 
     static func holder(_ mechanism: String, id: String = lockID, who: String = "alice@ci") -> UnlockHolder {
         let raw = #"{"ID":"\#(id)","Operation":"OperationTypeApply","Info":"","Who":"\#(who)","Version":"1.9.8","Created":"2026-11-23T00:00:00Z","Path":"\#(state)"}"#
-        return UnlockHolder(mechanism: mechanism, record: LockRecordParse.parse(Array(raw.utf8)).record!, raw: raw)
+        return UnlockHolder(mechanism: Mechanism(rawValue: mechanism)!, record: LockRecordParse.parse(Array(raw.utf8)).record!, raw: raw)
     }
 
     static func policy(force: Bool = false, dryRun: Bool = false, table: String? = nil, lockfile: Bool = false) -> UnlockPolicy {
@@ -31,8 +31,8 @@ struct UnlockPolicyTests {
         case .notFound: return .notFound
         case .heldByOther(let other, _): return .heldByOther(other.id)
         case .refuse(_, let reason, _): return .refused(reason)
-        case .dryRun(let a): return .dryRun(a.removalOrder)
-        case .remove(let a): return .remove(a.removalOrder, refusal: a.refusal)
+        case .dryRun(let a): return .dryRun(a.removalOrder.map(\.rawValue))
+        case .remove(let a): return .remove(a.removalOrder.map(\.rawValue), refusal: a.refusal)
         }
     }
 
@@ -123,7 +123,7 @@ struct UnlockPolicyTests {
             Issue.record("a forced young lock is removed")
             return
         }
-        let event = policy.removalEvent(assessment, removed: removed, changed: changed, at: Self.now(minutes: 6))
+        let event = policy.removalEvent(assessment, removed: removed.map { Mechanism(rawValue: $0)! }, changed: changed, at: Self.now(minutes: 6))
         #expect(event.details["outcome"]?.stringValue == outcome.rawValue)
         #expect(event.details["mechanisms"] == .array(removed.map(JSONValue.string)))
         #expect(event.details["forced"] == true)
@@ -135,14 +135,14 @@ struct UnlockPolicyTests {
         ([LockSighting](), nil as String?, false, UnlockLookup.unknown),
         ([], "locks", false, .check(table: "locks", lockfile: false)),
         ([], nil, true, .check(table: nil, lockfile: true)),
-        ([LockSighting(mechanism: "dynamodb", table: "seen", state: state)], nil, false, .check(table: "seen", lockfile: false)),
-        ([LockSighting(mechanism: "dynamodb", table: "seen")], "given", false, .check(table: "given", lockfile: false)),
-        ([LockSighting(mechanism: "s3-lockfile", table: nil, state: state)], nil, false, .check(table: nil, lockfile: true)),
-        ([LockSighting(mechanism: "hook", table: nil)], nil, false, .unknown),
+        ([LockSighting(mechanism: .dynamodb, table: "seen", state: state)], nil, false, .check(table: "seen", lockfile: false)),
+        ([LockSighting(mechanism: .dynamodb, table: "seen")], "given", false, .check(table: "given", lockfile: false)),
+        ([LockSighting(mechanism: .s3Lockfile, table: nil, state: state)], nil, false, .check(table: nil, lockfile: true)),
+        ([LockSighting(mechanism: .hook, table: nil)], nil, false, .unknown),
         // Newest first: the state it was first seen on decides.
-        ([LockSighting(mechanism: "dynamodb", table: "t", state: state), LockSighting(mechanism: "dynamodb", table: "t", state: "other/key")],
+        ([LockSighting(mechanism: .dynamodb, table: "t", state: state), LockSighting(mechanism: .dynamodb, table: "t", state: "other/key")],
          "t", true, .seenOnAnotherState("other/key")),
-        ([LockSighting(mechanism: "dynamodb", table: "t", state: "other/key"), LockSighting(mechanism: "dynamodb", table: "t", state: state)],
+        ([LockSighting(mechanism: .dynamodb, table: "t", state: "other/key"), LockSighting(mechanism: .dynamodb, table: "t", state: state)],
          nil, false, .check(table: "t", lockfile: false)),
     ])
     func lookup(sightings: [LockSighting], table: String?, lockfile: Bool, expected: UnlockLookup) {

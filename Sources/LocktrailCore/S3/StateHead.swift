@@ -42,22 +42,6 @@ public enum StateHead: Hashable, Sendable {
         key.hasSuffix(".tfstate") || key.hasSuffix("tfstate.json")
     }
 
-    /// The event details for this head: `serial`, `lineage`, `terraform_version`, `encrypted`.
-    public var details: [String: JSONValue] {
-        switch self {
-        case .state(let formatVersion, let terraformVersion, let serial, let lineage):
-            return [
-                "serial": serial.map(JSONValue.int) ?? .null, "lineage": .optional(lineage),
-                "terraform_version": .optional(terraformVersion), "state_format_version": formatVersion.map(JSONValue.int) ?? .null,
-                "encrypted": false,
-            ]
-        case .encrypted:
-            return ["serial": .null, "lineage": .null, "terraform_version": .null, "encrypted": true]
-        case .other:
-            return [:]
-        }
-    }
-
     private static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
 
     /// The index just after `"name"` followed by optional space and `:`, at top level or not

@@ -105,27 +105,21 @@ public struct VersionHistory: Sendable {
     private func appeared(_ entry: S3HistoryEntry, previous: (entry: S3HistoryEntry, snapshot: SnapshotEntry)?,
                           fetched: S3Fetched?, observedAt: Timestamp) -> ([Event], SnapshotEntry) {
         let time = EventTime.exact(entry.lastModified)
-        let exact: [String: JSONValue] = ["time_basis": "last_modified"]
         if entry.isDeleteMarker {
             guard entry.isLockFile else { return ([], .deleteMarker) }
             guard let previous, previous.snapshot.kind == .lockFile else {
                 // A repeated delete, or the lock's version was pruned before locktrail read it.
-                var details = builder.objectDetails(key: entry.key, versionID: entry.versionID, etag: nil)
-                details["reason"] = "delete marker with no lock-file version before it (a repeated delete, or the version was pruned)"
-                details["item_kind"] = "delete_marker"
-                let state = builder.lockFileState(entry.key)
-                let event = Event(key: eventKey(entry, "unparsed"), kind: .observationUnparsed, source: source, mechanism: "s3-lockfile",
-                                  time: time, observedAt: observedAt, state: state?.lockPath, workspace: state?.workspace,
-                                  details: .object(details), raw: entry.raw)
+                let event = builder.lockFileUnparsed(
+                    eventKey: eventKey(entry, "unparsed"), key: entry.key, versionID: entry.versionID, etag: nil,
+                    reason: "delete marker with no lock-file version before it (a repeated delete, or the version was pruned)",
+                    itemKind: .deleteMarker, time: time, observedAt: observedAt, raw: entry.raw)
                 return ([event], .deleteMarker)
             }
-            var extra = exact
-            extra["reason"] = "delete_marker"
-            extra["released_version_id"] = .string(previous.entry.versionID)
+            let details = LockChangeDetails(context: builder.context(key: entry.key, versionID: entry.versionID, etag: nil), record: nil,
+                                            timeBasis: .lastModified, reason: .deleteMarker, releasedVersionID: previous.entry.versionID)
             let event = builder.lockFileReleased(
-                eventKey: eventKey(entry, "released"), key: entry.key, versionID: entry.versionID, etag: nil,
-                previousBody: previous.snapshot.lockFile?.body ?? [], time: time,
-                observedAt: observedAt, extra: extra, raw: entry.raw)
+                eventKey: eventKey(entry, "released"), key: entry.key, previousBody: previous.snapshot.lockFile?.body ?? [],
+                details: details, time: time, observedAt: observedAt, raw: entry.raw)
             return ([event], .deleteMarker)
         }
 
@@ -141,26 +135,22 @@ public struct VersionHistory: Sendable {
             var events: [Event] = []
             if let previous, previous.snapshot.kind == .lockFile {
                 // Overwritten without a delete between (not Terraform's protocol): the old lock ends here.
-                var extra = exact
-                extra["reason"] = "replaced"
-                extra["released_version_id"] = .string(previous.entry.versionID)
+                let details = LockChangeDetails(context: builder.context(key: entry.key, versionID: entry.versionID, etag: entry.etag),
+                                                record: nil, timeBasis: .lastModified, reason: .replaced,
+                                                releasedVersionID: previous.entry.versionID)
                 events.append(builder.lockFileReleased(
-                    eventKey: eventKey(entry, "replaced"), key: entry.key, versionID: entry.versionID, etag: entry.etag,
-                    previousBody: previous.snapshot.lockFile?.body ?? [], time: time,
-                    observedAt: observedAt, extra: extra, raw: entry.raw))
+                    eventKey: eventKey(entry, "replaced"), key: entry.key, previousBody: previous.snapshot.lockFile?.body ?? [],
+                    details: details, time: time, observedAt: observedAt, raw: entry.raw))
             }
             if let readError {
-                let state = builder.lockFileState(entry.key)
-                var details = builder.objectDetails(key: entry.key, versionID: entry.versionID, etag: entry.etag)
-                details["reason"] = .string("lock-file version could not be read: " + readError)
-                details["item_kind"] = "lock_file"
-                events.append(Event(key: eventKey(entry, "unparsed"), kind: .observationUnparsed, source: source, mechanism: "s3-lockfile",
-                                    time: time, observedAt: observedAt, state: state?.lockPath, workspace: state?.workspace,
-                                    details: .object(details), raw: entry.raw))
+                events.append(builder.lockFileUnparsed(
+                    eventKey: eventKey(entry, "unparsed"), key: entry.key, versionID: entry.versionID, etag: entry.etag,
+                    reason: "lock-file version could not be read: " + readError, itemKind: .lockFile, time: time,
+                    observedAt: observedAt, raw: entry.raw))
             } else {
                 events.append(builder.lockFileAppeared(
                     eventKey: { eventKey(entry, $0) }, key: entry.key, versionID: entry.versionID, etag: entry.etag, body: body,
-                    time: time, observedAt: observedAt, extra: exact))
+                    time: time, observedAt: observedAt, window: nil))
             }
             return (events, .lockFile(LockFileSnapshot(etag: entry.etag, body: body)))
         }
@@ -169,9 +159,10 @@ public struct VersionHistory: Sendable {
         if head == .other || (head == nil && !StateHead.looksLikeStateKey(entry.key)) {
             return ([], .other(fingerprint: entry.etag))
         }
-        let event = builder.stateWritten(
-            eventKey: eventKey(entry, "written"), key: entry.key, versionID: entry.versionID, etag: entry.etag, size: entry.size,
-            head: head, headError: readError, time: time, observedAt: observedAt, extra: exact, raw: entry.raw)
+        let details = StateWriteDetails(context: builder.context(key: entry.key, versionID: entry.versionID, etag: entry.etag),
+                                        size: entry.size, head: head, headError: readError, timeBasis: .lastModified)
+        let event = builder.stateWritten(eventKey: eventKey(entry, "written"), key: entry.key, details: details, time: time,
+                                         observedAt: observedAt, raw: entry.raw)
         return ([event], .state(etag: entry.etag))
     }
 }

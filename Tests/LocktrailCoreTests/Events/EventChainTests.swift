@@ -5,7 +5,7 @@ import Testing
 @Suite("Event encoding and the hash chain")
 struct EventChainTests {
     static func event(_ n: Int) -> Event {
-        Event(key: "test:\(n)", kind: .lockAcquired, source: "test", mechanism: "dynamodb",
+        Event(key: "test:\(n)", kind: .lockAcquired, source: "test", mechanism: .dynamodb,
               time: .between(after: Timestamp(microsecondsSinceEpoch: 1_000_000), notAfter: Timestamp(microsecondsSinceEpoch: 2_000_000 + Int64(n))),
               observedAt: Timestamp(microsecondsSinceEpoch: 3_000_000), lockID: "id-\(n)", state: "b/k", workspace: "default",
               details: ["who": "alice@h", "n": .int(Int64(n))], raw: ["text": "{}"])

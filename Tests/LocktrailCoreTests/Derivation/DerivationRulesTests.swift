@@ -34,7 +34,7 @@ struct DerivationRulesTests {
         ("s3-lockfile", .between(after: t, notAfter: t.adding(seconds: 30)), "bounded"),
     ] as [(String, EventTime, String)])
     func s3Seconds(_ mechanism: String, _ time: EventTime, _ precision: String) {
-        let event = Event(key: "k", kind: .lockAcquired, source: "s", mechanism: mechanism, time: time, observedAt: Self.t)
+        let event = Event(key: "k", kind: .lockAcquired, source: "s", mechanism: Mechanism(rawValue: mechanism)!, time: time, observedAt: Self.t)
         let modelled = DerivationRules.modelled(event)
         #expect(modelled.precision == precision)
         if precision == "second" {

@@ -55,12 +55,12 @@ public struct LockFileDiff: Sendable {
                 let (etag, previousBody) = (file.etag, file.body)
                 let replaced = new != nil && key.hasSuffix(".tflock")
                 let id = LockRecordParse.parse(previousBody).record?.id ?? S3EventBuilder.digest(previousBody)
-                var extra = scanDetails(window)
-                extra["reason"] = replaced ? "replaced" : "disappeared"
-                if replaced, let newID = LockRecordParse.parse(body).record?.id { extra["replaced_by"] = .string(newID) }
+                var details = LockChangeDetails(context: builder.context(key: key, versionID: nil, etag: etag, window: window),
+                                                record: nil, reason: replaced ? .replaced : .disappeared)
+                if replaced, let newID = LockRecordParse.parse(body).record?.id { details.replacedBy = newID }
                 diff.events.append(builder.lockFileReleased(
-                    eventKey: keyPrefix("released") + key + "|" + id, key: key, versionID: nil, etag: etag, previousBody: previousBody,
-                    time: window.bounds, observedAt: window.completed, extra: extra, raw: nil))
+                    eventKey: keyPrefix("released") + key + "|" + id, key: key, previousBody: previousBody, details: details,
+                    time: window.bounds, observedAt: window.completed, raw: nil))
             }
             guard let object = new else {
                 if old != nil { diff.deletions.append(key) }
@@ -75,33 +75,26 @@ public struct LockFileDiff: Sendable {
 
     private func keyPrefix(_ what: String) -> String { "s3|\(source)|\(what)|" }
 
-    private func scanDetails(_ window: ScanWindow) -> [String: JSONValue] {
-        ["scan_after": .optional(window.previousStarted?.rfc3339), "scan_not_after": .string(window.completed.rfc3339)]
-    }
-
     private func appeared(_ object: S3ListedObject, body: [UInt8], versionID: String?, previous: SnapshotEntry?,
                           window: ScanWindow) -> ([Event], SnapshotEntry) {
         let stamp = "|" + object.etag + "|" + String(object.lastModified.microseconds)
         if object.isLockFile {
             // The object's LastModified is S3's own record of the PutObject: the acquire time.
-            var extra = scanDetails(window)
-            extra["time_basis"] = "last_modified"
             let id = LockRecordParse.parse(body).record?.id ?? S3EventBuilder.digest(body)
             let event = builder.lockFileAppeared(
                 eventKey: { what in keyPrefix(what) + object.key + "|" + id + (what == "acquired" ? "" : stamp) },
                 key: object.key, versionID: versionID, etag: object.etag, body: body, time: .exact(object.lastModified),
-                observedAt: window.completed, extra: extra)
+                observedAt: window.completed, window: window)
             return ([event], .lockFile(LockFileSnapshot(etag: object.etag, body: body)))
         }
         let head = StateHead.read(body, key: object.key)
         guard head != .other else { return ([], .other(fingerprint: object.etag)) }
-        var extra = scanDetails(window)
-        if case .state(let etag)? = previous { extra["previous_etag"] = .string(etag) }
-        if window.previousStarted == nil { extra["baseline"] = true }
+        var details = StateWriteDetails(context: builder.context(key: object.key, versionID: versionID, etag: object.etag, window: window),
+                                        baseline: window.previousStarted == nil, size: object.size, head: head)
+        if case .state(let etag)? = previous { details.previousETag = etag }
         let event = builder.stateWritten(
-            eventKey: keyPrefix("written") + object.key + stamp, key: object.key, versionID: versionID, etag: object.etag,
-            size: object.size, head: head, headError: nil, time: .exact(object.lastModified), observedAt: window.completed,
-            extra: extra, raw: ["key": .string(object.key), "etag": .string(object.etag), "size": .int(object.size),
+            eventKey: keyPrefix("written") + object.key + stamp, key: object.key, details: details,
+            time: .exact(object.lastModified), observedAt: window.completed, raw: ["key": .string(object.key), "etag": .string(object.etag), "size": .int(object.size),
                                 "last_modified": .string(object.lastModified.rfc3339)])
         return ([event], .state(etag: object.etag))
     }

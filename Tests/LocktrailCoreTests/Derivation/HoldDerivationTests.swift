@@ -20,30 +20,30 @@ enum History {
     struct Step: Sendable {
         var kind: EventKind
         var source = ddb
-        var mechanism: String? = "dynamodb"
+        var mechanism: Mechanism? = .dynamodb
         var time: EventTime
         var lockID: String? = nil
         var state: String? = History.state
         var details: JSONValue = [:]
     }
 
-    static func acquired(_ id: String, _ time: EventTime, source: String = ddb, mechanism: String = "dynamodb") -> Step {
+    static func acquired(_ id: String, _ time: EventTime, source: String = ddb, mechanism: Mechanism = .dynamodb) -> Step {
         Step(kind: .lockAcquired, source: source, mechanism: mechanism, time: time, lockID: id, details: record(id))
     }
-    static func released(_ id: String, _ time: EventTime, source: String = ddb, mechanism: String = "dynamodb") -> Step {
+    static func released(_ id: String, _ time: EventTime, source: String = ddb, mechanism: Mechanism = .dynamodb) -> Step {
         Step(kind: .lockReleased, source: source, mechanism: mechanism, time: time, lockID: id, details: record(id))
     }
-    static func written(_ time: EventTime, source: String = ddb, mechanism: String = "dynamodb", details: JSONValue = ["digest": "d"]) -> Step {
+    static func written(_ time: EventTime, source: String = ddb, mechanism: Mechanism = .dynamodb, details: JSONValue = ["digest": "d"]) -> Step {
         Step(kind: .stateWritten, source: source, mechanism: mechanism, time: time, details: details)
     }
     static func hook(_ kind: EventKind, _ id: String?, _ time: EventTime, details: JSONValue = [:]) -> Step {
-        Step(kind: kind, source: "hook", mechanism: "hook", time: time, lockID: id, details: details)
+        Step(kind: kind, source: "hook", mechanism: .hook, time: time, lockID: id, details: details)
     }
     /// A lock-file version or delete marker from the bucket's version history (S3 whole seconds).
     static func version(_ kind: EventKind, _ id: String, _ minute: Double) -> Step {
         var details = record(id).objectValue ?? [:]
         details["time_basis"] = "last_modified"
-        return Step(kind: kind, source: s3, mechanism: "s3-lockfile", time: exact(minute), lockID: id, details: .object(details))
+        return Step(kind: kind, source: s3, mechanism: .s3Lockfile, time: exact(minute), lockID: id, details: .object(details))
     }
     /// S3's whole second `[t, t + 1 s)` at `minute`.
     static func second(_ minute: Double) -> EventTime {
@@ -99,12 +99,12 @@ struct HoldDerivationTests {
         Case(name: "still held: no release, no kind",
              steps: [H.acquired(a, H.within(0, 1))], acquired: H.within(0, 1), released: nil, kind: nil),
         Case(name: "dual-lock: lock file and DynamoDB share the ID; the lock file's whole seconds win",
-             steps: [H.acquired(a, H.within(0, 2)), H.acquired(a, H.exact(1), source: H.s3, mechanism: "s3-lockfile"),
-                     H.released(a, H.exact(4), source: H.s3, mechanism: "s3-lockfile"), H.released(a, H.within(3, 5))],
+             steps: [H.acquired(a, H.within(0, 2)), H.acquired(a, H.exact(1), source: H.s3, mechanism: .s3Lockfile),
+                     H.released(a, H.exact(4), source: H.s3, mechanism: .s3Lockfile), H.released(a, H.within(3, 5))],
              acquired: H.second(1), released: H.second(4), kind: .released, mechanisms: ["dynamodb", "s3-lockfile"]),
         Case(name: "dual-lock: lock file gone but DynamoDB item still there: still held",
-             steps: [H.acquired(a, H.exact(1), source: H.s3, mechanism: "s3-lockfile"), H.acquired(a, H.within(0, 2)),
-                     H.released(a, H.exact(4), source: H.s3, mechanism: "s3-lockfile")],
+             steps: [H.acquired(a, H.exact(1), source: H.s3, mechanism: .s3Lockfile), H.acquired(a, H.within(0, 2)),
+                     H.released(a, H.exact(4), source: H.s3, mechanism: .s3Lockfile)],
              acquired: H.second(1), released: nil, kind: nil, mechanisms: ["dynamodb", "s3-lockfile"]),
         Case(name: "overlapping evidence from two scanners: the tighter bounds win",
              steps: [H.acquired(a, H.within(0, 10)), H.acquired(a, H.within(2, 3), source: "dynamodb:eu-west-1/locks"),
@@ -364,44 +364,44 @@ struct WriteDerivationTests {
         Case(name: "DynamoDB-only write with no lock seen: unknown (a lock could hide between scans)",
              steps: [H.written(H.within(5, 6))], status: .unknown),
         Case(name: "exact write, exact lock-file history, no hold: unlocked",
-             steps: lockFileHistory + [H.written(H.exact(3), source: H.s3, mechanism: "s3-state", details: s3Write)], status: .unlocked),
+             steps: lockFileHistory + [H.written(H.exact(3), source: H.s3, mechanism: .s3State, details: s3Write)], status: .unlocked),
         Case(name: "exact write but no exact lock history for the state: unknown",
-             steps: [H.written(H.exact(3), source: H.s3, mechanism: "s3-state", details: s3Write)], status: .unknown),
+             steps: [H.written(H.exact(3), source: H.s3, mechanism: .s3State, details: s3Write)], status: .unknown),
         Case(name: "exact write before the exact lock history starts: unknown",
-             steps: [H.written(H.exact(-3), source: H.s3, mechanism: "s3-state", details: s3Write)] + lockFileHistory, status: .unknown),
+             steps: [H.written(H.exact(-3), source: H.s3, mechanism: .s3State, details: s3Write)] + lockFileHistory, status: .unknown),
         Case(name: "exact write inside a coverage gap: unknown",
              steps: lockFileHistory + [
                 H.Step(kind: .coverageGap, source: H.s3, time: H.exact(4), state: nil,
                        details: ["from": .string(H.at(2).rfc3339), "to": .string(H.at(4).rfc3339)]),
-                H.written(H.exact(3), source: H.s3, mechanism: "s3-state", details: s3Write)], status: .unknown),
+                H.written(H.exact(3), source: H.s3, mechanism: .s3State, details: s3Write)], status: .unknown),
         Case(name: "S3 write under a lock-file hold, in other seconds: locked, certain",
              steps: lockFileHistory + [H.version(.lockAcquired, a, 1),
-                                       H.written(H.exact(2), source: H.s3, mechanism: "s3-state", details: s3Write),
+                                       H.written(H.exact(2), source: H.s3, mechanism: .s3State, details: s3Write),
                                        H.version(.lockReleased, a, 3)], status: .locked, match: "certain", candidates: [a]),
         Case(name: "S3 write in the same second as a hold's acquire: ambiguous",
              steps: lockFileHistory + [H.version(.lockAcquired, a, 1),
-                                       H.written(H.exact(1), source: H.s3, mechanism: "s3-state", details: s3Write),
+                                       H.written(H.exact(1), source: H.s3, mechanism: .s3State, details: s3Write),
                                        H.version(.lockReleased, a, 3)], status: .ambiguous, candidates: [a]),
         Case(name: "three applies in one second, the third with -lock=false: every write ambiguous",
-             steps: lockFileHistory + [H.version(.lockAcquired, a, 1), H.written(H.exact(1), source: H.s3, mechanism: "s3-state", details: s3Write),
+             steps: lockFileHistory + [H.version(.lockAcquired, a, 1), H.written(H.exact(1), source: H.s3, mechanism: .s3State, details: s3Write),
                                        H.version(.lockReleased, a, 1), H.version(.lockAcquired, b, 1),
-                                       H.written(H.exact(1), source: H.s3, mechanism: "s3-state", details: s3Write),
+                                       H.written(H.exact(1), source: H.s3, mechanism: .s3State, details: s3Write),
                                        H.version(.lockReleased, b, 1),
-                                       H.written(H.exact(1), source: H.s3, mechanism: "s3-state", details: s3Write)],
+                                       H.written(H.exact(1), source: H.s3, mechanism: .s3State, details: s3Write)],
              status: .ambiguous, candidates: [a, b]),
         Case(name: "S3 write one second after the last hold's release: unlocked",
              steps: lockFileHistory + [H.version(.lockAcquired, a, 1), H.version(.lockReleased, a, 2),
-                                       H.written(H.exact(2 + 1.0 / 60), source: H.s3, mechanism: "s3-state", details: s3Write)],
+                                       H.written(H.exact(2 + 1.0 / 60), source: H.s3, mechanism: .s3State, details: s3Write)],
              status: .unlocked),
         Case(name: "lock files seen by listing (not version history) prove nothing absent: unknown",
-             steps: [H.Step(kind: .lockAcquired, source: H.s3, mechanism: "s3-lockfile", time: H.exact(0), lockID: a,
+             steps: [H.Step(kind: .lockAcquired, source: H.s3, mechanism: .s3Lockfile, time: H.exact(0), lockID: a,
                             details: ["time_basis": "last_modified", "scan_not_after": .string(H.at(0.2).rfc3339)]),
-                     H.Step(kind: .lockReleased, source: H.s3, mechanism: "s3-lockfile", time: H.within(0.2, 0.5), lockID: a,
+                     H.Step(kind: .lockReleased, source: H.s3, mechanism: .s3Lockfile, time: H.within(0.2, 0.5), lockID: a,
                             details: ["scan_not_after": .string(H.at(0.5).rfc3339)]),
-                     H.written(H.exact(3), source: H.s3, mechanism: "s3-state", details: s3Write)], status: .unknown),
+                     H.written(H.exact(3), source: H.s3, mechanism: .s3State, details: s3Write)], status: .unknown),
         Case(name: "version history, but the state also locks through DynamoDB: unknown",
              steps: lockFileHistory + [H.written(H.within(1, 2), details: ["digest": "d"]),
-                                       H.written(H.exact(3), source: H.s3, mechanism: "s3-state", details: s3Write)], status: .unknown),
+                                       H.written(H.exact(3), source: H.s3, mechanism: .s3State, details: s3Write)], status: .unknown),
         Case(name: "baseline digest (written before watching): unknown",
              steps: [H.written(H.within(nil, 1), details: ["digest": "d", "baseline": true])], status: .unknown),
     ]
@@ -449,8 +449,8 @@ struct WriteDerivationTests {
             H.hook(.lockReleaseFailed, nil, H.exact(3), details: ["run_id": .string(run), "who": "alice@h", "message": "NoSuchKey"])
         }
         let steps = [Self.started("r1", -0.5), Self.started("r2", -0.4, who: "bob@h"),
-                     H.acquired(Self.a, H.exact(1), source: H.s3, mechanism: "s3-lockfile"),
-                     H.released(Self.a, H.exact(2), source: H.s3, mechanism: "s3-lockfile")]
+                     H.acquired(Self.a, H.exact(1), source: H.s3, mechanism: .s3Lockfile),
+                     H.released(Self.a, H.exact(2), source: H.s3, mechanism: .s3Lockfile)]
         let forced = try #require(HoldDerivation.derive(History.events(steps + [failure("r1")])).holds.first)
         #expect(forced.releaseKind == .forced)
         #expect(forced.evidence.contains { $0.note.contains("failed to release its lock") })
@@ -486,7 +486,7 @@ struct WriteDerivationTests {
     func oneUploadSeenTwice() throws {
         let writes = HoldDerivation.derive(History.events([
             H.written(H.within(5, 6), details: ["digest": .string(Self.md5A)]),
-            H.written(H.exact(5.5), source: H.s3, mechanism: "s3-state",
+            H.written(H.exact(5.5), source: H.s3, mechanism: .s3State,
                       details: ["etag": .string(Self.md5A), "version_id": "v1", "serial": 7, "lineage": "L"]),
         ])).writes
         let write = try #require(writes.first)
@@ -504,17 +504,17 @@ struct WriteDerivationTests {
     func notTheSameUpload() {
         let differentBytes = HoldDerivation.derive(History.events([
             H.written(H.within(5, 6), details: ["digest": .string(Self.md5A)]),
-            H.written(H.exact(5.5), source: H.s3, mechanism: "s3-state", details: ["etag": .string(Self.md5B)]),
+            H.written(H.exact(5.5), source: H.s3, mechanism: .s3State, details: ["etag": .string(Self.md5B)]),
         ])).writes
         #expect(differentBytes.count == 2)
         let farApart = HoldDerivation.derive(History.events([
             H.written(H.within(5, 6), details: ["digest": .string(Self.md5A)]),
-            H.written(H.exact(30), source: H.s3, mechanism: "s3-state", details: ["etag": .string(Self.md5A)]),
+            H.written(H.exact(30), source: H.s3, mechanism: .s3State, details: ["etag": .string(Self.md5A)]),
         ])).writes
         #expect(farApart.count == 2)
         let multipart = HoldDerivation.derive(History.events([
             H.written(H.within(5, 6), details: ["digest": .string(Self.md5A)]),
-            H.written(H.exact(5.5), source: H.s3, mechanism: "s3-state", details: ["etag": .string(Self.md5A + "-2")]),
+            H.written(H.exact(5.5), source: H.s3, mechanism: .s3State, details: ["etag": .string(Self.md5A + "-2")]),
         ])).writes
         #expect(multipart.count == 2)
         #expect(multipart.allSatisfy { $0.sources.count == 1 })
@@ -523,9 +523,9 @@ struct WriteDerivationTests {
     @Test("the same bytes written twice (a state put back): each digest pairs with its own upload")
     func sameBytesTwice() {
         let writes = HoldDerivation.derive(History.events([
-            H.written(H.exact(1), source: H.s3, mechanism: "s3-state", details: ["etag": .string(Self.md5A), "version_id": "v1"]),
+            H.written(H.exact(1), source: H.s3, mechanism: .s3State, details: ["etag": .string(Self.md5A), "version_id": "v1"]),
             H.written(H.within(0.5, 1.5), details: ["digest": .string(Self.md5A)]),
-            H.written(H.exact(10), source: H.s3, mechanism: "s3-state", details: ["etag": .string(Self.md5A), "version_id": "v2"]),
+            H.written(H.exact(10), source: H.s3, mechanism: .s3State, details: ["etag": .string(Self.md5A), "version_id": "v2"]),
             H.written(H.within(9.5, 10.5), details: ["digest": .string(Self.md5A)]),
         ])).writes
         #expect(writes.map(\.versionID) == ["v1", "v2"])
@@ -534,10 +534,10 @@ struct WriteDerivationTests {
 
     @Test func serialRegressionAndLineageChange() {
         let writes = HoldDerivation.derive(History.events([
-            H.written(H.exact(1), source: H.s3, mechanism: "s3-state", details: ["serial": 5, "lineage": "L1"]),
-            H.written(H.exact(3), source: H.s3, mechanism: "s3-state", details: ["serial": 4, "lineage": "L1"]),
+            H.written(H.exact(1), source: H.s3, mechanism: .s3State, details: ["serial": 5, "lineage": "L1"]),
+            H.written(H.exact(3), source: H.s3, mechanism: .s3State, details: ["serial": 4, "lineage": "L1"]),
             // Backfilled late: time order, not log order, decides what "previous" is.
-            H.written(H.exact(2), source: H.s3, mechanism: "s3-state", details: ["serial": 6, "lineage": "L2"]),
+            H.written(H.exact(2), source: H.s3, mechanism: .s3State, details: ["serial": 6, "lineage": "L2"]),
         ])).writes
         #expect(writes.map(\.serialRegression) == [false, true, false])
         #expect(writes.map(\.lineageChanged) == [false, true, true])

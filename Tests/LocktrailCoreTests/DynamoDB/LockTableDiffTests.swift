@@ -75,7 +75,7 @@ struct LockTableDiffTests {
         #expect(e.lockID == Self.idA)
         #expect(e.state == "b/env:/dev/app.tfstate")
         #expect(e.workspace == "dev")
-        #expect(e.mechanism == "dynamodb")
+        #expect(e.mechanism == .dynamodb)
         #expect(e.details["who"] == "alice@h")
         #expect(e.details["operation"] == "OperationTypeApply")
         #expect(e.details["version"] == "1.11.4")

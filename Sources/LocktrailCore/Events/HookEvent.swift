@@ -91,7 +91,7 @@ public struct HookEvent: Hashable, Sendable {
             guard case .object(let object) = d else { throw Invalid(field: field("details"), reason: "must be an object") }
             details = object
         }
-        self.init(id: id, kind: EventKind(kind), time: time, runID: runID, state: try string("state", required: false),
+        self.init(id: id, kind: EventKind(named: kind), time: time, runID: runID, state: try string("state", required: false),
                   workspace: try string("workspace", required: false, max: 256), lockID: try string("lock_id", required: false, max: 256),
                   details: details)
     }
@@ -99,13 +99,11 @@ public struct HookEvent: Hashable, Sendable {
     /// The event-log entry for this hook event, received at `receivedAt` from a client that
     /// authenticated with the ingest token named `ingestToken`.
     public func event(receivedAt: Timestamp, ingestToken: String) -> Event {
-        var d = details
-        d["run_id"] = .string(runID)
-        d["hook_event_id"] = .string(id)
         // Provenance: which token submitted this report. Set by the server over whatever the
         // client sent, so a client cannot claim another's name; `raw` keeps what it did send.
-        d["ingest_token"] = .string(ingestToken)
-        return Event(key: "hook|" + id, kind: kind, source: "hook", mechanism: "hook", time: .exact(time), observedAt: receivedAt,
-                     lockID: lockID, state: state, workspace: workspace, details: .object(d), raw: json)
+        let d = HookReportDetails(reported: details, runID: runID, hookEventID: id, ingestToken: ingestToken)
+        // A hook may report a kind of its own (`run.*`/`lock.*`): its details are the same shape.
+        return Event(key: "hook|" + id, kind: kind, source: "hook", mechanism: .hook, time: .exact(time), observedAt: receivedAt,
+                     lockID: lockID, state: state, workspace: workspace, details: .object(d.object), raw: json)
     }
 }

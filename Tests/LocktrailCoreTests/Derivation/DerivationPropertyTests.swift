@@ -53,7 +53,7 @@ struct RandomWorld {
         var rng = SplitMix64(seed: seed)
         var pending: [(observed: Double, order: UInt64, event: Event)] = []
         var keyCounter = 0
-        func emit(_ kind: EventKind, source: String, mechanism: String?, time: EventTime, observed: Double, lockID: String? = nil,
+        func emit(_ kind: EventKind, source: String, mechanism: Mechanism?, time: EventTime, observed: Double, lockID: String? = nil,
                   state: String?, details: [String: JSONValue] = [:]) {
             keyCounter += 1
             pending.append((observed, rng.next(), Event(
@@ -116,7 +116,7 @@ struct RandomWorld {
                     let removal = acquire + duration * 0.5
                     release = removal
                     let viaLocktrail = scenario == 2
-                    emit(.lockForceUnlocked, source: viaLocktrail ? "locktrail-unlock" : "hook", mechanism: viaLocktrail ? nil : "hook",
+                    emit(.lockForceUnlocked, source: viaLocktrail ? "locktrail-unlock" : "hook", mechanism: viaLocktrail ? nil : .hook,
                          time: .exact(Self.at(removal + jitter())), observed: removal + 0.1, lockID: id, state: state,
                          details: ["actor": "bob@ops", "reason": "stuck", "outcome": viaLocktrail ? "removed" : "unlocked"])
                     runEnd = acquire + duration + Double(rng.next() % 60)
@@ -139,16 +139,16 @@ struct RandomWorld {
                     // Adversarial: a report of a removal of this lock ID under the other state
                     // (a wrong --state, or a forged claim), and one long after the lock went.
                     let other = Self.states.first { $0 != state }!
-                    emit(.lockForceUnlocked, source: "hook", mechanism: "hook", time: .exact(Self.at(attempt + 0.2)),
+                    emit(.lockForceUnlocked, source: "hook", mechanism: .hook, time: .exact(Self.at(attempt + 0.2)),
                          observed: attempt + 0.2, lockID: id, state: other, details: ["actor": "mallory@x", "reason": "forged", "outcome": "unlocked"])
-                    emit(.lockForceUnlocked, source: "hook", mechanism: "hook", time: .exact(Self.at(release + 120)),
+                    emit(.lockForceUnlocked, source: "hook", mechanism: .hook, time: .exact(Self.at(release + 120)),
                          observed: release + 120, lockID: id, state: state, details: ["actor": "mallory@x", "reason": "late", "outcome": "unlocked"])
                 case 5:
                     // Another run is blocked by it (and reports the holder), plus a report about a lock nobody saw.
                     let blocked = acquire + duration * 0.2
-                    emit(.lockContended, source: "hook", mechanism: "hook", time: .exact(Self.at(blocked + jitter())), observed: blocked,
+                    emit(.lockContended, source: "hook", mechanism: .hook, time: .exact(Self.at(blocked + jitter())), observed: blocked,
                          lockID: id, state: state, details: ["run_id": .string("blocked\(runCounter)"), "who": "dave@ci"])
-                    emit(.lockContended, source: "hook", mechanism: "hook", time: .exact(Self.at(blocked)), observed: blocked,
+                    emit(.lockContended, source: "hook", mechanism: .hook, time: .exact(Self.at(blocked)), observed: blocked,
                          lockID: newID(), state: state, details: ["who": "dave@ci"])
                 default:
                     break
@@ -158,20 +158,20 @@ struct RandomWorld {
                     let started = acquire - 0.3
                     let sub = isPlan ? "plan" : "apply"
                     let arguments: [JSONValue] = isPlan ? ["plan", "-detailed-exitcode"] : ["apply", "-auto-approve"]
-                    emit(.runStarted, source: "hook", mechanism: "hook", time: .exact(Self.at(started + jitter())), observed: started,
+                    emit(.runStarted, source: "hook", mechanism: .hook, time: .exact(Self.at(started + jitter())), observed: started,
                          state: state, details: ["run_id": .string(runID), "who": "alice@h", "subcommand": .string(sub),
                                                  "arguments": .array(arguments), "heartbeat_seconds": .number(heartbeat)])
                     var beat = started + heartbeat
                     while beat < runEnd {
-                        emit(.runHeartbeat, source: "hook", mechanism: "hook", time: .exact(Self.at(beat + jitter())), observed: beat,
+                        emit(.runHeartbeat, source: "hook", mechanism: .hook, time: .exact(Self.at(beat + jitter())), observed: beat,
                              state: state, details: ["run_id": .string(runID), "who": "alice@h"])
                         beat += heartbeat
                     }
                     if let failure {
-                        emit(.lockReleaseFailed, source: "hook", mechanism: "hook", time: .exact(Self.at(runEnd - 0.1 + jitter())),
+                        emit(.lockReleaseFailed, source: "hook", mechanism: .hook, time: .exact(Self.at(runEnd - 0.1 + jitter())),
                              observed: runEnd, lockID: id, state: state, details: ["run_id": .string(runID), "who": "alice@h", "message": .string(failure)])
                     }
-                    emit(.runFinished, source: "hook", mechanism: "hook", time: .exact(Self.at(runEnd + jitter())), observed: runEnd,
+                    emit(.runFinished, source: "hook", mechanism: .hook, time: .exact(Self.at(runEnd + jitter())), observed: runEnd,
                          state: state, details: ["run_id": .string(runID), "who": "alice@h", "exit_code": .int(exitCode)])
                 }
                 t = max(release, runEnd) + 0.5
@@ -189,23 +189,23 @@ struct RandomWorld {
             let visible = Set(locks.filter { usesDynamoDB[$0.state]! && $0.acquire <= scan && scan < $0.release }.map(\.id))
             let last = previous!.time
             if let from = downFrom {
-                emit(.coverageGap, source: Self.ddbSource, mechanism: "dynamodb", time: .between(after: Self.at(from), notAfter: Self.at(scan)),
+                emit(.coverageGap, source: Self.ddbSource, mechanism: .dynamodb, time: .between(after: Self.at(from), notAfter: Self.at(scan)),
                      observed: scan, state: nil, details: ["from": .string(Self.at(from).rfc3339), "to": .string(Self.at(scan).rfc3339)])
                 downFrom = nil
             }
             for lock in locks where visible.contains(lock.id) && !previous!.visible.contains(lock.id) {
                 // As the scan diff does: Created when it falls inside what the scans prove, else the scan's bounds.
                 let byCreated = lock.created > last
-                emit(.lockAcquired, source: Self.ddbSource, mechanism: "dynamodb",
+                emit(.lockAcquired, source: Self.ddbSource, mechanism: .dynamodb,
                      time: byCreated ? .exact(Self.at(lock.created)) : .between(after: Self.at(last), notAfter: Self.at(scan)), observed: scan,
                      lockID: lock.id, state: lock.state, details: Self.record(lock, basis: byCreated ? "created" : "scan"))
             }
             for lock in locks where !visible.contains(lock.id) && previous!.visible.contains(lock.id) {
-                emit(.lockReleased, source: Self.ddbSource, mechanism: "dynamodb", time: .between(after: Self.at(last), notAfter: Self.at(scan)),
+                emit(.lockReleased, source: Self.ddbSource, mechanism: .dynamodb, time: .between(after: Self.at(last), notAfter: Self.at(scan)),
                      observed: scan, lockID: lock.id, state: lock.state, details: Self.record(lock, basis: "scan"))
             }
             for state in Self.states where usesDynamoDB[state]! && writes.contains(where: { $0.state == state && $0.time > last && $0.time <= scan }) {
-                emit(.stateWritten, source: Self.ddbSource, mechanism: "dynamodb", time: .between(after: Self.at(last), notAfter: Self.at(scan)),
+                emit(.stateWritten, source: Self.ddbSource, mechanism: .dynamodb, time: .between(after: Self.at(last), notAfter: Self.at(scan)),
                      observed: scan, state: state, details: ["digest": .string(newID())])
             }
             previous = (scan, visible)
@@ -233,13 +233,13 @@ struct RandomWorld {
             }
             if rng.next() % 4 != 0 { acquired["principal_id"] = .string(holder) }
             if let remover { released["principal_id"] = .string(remover) }
-            emit(.lockAcquired, source: Self.s3Source, mechanism: "s3-lockfile", time: .exact(Self.at(lock.acquire.rounded(.down))),
+            emit(.lockAcquired, source: Self.s3Source, mechanism: .s3Lockfile, time: .exact(Self.at(lock.acquire.rounded(.down))),
                  observed: s3Read, lockID: lock.id, state: lock.state, details: acquired)
-            emit(.lockReleased, source: Self.s3Source, mechanism: "s3-lockfile", time: .exact(Self.at(lock.release.rounded(.down))),
+            emit(.lockReleased, source: Self.s3Source, mechanism: .s3Lockfile, time: .exact(Self.at(lock.release.rounded(.down))),
                  observed: s3Read, lockID: lock.id, state: lock.state, details: released)
         }
         for write in writes where usesLockFile[write.state]! {
-            emit(.stateWritten, source: Self.s3Source, mechanism: "s3-state", time: .exact(Self.at(write.time.rounded(.down))),
+            emit(.stateWritten, source: Self.s3Source, mechanism: .s3State, time: .exact(Self.at(write.time.rounded(.down))),
                  observed: s3Read, state: write.state, details: ["etag": .string(newID()), "time_basis": "last_modified"])
         }
         if rng.next() % 4 == 0 {
@@ -247,7 +247,7 @@ struct RandomWorld {
             let from = Double(rng.next() % UInt64(max(1, end)))
             // Either the whole source was blind, or one state's history was pruned before it was read.
             let scoped = rng.next() % 2 == 0 ? Self.states[Int(rng.next() % 2)] : nil
-            emit(.coverageGap, source: Self.s3Source, mechanism: "s3-lockfile", time: .between(after: Self.at(from), notAfter: Self.at(from + 20)),
+            emit(.coverageGap, source: Self.s3Source, mechanism: .s3Lockfile, time: .between(after: Self.at(from), notAfter: Self.at(from + 20)),
                  observed: s3Read, state: scoped, details: ["from": .string(Self.at(from).rfc3339), "to": .string(Self.at(from + 20).rfc3339)])
         }
 

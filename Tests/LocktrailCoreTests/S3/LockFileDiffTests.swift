@@ -90,7 +90,7 @@ struct LockFileDiffTests {
         let a = try #require(acq.events.first)
         #expect(a.time == .exact(Self.t1))
         #expect(a.details["time_basis"] == "last_modified")
-        #expect(a.mechanism == "s3-lockfile")
+        #expect(a.mechanism == .s3Lockfile)
         let (rel, _) = Self.run(previous: Self.snapshot([Self.lock(1)]), objects: [], window: Self.window)
         let r = try #require(rel.events.first)
         #expect(r.lockID == VersionHistoryTests.id(1))

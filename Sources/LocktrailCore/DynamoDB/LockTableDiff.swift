@@ -139,49 +139,44 @@ public struct LockTableDiff: Sendable {
         return .other(fingerprint: Hex.encode(Digest.sha256(CanonicalJSON.encode(item.raw))))
     }
 
-    private func base(_ kind: EventKind, key: String, time: EventTime, window: ScanWindow, state: StateIdentity?,
-                      lockID: String?, details: [String: JSONValue], raw: JSONValue?) -> Event {
-        var d = details
-        d["table"] = .string(table)
-        d["scan_after"] = .optional(window.previousStarted?.rfc3339)
-        d["scan_not_after"] = .string(window.completed.rfc3339)
-        return Event(key: key, kind: kind, source: source, mechanism: "dynamodb", time: time, observedAt: window.completed,
-                     lockID: lockID, state: state?.lockPath, workspace: state?.workspace, details: .object(d), raw: raw)
+    private func base<D: EventDetails>(_ kind: EventKind, key: String, time: EventTime, window: ScanWindow, state: StateIdentity?,
+                                       lockID: String?, details: D, raw: JSONValue?) -> Event {
+        Event(key: key, kind: kind, source: source, mechanism: .dynamodb, time: time, observedAt: window.completed,
+              lockID: lockID, state: state?.lockPath, workspace: state?.workspace, details: details, raw: raw)
     }
 
     private func keyPrefix(_ what: String) -> String { "ddb|\(source)|\(what)|" }
 
     private func appeared(key: String, entry: SnapshotEntry, item: LockTableItem, previous: SnapshotEntry?, window: ScanWindow) -> [Event] {
         let state = DynamoDBLockKey(lockID: key, layout: layout)?.state
+        let context = ObservationContext.dynamoDBScan(table: table, window: window)
         switch entry {
         case .lock(let info):
             switch LockRecordParse.parse(Array(info.utf8)) {
             case .record(let record):
-                var details = record.eventDetails
+                var details = LockChangeDetails(context: context, record: record, timeBasis: .scan,
+                                                pathMismatch: record.path.map { $0 != key } ?? false)
                 var time = window.bounds
                 // Created is written when terraform starts the command: the best time there is,
                 // unless it falls outside what the scans prove (lock-timeout retries reuse it).
                 if let created = record.created, created <= window.completed,
                    window.previousStarted.map({ created > $0 }) ?? true {
                     time = .exact(created)
-                    details["time_basis"] = "created"
-                } else {
-                    details["time_basis"] = "scan"
+                    details.timeBasis = .created
                 }
-                if let path = record.path, path != key { details["path_mismatch"] = .bool(true) }
                 return [base(.lockAcquired, key: keyPrefix("acquired") + key + "|" + record.id, time: time, window: window,
                              state: state, lockID: record.id, details: details, raw: item.raw)]
             case .unparseable(let reason):
                 return [base(.observationUnparsed, key: keyPrefix("unparsed") + key + "|" + Hex.encode(Digest.sha256(info)),
                              time: window.bounds, window: window, state: state, lockID: nil,
-                             details: ["reason": .string("lock item whose Info is not a lock record: " + reason), "item_kind": "lock"],
+                             details: UnparsedDetails(context: context, reason: "lock item whose Info is not a lock record: " + reason,
+                                                      itemKind: .lock),
                              raw: item.raw)]
             }
         case .digest(let digest):
             guard !digest.isEmpty else { return [] }  // a -md5 item without Digest (terragrunt migrate) writes nothing
-            var details: [String: JSONValue] = ["digest": .string(digest)]
-            if case .digest(let old)? = previous, !old.isEmpty { details["previous_digest"] = .string(old) }
-            if window.previousStarted == nil { details["baseline"] = true }
+            var details = StateWriteDetails(context: context, digest: digest, baseline: window.previousStarted == nil)
+            if case .digest(let old)? = previous, !old.isEmpty { details.previousDigest = old }
             return [base(.stateWritten, key: keyPrefix("written") + (state?.lockPath ?? key) + "|" + digest + "|" + String(window.completed.microseconds),
                          time: window.bounds, window: window, state: state, lockID: nil, details: details, raw: item.raw)]
         case .lockFile, .state, .deleteMarker:
@@ -196,29 +191,30 @@ public struct LockTableDiff: Sendable {
                 reason = "item is neither a lock (no Info) nor a -md5 digest item"
             }
             return [base(.observationUnparsed, key: keyPrefix("unparsed") + key + "|" + fingerprint, time: window.bounds, window: window,
-                         state: state, lockID: nil, details: ["reason": .string(reason), "item_kind": "other"], raw: item.raw)]
+                         state: state, lockID: nil, details: UnparsedDetails(context: context, reason: reason, itemKind: .other),
+                         raw: item.raw)]
         }
     }
 
     private func disappeared(key: String, entry: SnapshotEntry, replacedBy: SnapshotEntry?, window: ScanWindow) -> [Event] {
         let state = DynamoDBLockKey(lockID: key, layout: layout)?.state
+        let context = ObservationContext.dynamoDBScan(table: table, window: window)
         switch entry {
         case .lock(let info):
             // A lock stays the same lock only while its Info is byte-identical.
-            var details: [String: JSONValue] = ["reason": replacedBy?.kind == .lock ? "replaced" : "disappeared"]
             let record = LockRecordParse.parse(Array(info.utf8)).record
-            if let record { details.merge(record.eventDetails) { a, _ in a } } else { details["unparsed"] = true }
+            var details = LockChangeDetails(context: context, record: record, reason: replacedBy?.kind == .lock ? .replaced : .disappeared)
             if case .lock(let newInfo)? = replacedBy, let newRecord = LockRecordParse.parse(Array(newInfo.utf8)).record {
-                details["replaced_by"] = .string(newRecord.id)
+                details.replacedBy = newRecord.id
             }
             let id = record?.id ?? Hex.encode(Digest.sha256(info))
             return [base(.lockReleased, key: keyPrefix("released") + key + "|" + id, time: window.bounds, window: window,
                          state: state, lockID: record?.id, details: details, raw: nil)]
         case .digest(let digest):
             guard replacedBy == nil else { return [] }  // a changed digest is a write, reported by appeared()
-            return [base(EventKind("state.digest_removed"), key: keyPrefix("digest_removed") + key + "|" + String(window.completed.microseconds),
+            return [base(.stateDigestRemoved, key: keyPrefix("digest_removed") + key + "|" + String(window.completed.microseconds),
                          time: window.bounds, window: window, state: state, lockID: nil,
-                         details: ["previous_digest": .string(digest)], raw: nil)]
+                         details: DigestRemovedDetails(context: context, previousDigest: digest), raw: nil)]
         case .other, .lockFile, .state, .deleteMarker:
             return []
         }
