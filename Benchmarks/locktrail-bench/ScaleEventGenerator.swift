@@ -181,7 +181,7 @@ struct ScaleEventGenerator {
         details.merge(scanDetails(window)) { own, _ in own }
         details["time_basis"] = "last_modified"
         return Event(key: "s3|\(Self.bucketSource)|acquired|\(slot.identity.lockFileKey)|\(run.lockID)", kind: .lockAcquired,
-                     source: Self.bucketSource, mechanism: "s3-lockfile", time: .exact(modified), observedAt: window.completed,
+                     source: Self.bucketSource, mechanism: .s3Lockfile, time: .exact(modified), observedAt: window.completed,
                      lockID: run.lockID, state: slot.identity.lockPath, workspace: slot.identity.workspace, details: .object(details),
                      raw: RawObservation.json(Array(run.info.utf8)))
     }
@@ -197,7 +197,7 @@ struct ScaleEventGenerator {
         details.merge(objectDetails(key: slot.identity.lockFileKey, etag: etag)) { own, _ in own }
         details.merge(scanDetails(window)) { own, _ in own }
         return Event(key: "s3|\(Self.bucketSource)|released|\(slot.identity.lockFileKey)|\(run.lockID)", kind: .lockReleased,
-                     source: Self.bucketSource, mechanism: "s3-lockfile", time: window.bounds, observedAt: window.completed,
+                     source: Self.bucketSource, mechanism: .s3Lockfile, time: window.bounds, observedAt: window.completed,
                      lockID: run.lockID, state: slot.identity.lockPath, workspace: slot.identity.workspace, details: .object(details), raw: nil)
     }
 
@@ -223,7 +223,7 @@ struct ScaleEventGenerator {
         details["lineage"] = .string(slot.lineage)
         details["terraform_version"] = .string(run.record.version ?? "1.11.4")
         out.append(Event(key: "s3|\(Self.bucketSource)|written|\(slot.identity.key)|\(etag)|\(modified.microseconds)", kind: .stateWritten,
-                         source: Self.bucketSource, mechanism: "s3-state", time: .exact(modified), observedAt: window.completed,
+                         source: Self.bucketSource, mechanism: .s3State, time: .exact(modified), observedAt: window.completed,
                          state: slot.identity.lockPath, workspace: slot.identity.workspace, details: .object(details),
                          raw: ["key": .string(slot.identity.key), "etag": .string(etag), "size": .int(size),
                                "last_modified": .string(modified.rfc3339)]))
@@ -235,7 +235,7 @@ struct ScaleEventGenerator {
         var d = details
         d["table"] = .string(Self.table)
         d.merge(scanDetails(window)) { own, _ in own }
-        return Event(key: "ddb|\(Self.dynamoDBSource)|" + key, kind: kind, source: Self.dynamoDBSource, mechanism: "dynamodb", time: time,
+        return Event(key: "ddb|\(Self.dynamoDBSource)|" + key, kind: kind, source: Self.dynamoDBSource, mechanism: .dynamodb, time: time,
                      observedAt: window.completed, lockID: lockID, state: slot.identity.lockPath, workspace: slot.identity.workspace,
                      details: .object(d), raw: raw)
     }

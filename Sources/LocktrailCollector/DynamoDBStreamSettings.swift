@@ -1,5 +1,4 @@
-import LocktrailAWS
-
+public import LocktrailAWS
 /// How a lock-table source reads its table's stream.
 public struct DynamoDBStreamSettings: Sendable {
     /// The Streams client for the table's account and region.

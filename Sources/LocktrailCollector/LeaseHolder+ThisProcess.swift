@@ -1,6 +1,5 @@
 import Foundation
-import LocktrailCore
-
+public import LocktrailCore
 extension LeaseHolder {
     /// This process: its host name, its pid and a random id.
     public static let thisProcess = LeaseHolder(

@@ -1,7 +1,7 @@
 import Foundation
-import Logging
-import LocktrailCore
-import LocktrailStore
+public import Logging
+public import LocktrailCore
+public import LocktrailStore
 import Synchronization
 
 /// Keeps one lease for this collector: asks for it while another holds it, renews it while this

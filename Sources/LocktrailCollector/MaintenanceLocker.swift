@@ -1,6 +1,5 @@
-import LocktrailAWS
-import LocktrailCore
-
+public import LocktrailAWS
+public import LocktrailCore
 /// Writes and removes maintenance locks the way terraform takes and releases its own: the lock
 /// file with `If-None-Match: *` first, then the DynamoDB item with `attribute_not_exists(LockID)`;
 /// released lock file first, then DynamoDB, each only while it still holds this lock's record.

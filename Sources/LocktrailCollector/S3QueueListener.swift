@@ -1,8 +1,8 @@
 import Foundation
-import Logging
-import LocktrailAWS
-import LocktrailCore
-import LocktrailStore
+public import Logging
+public import LocktrailAWS
+public import LocktrailCore
+public import LocktrailStore
 import ServiceLifecycle
 
 /// Reads one SQS queue of S3 event notifications for the bucket sources it serves (one queue may

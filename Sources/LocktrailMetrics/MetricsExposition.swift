@@ -1,4 +1,4 @@
-import LocktrailCore
+public import LocktrailCore
 import Prometheus
 
 /// Renders samples (computed afresh for each scrape) in the Prometheus text exposition format,

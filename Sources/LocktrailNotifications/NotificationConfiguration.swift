@@ -1,5 +1,5 @@
-import Foundation
-import LocktrailCore
+public import Foundation
+public import LocktrailCore
 import LocktrailCrypto
 import Yams
 

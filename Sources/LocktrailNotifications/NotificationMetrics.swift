@@ -1,6 +1,5 @@
-import LocktrailCore
-import LocktrailStore
-
+public import LocktrailCore
+public import LocktrailStore
 /// The outbox's figures for every scrape of `GET /metrics`, read from the database so every
 /// `serve` replica gives the same values whether or not it runs the notifier:
 /// `locktrail_notifications_backlog` (deliveries neither delivered nor dead) and

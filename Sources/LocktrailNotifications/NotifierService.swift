@@ -1,9 +1,8 @@
-import Foundation
-import Logging
-import LocktrailCore
-import LocktrailStore
-import ServiceLifecycle
-
+public import Foundation
+public import Logging
+public import LocktrailCore
+public import LocktrailStore
+public import ServiceLifecycle
 /// The notifier inside `locktrail serve`: every replica runs this service, and the one that
 /// holds the advisory lock (`store.notifications.tryLead()`) does the work — each interval it
 /// turns new findings into outbox entries (in the transaction that advances its cursor) and

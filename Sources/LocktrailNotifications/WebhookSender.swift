@@ -1,7 +1,6 @@
-import Foundation
-import LocktrailCore
-import LocktrailHTTP
-
+public import Foundation
+public import LocktrailCore
+public import LocktrailHTTP
 /// Sends one notification to one webhook over libcurl: JSON with the delivery id, timestamp and
 /// signature headers, or Slack's incoming-webhook `{"text": …}` (which takes no custom headers
 /// a receiver could check). Redirects are never followed; with `allowPrivateNetworks` off, a URL

@@ -1,8 +1,8 @@
 import Foundation
-import Hummingbird
-import Logging
+public import Hummingbird
+public import Logging
 import LocktrailCore
-import LocktrailMetrics
+public import LocktrailMetrics
 import LocktrailStore
 
 /// `GET /metrics`: the database's values (the same on every replica), then what other parts

@@ -1,5 +1,4 @@
-import LocktrailCore
-
+public import LocktrailCore
 /// The collector's door to leases: who owns each source (design.md "Beyond one machine").
 /// Deadlines are the database's clock; `duration` is in seconds.
 public protocol LeaseStateStore: Sendable {

@@ -159,12 +159,12 @@ struct NotificationTests {
     static func forcedHold(_ id: String, state: String) -> [Event] {
         let t = now()
         return [
-            Event(key: "n|acq|\(id)", kind: .lockAcquired, source: ddb, mechanism: "dynamodb", time: .exact(t.adding(seconds: -3)), observedAt: t,
+            Event(key: "n|acq|\(id)", kind: .lockAcquired, source: ddb, mechanism: .dynamodb, time: .exact(t.adding(seconds: -3)), observedAt: t,
                   lockID: id, state: state, workspace: "default", details: record(id, state: state, who: "erin@build-7")),
-            Event(key: "n|force|\(id)", kind: .lockForceUnlocked, source: "hook", mechanism: "hook", time: .exact(t.adding(seconds: -2)), observedAt: t,
+            Event(key: "n|force|\(id)", kind: .lockForceUnlocked, source: "hook", mechanism: .hook, time: .exact(t.adding(seconds: -2)), observedAt: t,
                   lockID: id, state: state, workspace: "default",
                   details: ["actor": "bob@ops", "reason": "apply killed", "outcome": "removed", "tool": "locktrail unlock"]),
-            Event(key: "n|rel|\(id)", kind: .lockReleased, source: ddb, mechanism: "dynamodb",
+            Event(key: "n|rel|\(id)", kind: .lockReleased, source: ddb, mechanism: .dynamodb,
                   time: .between(after: t.adding(seconds: -2.5), notAfter: t.adding(seconds: -1)), observedAt: t,
                   lockID: id, state: state, workspace: "default", details: record(id, state: state, who: "erin@build-7")),
         ]
@@ -175,9 +175,9 @@ struct NotificationTests {
     static func staleContentionAndGap(_ id: String, state: String) -> [Event] {
         let t = now()
         return [
-            Event(key: "n|acq|\(id)", kind: .lockAcquired, source: ddb, mechanism: "dynamodb", time: .exact(t.adding(seconds: -0.2)), observedAt: t,
+            Event(key: "n|acq|\(id)", kind: .lockAcquired, source: ddb, mechanism: .dynamodb, time: .exact(t.adding(seconds: -0.2)), observedAt: t,
                   lockID: id, state: state, workspace: "default", details: record(id, state: state, who: "dave@laptop")),
-            Event(key: "n|contended|\(id)", kind: .lockContended, source: "hook", mechanism: "hook", time: .exact(t), observedAt: t,
+            Event(key: "n|contended|\(id)", kind: .lockContended, source: "hook", mechanism: .hook, time: .exact(t), observedAt: t,
                   lockID: id, state: state, workspace: "default",
                   details: ["who": "carol@ci", "holder_who": "dave@laptop", "holder_operation": "OperationTypeApply", "ingest_token": "ci-runners"]),
             Event(key: "n|gap|\(id)", kind: .coverageGap, source: ddb, time: .exact(t), observedAt: t,
@@ -190,17 +190,17 @@ struct NotificationTests {
     /// write with none held: `unlocked`, proven by the exact history.
     static func unlockedWrite(state: String) -> [Event] {
         let t = now().adding(seconds: -120), id = "0a0a0a0a-0000-4000-8000-00000000000a"
-        func s3(_ key: String, _ kind: EventKind, _ time: Timestamp, lock: String? = nil, mechanism: String, details: JSONValue) -> Event {
+        func s3(_ key: String, _ kind: EventKind, _ time: Timestamp, lock: String? = nil, mechanism: Mechanism, details: JSONValue) -> Event {
             Event(key: "n|\(key)", kind: kind, source: "s3:notify-exact", mechanism: mechanism, time: .exact(time), observedAt: time,
                   lockID: lock, state: state, workspace: "default", details: details)
         }
         let lock: JSONValue = ["who": "carol@ci", "operation": "OperationTypeApply", "version": "1.11.4", "created": .string(t.rfc3339),
                                "path": .string(state), "time_basis": "last_modified"]
         return [
-            s3("u1", .lockAcquired, t, lock: id, mechanism: "s3-lockfile", details: lock),
-            s3("u2", .stateWritten, t.adding(seconds: 10), mechanism: "s3-state", details: ["etag": "e1", "serial": 7, "lineage": "L"]),
-            s3("u3", .lockReleased, t.adding(seconds: 20), lock: id, mechanism: "s3-lockfile", details: lock),
-            s3("u4", .stateWritten, t.adding(seconds: 60), mechanism: "s3-state", details: ["etag": "e2", "serial": 8, "lineage": "L"]),
+            s3("u1", .lockAcquired, t, lock: id, mechanism: .s3Lockfile, details: lock),
+            s3("u2", .stateWritten, t.adding(seconds: 10), mechanism: .s3State, details: ["etag": "e1", "serial": 7, "lineage": "L"]),
+            s3("u3", .lockReleased, t.adding(seconds: 20), lock: id, mechanism: .s3Lockfile, details: lock),
+            s3("u4", .stateWritten, t.adding(seconds: 60), mechanism: .s3State, details: ["etag": "e2", "serial": 8, "lineage": "L"]),
         ]
     }
 
@@ -299,7 +299,7 @@ struct NotificationTests {
         #expect(rebuild.status == 0, "\(rebuild.output)")
         let t = Self.now()
         _ = try await scene.db.store.events.append([Event(
-            key: "n|late|\(forcedID)", kind: .lockForceUnlocked, source: "hook", mechanism: "hook", time: .exact(t), observedAt: t,
+            key: "n|late|\(forcedID)", kind: .lockForceUnlocked, source: "hook", mechanism: .hook, time: .exact(t), observedAt: t,
             lockID: forcedID, state: forcedState, workspace: "default", details: ["actor": "late@ops", "outcome": "not_found", "tool": "locktrail unlock"])])
         let head = try await scene.db.store.events.head().seq
         try await Self.eventually("the notifier to pass the new event") {

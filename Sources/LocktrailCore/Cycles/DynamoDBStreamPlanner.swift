@@ -190,17 +190,17 @@ public struct DynamoDBStreamPlanner: Sendable {
         case .attached(let at):
             attachedAt = at
             // Before the stream, the scans' own rule for a pause holds.
-            if let gap = CoverageGapRules.pause(source: source, keyPrefix: "ddb", mechanism: "dynamodb", checkpoint: checkpoint, started: started,
-                                                completed: completed, threshold: scanPlanner.gapThreshold, details: ["table": .string(table)]) {
+            if let gap = CoverageGapRules.pause(source: source, keyPrefix: "ddb", mechanism: .dynamodb, checkpoint: checkpoint, started: started,
+                                                completed: completed, threshold: scanPlanner.gapThreshold, table: table) {
                 head.append(gap)
             }
         case .resynchronised(let reason, let since, let arn, let at):
             attachedAt = at
-            var details: [String: JSONValue] = ["table": .string(table), "resynchronised_by": "scan"]
-            details["stream_arn"] = .optional(arn)
             head.append(CoverageGapRules.gap(
-                key: "ddbs|\(source)|gap|\(since.microseconds)|\(started.microseconds)", source: source, mechanism: "dynamodb",
-                from: since, to: started, reason: "stream not resumable: " + reason, observedAt: completed, details: details))
+                key: "ddbs|\(source)|gap|\(since.microseconds)|\(started.microseconds)", source: source, mechanism: .dynamodb,
+                observedAt: completed,
+                details: CoverageGapDetails(from: since, to: started, reason: "stream not resumable: " + reason, table: table,
+                                            resynchronisedBy: "scan", streamARN: arn)))
         }
         let differ = LockTableDiff(source: source, table: table, layout: layout)
         let current = differ.index(items)

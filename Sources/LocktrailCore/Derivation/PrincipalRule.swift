@@ -15,7 +15,7 @@ public enum PrincipalRule {
     public static func removedByAnother(_ sightings: [SequencedEvent])
         -> (creation: SequencedEvent, removal: SequencedEvent, creator: AWSPrincipal, remover: AWSPrincipal)? {
         func principal(_ e: SequencedEvent) -> AWSPrincipal? {
-            guard e.event.mechanism == "s3-lockfile", let text = e.event.details["principal_id"]?.stringValue, !text.isEmpty else { return nil }
+            guard e.event.mechanism == .s3Lockfile, let text = e.event.details["principal_id"]?.stringValue, !text.isEmpty else { return nil }
             let p = AWSPrincipal(principalID: text)
             return identities.contains(p.kind) ? p : nil
         }

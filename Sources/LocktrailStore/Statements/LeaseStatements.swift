@@ -1,6 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
-
+package import LocktrailCore
+package import LocktrailPostgres
 /// The statements on `leases` (which collector owns a source, with its fencing token).
 package enum LeaseStatements {
     /// A lease's token and deadline, as `leases_acquire` and `leases_renew` return them.

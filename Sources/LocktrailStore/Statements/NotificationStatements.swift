@@ -1,6 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
-
+package import LocktrailCore
+package import LocktrailPostgres
 /// The statements of the notifier: its advisory lock and cursor, what it looks for, and the outbox.
 package enum NotificationStatements {
     /// `notifier_lock`: tries to take the session advisory lock that makes this connection the notifier.

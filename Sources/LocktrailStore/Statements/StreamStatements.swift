@@ -1,6 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
-
+package import LocktrailCore
+package import LocktrailPostgres
 /// The statements on `source_streams` and `stream_positions` (a lock-table source's stream and
 /// its shard positions, migration 0007).
 package enum StreamStatements {

@@ -1,6 +1,5 @@
-import LocktrailCore
-import LocktrailPostgres
-
+public import LocktrailCore
+public import LocktrailPostgres
 /// Leases on PostgreSQL (`leases`, migration 0008): one statement each, off the cooperative pool.
 public struct LeaseStore: LeaseStateStore {
     let pool: PostgresPool

@@ -1,4 +1,4 @@
-import LocktrailCore
+public import LocktrailCore
 import LocktrailPostgres
 
 /// What the log says about maintenance locks: where a state's locks live, and which

@@ -1,4 +1,4 @@
-import LocktrailCore
+public import LocktrailCore
 import LocktrailPostgres
 
 /// The database's side of `GET /metrics`: values every replica reads alike.

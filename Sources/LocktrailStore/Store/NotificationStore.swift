@@ -1,5 +1,5 @@
 import Foundation
-import LocktrailCore
+public import LocktrailCore
 import LocktrailPostgres
 
 /// The notification outbox through the store: becoming the one notifier, and what the

@@ -1,4 +1,4 @@
-import LocktrailCore
+public import LocktrailCore
 import LocktrailCrypto
 import LocktrailPostgres
 

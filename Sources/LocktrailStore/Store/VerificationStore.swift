@@ -1,4 +1,4 @@
-import LocktrailCore
+public import LocktrailCore
 import LocktrailPostgres
 
 /// What one `locktrail verify` found, as recorded.

@@ -141,7 +141,7 @@ struct S3PushPlannerTests {
             var details: [String: JSONValue] = ["object_key": .string(Self.lock), "time_basis": "last_modified", "who": "alice@h"]
             if !principal.isEmpty { details["principal_id"] = .string(principal) }
             return SequencedEvent(seq: seq, event: Event(
-                key: "k\(seq)", kind: kind, source: "s3:b", mechanism: "s3-lockfile", time: .exact(Self.t0.adding(seconds: second)),
+                key: "k\(seq)", kind: kind, source: "s3:b", mechanism: .s3Lockfile, time: .exact(Self.t0.adding(seconds: second)),
                 observedAt: Self.t0.adding(seconds: 9), lockID: "lock-1", state: "b/app/terraform.tfstate", details: .object(details)))
         }
         let derived = HoldDerivation.derive([event(1, .lockAcquired, "AWS:AROAALICE:run-1", second: 1), event(2, .lockReleased, remover, second: 4)])

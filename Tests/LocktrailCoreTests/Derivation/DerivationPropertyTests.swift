@@ -366,7 +366,7 @@ struct DerivationPropertyTests {
     /// another (sessions aside), computed here without the derivation's code.
     static func principalsDiffer(_ named: [SequencedEvent]) -> Bool {
         func identity(_ e: SequencedEvent) -> String? {
-            guard e.event.mechanism == "s3-lockfile", let text = e.event.details["principal_id"]?.stringValue else { return nil }
+            guard e.event.mechanism == .s3Lockfile, let text = e.event.details["principal_id"]?.stringValue else { return nil }
             if text.count == 12, text.allSatisfy(\.isNumber) { return "root " + text }
             guard text.hasPrefix("AWS:AROA") || text.hasPrefix("AWS:AIDA") else { return nil }
             return text.split(separator: ":").prefix(2).joined(separator: ":")

@@ -5,6 +5,7 @@ public struct CoverageGapDetails: EventDetails, Hashable {
     public enum Member: String, CaseIterable, Sendable {
         case from, to, reason, table, bucket
         case objectKey = "object_key", versionID = "version_id"
+        case resynchronisedBy = "resynchronised_by", streamARN = "stream_arn"
     }
 
     public static let kinds: [EventKind] = [.coverageGap]
@@ -23,10 +24,16 @@ public struct CoverageGapDetails: EventDetails, Hashable {
     public var objectKey: String?
     /// The delete marker with no version before it.
     public var versionID: String?
+    /// How the source caught up after the gap (`scan`: a stream that could not be resumed).
+    public var resynchronisedBy: String?
+    /// The stream that could not be resumed (DynamoDB Streams), when known.
+    public var streamARN: String?
 
     /// Details.
     public init(from: Timestamp, to: Timestamp, reason: String, table: String? = nil, bucket: String? = nil,
-                objectKey: String? = nil, versionID: String? = nil) {
+                objectKey: String? = nil, versionID: String? = nil, resynchronisedBy: String? = nil, streamARN: String? = nil) {
+        self.resynchronisedBy = resynchronisedBy
+        self.streamARN = streamARN
         self.from = from
         self.to = to
         self.reason = reason
@@ -45,6 +52,8 @@ public struct CoverageGapDetails: EventDetails, Hashable {
         d.setIfPresent(.bucket, bucket.map(JSONValue.string))
         d.setIfPresent(.objectKey, objectKey.map(JSONValue.string))
         d.setIfPresent(.versionID, versionID.map(JSONValue.string))
+        d.setIfPresent(.resynchronisedBy, resynchronisedBy.map(JSONValue.string))
+        d.setIfPresent(.streamARN, streamARN.map(JSONValue.string))
         return d.object
     }
 }
