@@ -41,20 +41,15 @@ public struct MaintenancePolicy: Hashable, Sendable {
 
     /// `maintenance.locked`: the lock is in place in every mechanism of `target`.
     public func lockedEvent(_ lock: MaintenanceLock, target: MaintenanceTarget, at now: Timestamp) -> Event {
-        var details = OpenMaintenanceLock.details(lock, target: target)
-        details["ttl_seconds"] = .number(ttl)
-        return MaintenanceEvents.event(.maintenanceLocked, lockID: lock.id, state: state, details: details, at: now)
+        MaintenanceEvents.event(.maintenanceLocked, lockID: lock.id, state: state,
+                                details: MaintenanceDetails.locked(lock, target: target, ttl: ttl).object, at: now)
     }
 
     /// `maintenance.refused`: the state was held by another lock, so nothing was taken (a lock
     /// file written first is removed again).
     public func refusedEvent(target: MaintenanceTarget, holder: LockRecord?, mechanism: String, at now: Timestamp) -> Event {
-        var details: [String: JSONValue] = [
-            "actor": .string(actor), "reason": .string(reason), "blocked_by": .string(mechanism),
-            "mechanisms": .array(target.mechanisms.map(JSONValue.string)), "tool": "locktrail lock",
-        ]
-        if let holder { details["holder"] = .object(holder.eventDetails.merging(["id": .string(holder.id)]) { a, _ in a }) }
-        return MaintenanceEvents.event(.maintenanceRefused, lockID: holder?.id, state: state, details: details, at: now)
+        let details = MaintenanceDetails.refused(actor: actor, reason: reason, blockedBy: mechanism, target: target, holder: holder)
+        return MaintenanceEvents.event(.maintenanceRefused, lockID: holder?.id, state: state, details: details.object, at: now)
     }
 }
 
@@ -91,21 +86,8 @@ public struct OpenMaintenanceLock: Hashable, Sendable {
     /// `maintenance.released` (by `actor`) or `maintenance.expired` (by the collector `source`):
     /// which mechanisms it was removed from, and which no longer held this record.
     public func endEvent(_ kind: EventKind, by actor: String, removed: [String], gone: [String], at now: Timestamp) -> Event {
-        let details: [String: JSONValue] = [
-            "actor": .string(actor), "reason": .string(lock.reason), "removed": .array(removed.map(JSONValue.string)),
-            "gone": .array(gone.map(JSONValue.string)), "expires_at": .string(lock.expires.rfc3339),
-            "tool": kind == .maintenanceExpired ? "locktrail collect" : "locktrail lock --release",
-        ]
-        return MaintenanceEvents.event(kind, lockID: lock.id, state: lock.state, details: details, at: now)
-    }
-
-    static func details(_ lock: MaintenanceLock, target: MaintenanceTarget) -> [String: JSONValue] {
-        [
-            "actor": .string(lock.actor), "reason": .string(lock.reason), "created": .string(lock.created.rfc3339),
-            "expires_at": .string(lock.expires.rfc3339), "record": .string(lock.record), "table": .optional(target.table),
-            "region": .optional(target.region), "lockfile": .bool(target.lockfile),
-            "mechanisms": .array(target.mechanisms.map(JSONValue.string)), "tool": "locktrail lock",
-        ]
+        let details = MaintenanceDetails.ended(expired: kind == .maintenanceExpired, lock: lock, by: actor, removed: removed, gone: gone)
+        return MaintenanceEvents.event(kind, lockID: lock.id, state: lock.state, details: details.object, at: now)
     }
 }
 

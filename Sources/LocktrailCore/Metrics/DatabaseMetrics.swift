@@ -25,9 +25,15 @@ public struct DatabaseMetrics: Sendable {
         public var failures: Int
         /// Coverage gaps recorded for it (event log).
         public var coverageGaps: Int
+        /// For a lock table read through its stream: when every shard was last read to its end.
+        public var streamReadThrough: Timestamp?
+        /// For a lock table read through its stream: changes reconciliation found the stream missed.
+        public var streamRepairs: Int?
         /// A source.
-        public init(name: String, kind: String, lastSuccess: Timestamp?, failures: Int, coverageGaps: Int) {
+        public init(name: String, kind: String, lastSuccess: Timestamp?, failures: Int, coverageGaps: Int,
+                    streamReadThrough: Timestamp? = nil, streamRepairs: Int? = nil) {
             (self.name, self.kind, self.lastSuccess, self.failures, self.coverageGaps) = (name, kind, lastSuccess, failures, coverageGaps)
+            (self.streamReadThrough, self.streamRepairs) = (streamReadThrough, streamRepairs)
         }
     }
 
@@ -87,6 +93,15 @@ public struct DatabaseMetrics: Sendable {
                                     labels: labels, value: Double(source.failures)))
             out.append(MetricSample("locktrail_coverage_gaps_total", .counter, help: "Coverage gaps recorded for the source (event log).",
                                     labels: labels, value: Double(source.coverageGaps)))
+            if let readThrough = source.streamReadThrough {
+                // The push lag: how far behind now the stream has certainly been read.
+                out.append(MetricSample("locktrail_source_push_lag_seconds", .gauge,
+                                        help: "For a source read through a DynamoDB stream: seconds since every shard was last read to its end.",
+                                        labels: labels, value: max(0, now.secondsSinceEpoch - readThrough.secondsSinceEpoch)))
+                out.append(MetricSample("locktrail_source_push_repairs_total", .counter,
+                                        help: "Changes a reconciliation scan found that the source's stream had not delivered.",
+                                        labels: labels, value: Double(source.streamRepairs ?? 0)))
+            }
         }
         return out
     }

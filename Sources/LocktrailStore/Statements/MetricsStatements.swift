@@ -45,12 +45,15 @@ package enum MetricsStatements {
         /// One source.
         package struct Record: RowDecodable {
             package var source: String, kind: String, lastSuccess: Timestamp?, failures: Int64, coverageGaps: Int64
+            package var streamReadThrough: Timestamp?, streamRepairs: Int64?
             package init(row: Row) throws {
                 source = try row["source"]
                 kind = try row["kind"]
-                lastSuccess = try row["last_scan_completed"]
+                lastSuccess = try row["last_success"]
                 failures = try row["failures"]
                 coverageGaps = try row["coverage_gaps"]
+                streamReadThrough = try row["stream_read_through"]
+                streamRepairs = try row["stream_repairs"]
             }
         }
     }

@@ -18,6 +18,8 @@ package enum Statements {
         TokenStatements.Insert.self, TokenStatements.Lookup.self, TokenStatements.List.self, TokenStatements.Revoke.self,
         StateStatements.Known.self, StateStatements.Similar.self,
         UnlockStatements.LockSightings.self, UnlockStatements.LiveRuns.self,
+        MaintenanceStatements.StateSightings.self, MaintenanceStatements.Open.self,
+        MetricsStatements.Counters.self, MetricsStatements.Held.self, MetricsStatements.Sources.self,
         SourceStatements.Ensure.self, SourceStatements.List.self, SourceStatements.Read.self, SourceStatements.Lock.self,
         SourceStatements.RecordSuccess.self, SourceStatements.RecordFailure.self, SourceStatements.ItemsLoad.self,
         SourceStatements.ItemsUpsert.self, SourceStatements.ItemsDelete.self, SourceStatements.ItemsClear.self,

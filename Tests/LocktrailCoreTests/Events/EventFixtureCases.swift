@@ -176,6 +176,23 @@ enum EventFixtureCases {
                 "ingest_token": "forged", "big": .number(1152921504606846976), "tiny": 5e-7, "huge": 1e21,
             ]),
         ])
+
+        // Maintenance locks (`locktrail lock`): taken on both mechanisms, refused by a holder,
+        // released, expired (added after the typed event model, captured from the dictionaries
+        // `MaintenancePolicy` wrote before it used `MaintenanceDetails`).
+        let maintenancePolicy = MaintenancePolicy(state: path, reason: "incident 42: freeze", actor: "ops@laptop", ttl: 7200, region: "us-east-1")
+        let target = MaintenanceTarget(table: "locks", region: "us-east-1", lockfile: true)
+        let maintenance = MaintenanceLock(id: idA, state: path, reason: "incident 42: freeze", actor: "ops@laptop", created: t1,
+                                          expires: t1.adding(seconds: 7200))
+        let open = OpenMaintenanceLock(lock: maintenance, target: target)
+        add("maintenance", [
+            maintenancePolicy.lockedEvent(maintenance, target: target, at: t1),
+            maintenancePolicy.refusedEvent(target: MaintenanceTarget(table: nil, lockfile: true), holder: LockRecordParse.parse(Array(record(idB).utf8)).record,
+                                mechanism: "s3-lockfile", at: t1.adding(seconds: 1)),
+            maintenancePolicy.refusedEvent(target: target, holder: LockRecord?.none, mechanism: "dynamodb", at: t1.adding(seconds: 2)),
+            open.endEvent(.maintenanceReleased, by: "ops@laptop", removed: ["s3-lockfile"], gone: ["dynamodb"], at: t2),
+            open.endEvent(.maintenanceExpired, by: "dynamodb:us-east-1/locks", removed: ["dynamodb", "s3-lockfile"], gone: [], at: t2.adding(seconds: 1)),
+        ])
         return cases
     }
 }

@@ -33,7 +33,7 @@ struct EventKindRegistryTests {
     /// Every details type locktrail writes events with.
     static let detailTypes: [any EventDetails.Type] = [
         LockChangeDetails.self, StateWriteDetails.self, DigestRemovedDetails.self, UnparsedDetails.self, CoverageGapDetails.self,
-        TableMissingDetails.self, TableRestoredDetails.self, UnlockAttemptDetails.self, HookReportDetails.self,
+        TableMissingDetails.self, TableRestoredDetails.self, UnlockAttemptDetails.self, HookReportDetails.self, MaintenanceDetails.self,
     ]
 
     /// The names docs/events.md shows in backticks.

@@ -87,5 +87,18 @@ struct DatabaseMetricsTests {
         let empty = DatabaseMetrics(held: [], forcedRemovals: 0, unlockedWrites: 0, events: 0, sources: []).samples(now: now)
         #expect(empty.first { $0.name == "locktrail_locks_held" }?.value == 0)
         #expect(empty.first { $0.name == "locktrail_oldest_lock_age_seconds" }?.value == 0)
+        // A polling source has no push lag; a stream source has its lag and repairs.
+        #expect(value("locktrail_source_push_lag_seconds", [("source", "dynamodb:r/t")]) == nil)
+    }
+
+    @Test("a lock table read through its stream: push lag and repairs")
+    func pushLag() {
+        let now = Timestamp(parsing: "2026-12-01T12:00:00Z")!
+        let samples = DatabaseMetrics(
+            held: [], forcedRemovals: 0, unlockedWrites: 0, events: 0,
+            sources: [.init(name: "dynamodb:r/s", kind: "dynamodb", lastSuccess: now.adding(seconds: -3), failures: 0, coverageGaps: 0,
+                            streamReadThrough: now.adding(seconds: -3), streamRepairs: 4)]).samples(now: now)
+        #expect(samples.first { $0.name == "locktrail_source_push_lag_seconds" }?.value == 3)
+        #expect(samples.first { $0.name == "locktrail_source_push_repairs_total" }?.value == 4)
     }
 }
