@@ -163,11 +163,12 @@ let package = Package(
 )
 
 // Benchmark data: a synthetic hold history through the real event log (scripts/bench-query).
-package.targets.append(.executableTarget(
-    name: "locktrail-query-bench",
-    dependencies: ["LocktrailCore", "LocktrailStore", "LocktrailPostgres"],
-    path: "Benchmarks/query-bench"
-))
+package.targets.append(
+    .executableTarget(
+        name: "locktrail-query-bench",
+        dependencies: ["LocktrailCore", "LocktrailStore", "LocktrailPostgres"],
+        path: "Benchmarks/query-bench"
+    ))
 
 // Package-wide settings that catch mistakes early: an existential is spelled `any P`, a file
 // uses only the members of modules it imports itself, and an import is internal unless the file

@@ -20,7 +20,8 @@ struct AppendBenchmark {
     var states = 10_000
 
     /// The 17 columns of `queries/events_copy.sql`, in its order.
-    static let columns = "seq, key, kind, source, mechanism, occurred_at, occurred_after, occurred_not_after, "
+    static let columns =
+        "seq, key, kind, source, mechanism, occurred_at, occurred_after, occurred_not_after, "
         + "observed_at, lock_id, state, workspace, details, raw, prev_hash, hash, encoding"
 
     func run() async throws {
@@ -29,7 +30,8 @@ struct AppendBenchmark {
         let before = try await pool.withConnection { try $0.query("SELECT count(*) FROM events").int(0, 0) ?? 0 }
         guard before == 0 else { throw BenchmarkError("the events table already holds \(before) rows; use a freshly migrated database") }
 
-        var generator: any EventGenerator = shape == "scale"
+        var generator: any EventGenerator =
+            shape == "scale"
             ? ScaleEventGenerator(seed: seed, stateCount: states) : LockEventGenerator(seed: seed)
         let clock = ContinuousClock()
         var appending = Duration.zero, generating = Duration.zero
@@ -56,7 +58,9 @@ struct AppendBenchmark {
         await pool.close()
 
         let seconds = appending.seconds
-        print("events:     \(appended) in batches of \(batch) (\(kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))")
+        print(
+            "events:     \(appended) in batches of \(batch) (\(kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))"
+        )
         print("append:     \(format(seconds)) s, \(Int(Double(appended) / seconds)) rows/s (slowest batch \(format(slowest.seconds)) s)")
         print("generate:   \(format(generating.seconds)) s (not timed); wall \(format(total.seconds)) s")
         if phases { try measurePhases() }
@@ -84,25 +88,32 @@ struct AppendBenchmark {
                 let c1 = clock.now
                 previous = EventChain.hash(previous: previous, canonical: encoded)
                 let c2 = clock.now
-                let row: [String?] = [e.key, e.observedAt.rfc3339, e.time.latest.rfc3339, CanonicalJSON.string(e.details),
-                                      e.raw.map { CanonicalJSON.string($0) }, "\\x" + Hex.encode(previous)]
+                let row: [String?] = [
+                    e.key, e.observedAt.rfc3339, e.time.latest.rfc3339, CanonicalJSON.string(e.details),
+                    e.raw.map { CanonicalJSON.string($0) }, "\\x" + Hex.encode(previous),
+                ]
                 let c3 = clock.now
                 canonical += c1 - c0; hashing += c2 - c1; fields += c3 - c2
                 bytes += encoded.count + row.reduce(0) { $0 + ($1?.utf8.count ?? 0) }
             }
             done += batchEvents.count
         }
-        print("client CPU: canonical JSON \(format(canonical.seconds)) s, SHA-256 \(format(hashing.seconds)) s, "
-              + "COPY fields ~\(format(fields.seconds)) s (\(bytes / max(done, 1)) bytes/event)")
+        print(
+            "client CPU: canonical JSON \(format(canonical.seconds)) s, SHA-256 \(format(hashing.seconds)) s, "
+                + "COPY fields ~\(format(fields.seconds)) s (\(bytes / max(done, 1)) bytes/event)")
     }
 
     /// Writes the rows the store wrote, in COPY text format, via psql (`PSQL` or `psql` on PATH).
     private func writeDump(to path: String) throws {
         let psql = Process()
         psql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        psql.arguments = [ProcessInfo.processInfo.environment["PSQL"] ?? "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database,
-                          "-c", "COPY (SELECT \(Self.columns) FROM events ORDER BY seq) TO STDOUT"]
-        guard FileManager.default.createFile(atPath: path, contents: nil), let out = FileHandle(forWritingAtPath: path) else { throw BenchmarkError("cannot write \(path)") }
+        psql.arguments = [
+            ProcessInfo.processInfo.environment["PSQL"] ?? "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", database,
+            "-c", "COPY (SELECT \(Self.columns) FROM events ORDER BY seq) TO STDOUT",
+        ]
+        guard FileManager.default.createFile(atPath: path, contents: nil), let out = FileHandle(forWritingAtPath: path) else {
+            throw BenchmarkError("cannot write \(path)")
+        }
         defer { try? out.close() }
         psql.standardOutput = out
         try psql.run()

@@ -77,8 +77,9 @@ struct LockEventGenerator {
         let now = Timestamp(microsecondsSinceEpoch: clock)
         // The scan that saw the change completed at the next poll; the one before started a poll earlier.
         let completed = Timestamp(microsecondsSinceEpoch: (clock / Self.pollInterval + 1) * Self.pollInterval + 812_345)
-        let window = ScanWindow(previousStarted: completed.adding(microseconds: -Self.pollInterval - 1_000_000),
-                                started: completed.adding(microseconds: -1_000_000), completed: completed)
+        let window = ScanWindow(
+            previousStarted: completed.adding(microseconds: -Self.pollInterval - 1_000_000),
+            started: completed.adding(microseconds: -1_000_000), completed: completed)
         var slot = states[index]
         defer { states[index] = slot }
 
@@ -87,8 +88,9 @@ struct LockEventGenerator {
             slot.lock = lock
             var details = lock.record.eventDetails
             details["time_basis"] = "created"
-            return event(.lockAcquired, key: "acquired|\(slot.identity.lockPath)|\(lock.record.id)", time: .exact(now),
-                         window: window, state: slot.identity, lockID: lock.record.id, details: details, raw: lock.raw)
+            return event(
+                .lockAcquired, key: "acquired|\(slot.identity.lockPath)|\(lock.record.id)", time: .exact(now),
+                window: window, state: slot.identity, lockID: lock.record.id, details: details, raw: lock.raw)
         }
         if lock.writes && !lock.wrote {
             lock.wrote = true
@@ -98,25 +100,30 @@ struct LockEventGenerator {
             if let previous = slot.digest { details["previous_digest"] = .string(previous) }
             slot.digest = digest
             let raw: JSONValue = ["Digest": ["S": .string(digest)], "LockID": ["S": .string(slot.identity.digestLockID)]]
-            return event(.stateWritten, key: "written|\(slot.identity.lockPath)|\(digest)|\(completed.microseconds)",
-                         time: window.bounds, window: window, state: slot.identity, lockID: nil, details: details, raw: raw)
+            return event(
+                .stateWritten, key: "written|\(slot.identity.lockPath)|\(digest)|\(completed.microseconds)",
+                time: window.bounds, window: window, state: slot.identity, lockID: nil, details: details, raw: raw)
         }
         slot.lock = nil
         var details: [String: JSONValue] = ["reason": "disappeared"]
         details.merge(lock.record.eventDetails) { a, _ in a }
-        return event(.lockReleased, key: "released|\(slot.identity.lockPath)|\(lock.record.id)", time: window.bounds,
-                     window: window, state: slot.identity, lockID: lock.record.id, details: details, raw: nil)
+        return event(
+            .lockReleased, key: "released|\(slot.identity.lockPath)|\(lock.record.id)", time: window.bounds,
+            window: window, state: slot.identity, lockID: lock.record.id, details: details, raw: nil)
     }
 
-    private func event(_ kind: EventKind, key: String, time: EventTime, window: ScanWindow, state: StateIdentity,
-                       lockID: String?, details: [String: JSONValue], raw: JSONValue?) -> Event {
+    private func event(
+        _ kind: EventKind, key: String, time: EventTime, window: ScanWindow, state: StateIdentity,
+        lockID: String?, details: [String: JSONValue], raw: JSONValue?
+    ) -> Event {
         var d = details
         d["table"] = .string(Self.table)
         d["scan_after"] = .optional(window.previousStarted?.rfc3339)
         d["scan_not_after"] = .string(window.completed.rfc3339)
-        return Event(key: "ddb|\(Self.source)|" + key, kind: kind, source: Self.source, mechanism: .dynamodb, time: time,
-                     observedAt: window.completed, lockID: lockID, state: state.lockPath, workspace: state.workspace,
-                     details: .object(d), raw: raw)
+        return Event(
+            key: "ddb|\(Self.source)|" + key, kind: kind, source: Self.source, mechanism: .dynamodb, time: time,
+            observedAt: window.completed, lockID: lockID, state: state.lockPath, workspace: state.workspace,
+            details: .object(d), raw: raw)
     }
 
     /// A lock record exactly as Terraform writes it, parsed by the same code the collector uses.
@@ -131,7 +138,8 @@ struct LockEventGenerator {
         let who = Self.users.randomElement(using: &random)! + "@" + "runner-\(Int.random(in: 1...64, using: &random)).ci.acme.internal"
         // Terraform writes nanoseconds; the microsecond timestamp is the event time.
         let createdText = String(created.rfc3339.dropLast()) + String(format3(Int.random(in: 0...999, using: &random))) + "Z"
-        let info = "{\"ID\":\"\(id)\",\"Operation\":\"\(operation)\",\"Info\":\"\",\"Who\":\"\(who)\","
+        let info =
+            "{\"ID\":\"\(id)\",\"Operation\":\"\(operation)\",\"Info\":\"\",\"Who\":\"\(who)\","
             + "\"Version\":\"\(Self.versions.randomElement(using: &random)!)\",\"Created\":\"\(createdText)\",\"Path\":\"\(state.lockPath)\"}"
         guard case .record(let record) = LockRecordParse.parse(Array(info.utf8)) else { fatalError("generated an unreadable lock record") }
         let raw: JSONValue = ["Info": ["S": .string(info)], "LockID": ["S": .string(state.lockPath)]]

@@ -58,8 +58,9 @@ struct ScaleEventGenerator {
         clock = started.microseconds
         let workspaces = ["default", "dev", "staging", "prod"]
         states = (0..<stateCount).map { n in
-            let identity = StateIdentity(bucket: Self.bucket, baseKey: "team\(n % 100)/svc\(n / workspaces.count)/terraform.tfstate",
-                                         workspace: workspaces[n % workspaces.count])
+            let identity = StateIdentity(
+                bucket: Self.bucket, baseKey: "team\(n % 100)/svc\(n / workspaces.count)/terraform.tfstate",
+                workspace: workspaces[n % workspaces.count])
             let lineage = "5f0c2c1e-0000-4000-8000-" + String(String(0x1000_0000_0000 + n, radix: 16).suffix(12))
             return StateSlot(identity: identity, dynamoDB: n % 5 < 3, lineage: lineage)
         }
@@ -89,18 +90,26 @@ struct ScaleEventGenerator {
         let now = Timestamp(microsecondsSinceEpoch: clock)
         // The scan that saw the change completed at the next poll; the one before started a poll earlier.
         let completed = Timestamp(microsecondsSinceEpoch: (clock / Self.pollInterval + 1) * Self.pollInterval + 812_345)
-        let window = ScanWindow(previousStarted: completed.adding(microseconds: -Self.pollInterval - 1_000_000),
-                                started: completed.adding(microseconds: -1_000_000), completed: completed)
+        let window = ScanWindow(
+            previousStarted: completed.adding(microseconds: -Self.pollInterval - 1_000_000),
+            started: completed.adding(microseconds: -1_000_000), completed: completed)
         guard var run = slot.run else {
             let run = makeRun(for: &slot, at: now)
             slot.run = run
-            var out = [hook(.runStarted, run: run, slot: slot, at: now, lockID: nil, details: [
-                "command": .string(run.apply ? "apply" : "plan"), "ci": .bool(run.record.who?.hasPrefix("ci") == true),
-            ])]
+            var out = [
+                hook(
+                    .runStarted, run: run, slot: slot, at: now, lockID: nil,
+                    details: [
+                        "command": .string(run.apply ? "apply" : "plan"), "ci": .bool(run.record.who?.hasPrefix("ci") == true),
+                    ])
+            ]
             if run.contended {
-                out.append(hook(.lockContended, run: run, slot: slot, at: now.adding(seconds: 0.2), lockID: nil, details: [
-                    "holder_who": "someone@elsewhere", "holder_operation": "OperationTypeApply", "error": "ConditionalCheckFailedException",
-                ]))
+                out.append(
+                    hook(
+                        .lockContended, run: run, slot: slot, at: now.adding(seconds: 0.2), lockID: nil,
+                        details: [
+                            "holder_who": "someone@elsewhere", "holder_operation": "OperationTypeApply", "error": "ConditionalCheckFailedException",
+                        ]))
             }
             return out
         }
@@ -118,9 +127,13 @@ struct ScaleEventGenerator {
         case .release:
             let code: Int64 = run.forced ? 1 : 0
             slot.run = nil
-            return [hook(.runFinished, run: run, slot: slot, at: now, lockID: run.lockID, details: [
-                "exit_code": .int(code), "duration_seconds": .number(Double(Int.random(in: 5...900, using: &random))),
-            ])]
+            return [
+                hook(
+                    .runFinished, run: run, slot: slot, at: now, lockID: run.lockID,
+                    details: [
+                        "exit_code": .int(code), "duration_seconds": .number(Double(Int.random(in: 5...900, using: &random))),
+                    ])
+            ]
         }
         slot.run = run
         return out
@@ -130,9 +143,12 @@ struct ScaleEventGenerator {
     private mutating func release(_ run: Run, slot: StateSlot, at now: Timestamp, window: ScanWindow) -> [Event] {
         var out: [Event] = []
         if run.forced {
-            out.append(HookEvent(id: uuid(), kind: .lockForceUnlocked, time: now.adding(seconds: -1), runID: uuid(),
-                                 state: slot.identity.lockPath, workspace: slot.identity.workspace, lockID: run.lockID,
-                                 details: ["actor": "oncall@laptop", "tool": "terraform force-unlock", "outcome": "unlocked"])
+            out.append(
+                HookEvent(
+                    id: uuid(), kind: .lockForceUnlocked, time: now.adding(seconds: -1), runID: uuid(),
+                    state: slot.identity.lockPath, workspace: slot.identity.workspace, lockID: run.lockID,
+                    details: ["actor": "oncall@laptop", "tool": "terraform force-unlock", "outcome": "unlocked"]
+                )
                 .event(receivedAt: now, ingestToken: "ci"))
         }
         out.append(releaseEvent(run, slot: slot, window: window))
@@ -146,33 +162,40 @@ struct ScaleEventGenerator {
         let who = Self.users.randomElement(using: &random)! + "@runner-\(Int.random(in: 1...64, using: &random)).ci.acme.internal"
         let created = String(now.adding(seconds: 0.3).rfc3339.dropLast()) + "123Z"
         let path = slot.identity.lockPath
-        let info = "{\"ID\":\"\(lockID)\",\"Operation\":\"\(apply ? "OperationTypeApply" : "OperationTypePlan")\",\"Info\":\"\","
+        let info =
+            "{\"ID\":\"\(lockID)\",\"Operation\":\"\(apply ? "OperationTypeApply" : "OperationTypePlan")\",\"Info\":\"\","
             + "\"Who\":\"\(who)\",\"Version\":\"\(Self.versions.randomElement(using: &random)!)\",\"Created\":\"\(created)\",\"Path\":\"\(path)\"}"
         guard case .record(let record) = LockRecordParse.parse(Array(info.utf8)) else { fatalError("generated an unreadable lock record") }
         let roll = Int.random(in: 0..<1000, using: &random)
         return Run(id: uuid(), lockID: lockID, record: record, info: info, apply: apply, contended: roll < 20, forced: roll >= 995)
     }
 
-    private func hook(_ kind: EventKind, run: Run, slot: StateSlot, at time: Timestamp, lockID: String?,
-                      details: [String: JSONValue]) -> Event {
+    private func hook(
+        _ kind: EventKind, run: Run, slot: StateSlot, at time: Timestamp, lockID: String?,
+        details: [String: JSONValue]
+    ) -> Event {
         var d = details
         d["who"] = .string(run.record.who ?? "")
         d["host"] = "runner.ci.acme.internal"
         d["backend"] = .string(slot.dynamoDB ? "s3+dynamodb" : "s3")
         var uuid = run.id
-        uuid.replaceSubrange(uuid.startIndex..<uuid.index(uuid.startIndex, offsetBy: 2), with: kind == .runStarted ? "a0" : kind == .runFinished ? "f0" : "c0")
-        return HookEvent(id: uuid, kind: kind, time: time, runID: run.id, state: slot.identity.lockPath, workspace: slot.identity.workspace,
-                         lockID: lockID, details: d)
-            .event(receivedAt: time.adding(seconds: 0.05), ingestToken: "ci")
+        uuid.replaceSubrange(
+            uuid.startIndex..<uuid.index(uuid.startIndex, offsetBy: 2), with: kind == .runStarted ? "a0" : kind == .runFinished ? "f0" : "c0")
+        return HookEvent(
+            id: uuid, kind: kind, time: time, runID: run.id, state: slot.identity.lockPath, workspace: slot.identity.workspace,
+            lockID: lockID, details: d
+        )
+        .event(receivedAt: time.adding(seconds: 0.05), ingestToken: "ci")
     }
 
     private func acquire(_ run: Run, slot: StateSlot, at now: Timestamp, window: ScanWindow) -> Event {
         var details = run.record.eventDetails
         if slot.dynamoDB {
             details["time_basis"] = "created"
-            return dynamoDB(.lockAcquired, key: "acquired|\(slot.identity.lockPath)|\(run.lockID)", time: .exact(run.record.created ?? now),
-                            window: window, slot: slot, lockID: run.lockID, details: details,
-                            raw: ["Info": ["S": .string(run.info)], "LockID": ["S": .string(slot.identity.lockPath)]])
+            return dynamoDB(
+                .lockAcquired, key: "acquired|\(slot.identity.lockPath)|\(run.lockID)", time: .exact(run.record.created ?? now),
+                window: window, slot: slot, lockID: run.lockID, details: details,
+                raw: ["Info": ["S": .string(run.info)], "LockID": ["S": .string(slot.identity.lockPath)]])
         }
         // S3 lock file: LastModified is whole seconds in the listing.
         let modified = Timestamp(microsecondsSinceEpoch: (now.microseconds / 1_000_000) * 1_000_000)
@@ -180,25 +203,28 @@ struct ScaleEventGenerator {
         details.merge(objectDetails(key: slot.identity.lockFileKey, etag: etag)) { own, _ in own }
         details.merge(scanDetails(window)) { own, _ in own }
         details["time_basis"] = "last_modified"
-        return Event(key: "s3|\(Self.bucketSource)|acquired|\(slot.identity.lockFileKey)|\(run.lockID)", kind: .lockAcquired,
-                     source: Self.bucketSource, mechanism: .s3Lockfile, time: .exact(modified), observedAt: window.completed,
-                     lockID: run.lockID, state: slot.identity.lockPath, workspace: slot.identity.workspace, details: .object(details),
-                     raw: RawObservation.json(Array(run.info.utf8)))
+        return Event(
+            key: "s3|\(Self.bucketSource)|acquired|\(slot.identity.lockFileKey)|\(run.lockID)", kind: .lockAcquired,
+            source: Self.bucketSource, mechanism: .s3Lockfile, time: .exact(modified), observedAt: window.completed,
+            lockID: run.lockID, state: slot.identity.lockPath, workspace: slot.identity.workspace, details: .object(details),
+            raw: RawObservation.json(Array(run.info.utf8)))
     }
 
     private func releaseEvent(_ run: Run, slot: StateSlot, window: ScanWindow) -> Event {
         var details: [String: JSONValue] = ["reason": "disappeared"]
         details.merge(run.record.eventDetails) { own, _ in own }
         if slot.dynamoDB {
-            return dynamoDB(.lockReleased, key: "released|\(slot.identity.lockPath)|\(run.lockID)", time: window.bounds,
-                            window: window, slot: slot, lockID: run.lockID, details: details, raw: nil)
+            return dynamoDB(
+                .lockReleased, key: "released|\(slot.identity.lockPath)|\(run.lockID)", time: window.bounds,
+                window: window, slot: slot, lockID: run.lockID, details: details, raw: nil)
         }
         let etag = "\"" + String(run.lockID.filter { $0 != "-" }) + "\""
         details.merge(objectDetails(key: slot.identity.lockFileKey, etag: etag)) { own, _ in own }
         details.merge(scanDetails(window)) { own, _ in own }
-        return Event(key: "s3|\(Self.bucketSource)|released|\(slot.identity.lockFileKey)|\(run.lockID)", kind: .lockReleased,
-                     source: Self.bucketSource, mechanism: .s3Lockfile, time: window.bounds, observedAt: window.completed,
-                     lockID: run.lockID, state: slot.identity.lockPath, workspace: slot.identity.workspace, details: .object(details), raw: nil)
+        return Event(
+            key: "s3|\(Self.bucketSource)|released|\(slot.identity.lockFileKey)|\(run.lockID)", kind: .lockReleased,
+            source: Self.bucketSource, mechanism: .s3Lockfile, time: window.bounds, observedAt: window.completed,
+            lockID: run.lockID, state: slot.identity.lockPath, workspace: slot.identity.workspace, details: .object(details), raw: nil)
     }
 
     /// An apply's state write: the table's digest item (DynamoDB states) and the bucket's object.
@@ -210,9 +236,11 @@ struct ScaleEventGenerator {
             var details: [String: JSONValue] = ["digest": .string(digest)]
             if let previous = slot.digest { details["previous_digest"] = .string(previous) }
             slot.digest = digest
-            out.append(dynamoDB(.stateWritten, key: "written|\(slot.identity.lockPath)|\(digest)|\(window.completed.microseconds)",
-                                time: window.bounds, window: window, slot: slot, lockID: nil, details: details,
-                                raw: ["Digest": ["S": .string(digest)], "LockID": ["S": .string(slot.identity.digestLockID)]]))
+            out.append(
+                dynamoDB(
+                    .stateWritten, key: "written|\(slot.identity.lockPath)|\(digest)|\(window.completed.microseconds)",
+                    time: window.bounds, window: window, slot: slot, lockID: nil, details: details,
+                    raw: ["Digest": ["S": .string(digest)], "LockID": ["S": .string(slot.identity.digestLockID)]]))
         }
         let modified = Timestamp(microsecondsSinceEpoch: (now.microseconds / 1_000_000) * 1_000_000)
         let etag = "\"" + randomHex(32) + "\""
@@ -222,22 +250,29 @@ struct ScaleEventGenerator {
         details["serial"] = .int(Int64(slot.serial))
         details["lineage"] = .string(slot.lineage)
         details["terraform_version"] = .string(run.record.version ?? "1.11.4")
-        out.append(Event(key: "s3|\(Self.bucketSource)|written|\(slot.identity.key)|\(etag)|\(modified.microseconds)", kind: .stateWritten,
-                         source: Self.bucketSource, mechanism: .s3State, time: .exact(modified), observedAt: window.completed,
-                         state: slot.identity.lockPath, workspace: slot.identity.workspace, details: .object(details),
-                         raw: ["key": .string(slot.identity.key), "etag": .string(etag), "size": .int(size),
-                               "last_modified": .string(modified.rfc3339)]))
+        out.append(
+            Event(
+                key: "s3|\(Self.bucketSource)|written|\(slot.identity.key)|\(etag)|\(modified.microseconds)", kind: .stateWritten,
+                source: Self.bucketSource, mechanism: .s3State, time: .exact(modified), observedAt: window.completed,
+                state: slot.identity.lockPath, workspace: slot.identity.workspace, details: .object(details),
+                raw: [
+                    "key": .string(slot.identity.key), "etag": .string(etag), "size": .int(size),
+                    "last_modified": .string(modified.rfc3339),
+                ]))
         return out
     }
 
-    private func dynamoDB(_ kind: EventKind, key: String, time: EventTime, window: ScanWindow, slot: StateSlot,
-                          lockID: String?, details: [String: JSONValue], raw: JSONValue?) -> Event {
+    private func dynamoDB(
+        _ kind: EventKind, key: String, time: EventTime, window: ScanWindow, slot: StateSlot,
+        lockID: String?, details: [String: JSONValue], raw: JSONValue?
+    ) -> Event {
         var d = details
         d["table"] = .string(Self.table)
         d.merge(scanDetails(window)) { own, _ in own }
-        return Event(key: "ddb|\(Self.dynamoDBSource)|" + key, kind: kind, source: Self.dynamoDBSource, mechanism: .dynamodb, time: time,
-                     observedAt: window.completed, lockID: lockID, state: slot.identity.lockPath, workspace: slot.identity.workspace,
-                     details: .object(d), raw: raw)
+        return Event(
+            key: "ddb|\(Self.dynamoDBSource)|" + key, kind: kind, source: Self.dynamoDBSource, mechanism: .dynamodb, time: time,
+            observedAt: window.completed, lockID: lockID, state: slot.identity.lockPath, workspace: slot.identity.workspace,
+            details: .object(d), raw: raw)
     }
 
     private func objectDetails(key: String, etag: String) -> [String: JSONValue] {

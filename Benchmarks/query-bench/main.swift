@@ -37,13 +37,19 @@ for s in 0..<states {
         let held = Double(UInt64.random(in: 30..<600, using: &generator))
         let released = t.adding(seconds: held)
         let scan = released.adding(seconds: Double(UInt64.random(in: 1..<30, using: &generator)))
-        let details: JSONValue = ["who": .string(who), "operation": "OperationTypeApply", "version": "1.11.4",
-                                  "created": .string(t.rfc3339), "path": .string(state), "time_basis": "created"]
-        batch.append(Event(key: "bench|a|\(id)", kind: .lockAcquired, source: "dynamodb:us-east-1/bench", mechanism: .dynamodb,
-                           time: .exact(t), observedAt: t.adding(seconds: 15), lockID: id, state: state, workspace: "default", details: details))
-        batch.append(Event(key: "bench|r|\(id)", kind: .lockReleased, source: "dynamodb:us-east-1/bench", mechanism: .dynamodb,
-                           time: .between(after: scan.adding(seconds: -30), notAfter: scan), observedAt: scan, lockID: id, state: state,
-                           workspace: "default", details: details))
+        let details: JSONValue = [
+            "who": .string(who), "operation": "OperationTypeApply", "version": "1.11.4",
+            "created": .string(t.rfc3339), "path": .string(state), "time_basis": "created",
+        ]
+        batch.append(
+            Event(
+                key: "bench|a|\(id)", kind: .lockAcquired, source: "dynamodb:us-east-1/bench", mechanism: .dynamodb,
+                time: .exact(t), observedAt: t.adding(seconds: 15), lockID: id, state: state, workspace: "default", details: details))
+        batch.append(
+            Event(
+                key: "bench|r|\(id)", kind: .lockReleased, source: "dynamodb:us-east-1/bench", mechanism: .dynamodb,
+                time: .between(after: scan.adding(seconds: -30), notAfter: scan), observedAt: scan, lockID: id, state: state,
+                workspace: "default", details: details))
         t = scan.adding(seconds: Double(UInt64.random(in: 60..<7200, using: &generator)))
         if batch.count >= 20_000 { try await flush() }
     }

@@ -83,7 +83,8 @@ public struct AWSConfiguration: Sendable {
     /// then the public AWS endpoint for the region. `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`
     /// (or `ignore_configured_endpoint_urls = true`) skips the configured ones.
     public func endpoint(serviceID: String) throws -> String {
-        let ignoreConfigured = environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true"
+        let ignoreConfigured =
+            environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]?.lowercased() == "true"
             || profile["ignore_configured_endpoint_urls"]?.lowercased() == "true"
         if !ignoreConfigured {
             let variable = "AWS_ENDPOINT_URL_" + serviceID.uppercased().replacingOccurrences(of: " ", with: "_")

@@ -74,8 +74,9 @@ public actor DefaultCredentialsProvider: AWSCredentialsProvider {
         // Concurrent callers share one resolution instead of each hitting STS or IMDS.
         if let inFlight { return try await inFlight.value }
         let task = Task { [configuration, transport, sources, processTimeout, logger] in
-            try await Self.resolve(configuration: configuration, transport: transport, sources: sources,
-                                   processTimeout: processTimeout, logger: logger)
+            try await Self.resolve(
+                configuration: configuration, transport: transport, sources: sources,
+                processTimeout: processTimeout, logger: logger)
         }
         inFlight = task
         defer { inFlight = nil }

@@ -23,8 +23,10 @@ enum CredentialSources {
 
     // MARK: Shared files
 
-    static func profile(_ configuration: AWSConfiguration, transport: any HTTPTransport,
-                        processTimeout: Duration) async throws -> AWSCredentials? {
+    static func profile(
+        _ configuration: AWSConfiguration, transport: any HTTPTransport,
+        processTimeout: Duration
+    ) async throws -> AWSCredentials? {
         let profile = configuration.profile
         let source = "profile \(configuration.profileName)"
         if let id = AWSConfiguration.nonEmpty(profile["aws_access_key_id"]),
@@ -54,19 +56,23 @@ enum CredentialSources {
 
     /// Runs `credential_process` through the shell, off the cooperative pool, and parses its JSON.
     /// A command still running after `timeout` is killed, with everything it started.
-    static func credentialProcess(_ command: String, source: String, environment: [String: String],
-                                  timeout: Duration) async throws -> AWSCredentials {
+    static func credentialProcess(
+        _ command: String, source: String, environment: [String: String],
+        timeout: Duration
+    ) async throws -> AWSCredentials {
         let label = "\(source) credential_process"
         let output: CredentialProcess.Outcome
         do {
             output = try await CredentialProcess.run(command, environment: environment, timeout: timeout)
         } catch let failure as CredentialProcess.Failure {
             // Never what it printed: a partial answer may already hold the secret.
-            let reason = switch failure {
-            case .timedOut: "the command did not finish within \(Self.seconds(timeout)) and was stopped (is it waiting for input, such as an MFA code or a browser login?)"
-            case .outputTooLarge: "the command printed more than \(CredentialProcess.outputLimit) bytes and was stopped"
-            case .failed(let code): "the command could not be run (\(String(cString: strerror(code))))"
-            }
+            let reason =
+                switch failure {
+                case .timedOut:
+                    "the command did not finish within \(Self.seconds(timeout)) and was stopped (is it waiting for input, such as an MFA code or a browser login?)"
+                case .outputTooLarge: "the command printed more than \(CredentialProcess.outputLimit) bytes and was stopped"
+                case .failed(let code): "the command could not be run (\(String(cString: strerror(code))))"
+                }
             throw AWSCredentialsError.sourceFailed(source: label, reason: reason)
         }
         guard output.status == 0 else {

@@ -124,7 +124,8 @@ public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         let region = bucketRegion.map { " (the bucket is in region \($0))" } ?? ""
         if isAccessDenied {
             let target = deniedResource.map { " on \($0)" } ?? ""
-            return "AWS denied \(permission)\(target)\(region): grant the calling identity the IAM permission \(permission)\(target) (\(code)\(request))."
+            return
+                "AWS denied \(permission)\(target)\(region): grant the calling identity the IAM permission \(permission)\(target) (\(code)\(request))."
         }
         let about = resource.map { " for \($0)" } ?? ""
         let hint: String
@@ -143,7 +144,8 @@ public struct AWSError: Error, Sendable, CustomStringConvertible, CustomDebugStr
         case .noSuchKey, .noSuchVersion, .notFound: hint = "the object or version does not exist (it may have been deleted or pruned)"
         case .noSuchBucket: hint = "check the bucket name"
         case _ where isWrongRegion:
-            hint = bucketRegion.map { "use region \($0) for this bucket (AWS_REGION=\($0))" } ?? "the bucket is in another region; set AWS_REGION to it"
+            hint =
+                bucketRegion.map { "use region \($0) for this bucket (AWS_REGION=\($0))" } ?? "the bucket is in another region; set AWS_REGION to it"
         default: hint = statusCode >= 500 ? "the service failed; retry later" : "fix the request"
         }
         let text = message.isEmpty ? "" : ": \(message)"

@@ -67,8 +67,10 @@ enum CredentialProcess {
             // A group of its own (pgid = its pid), so the whole group can be killed; default
             // signals, nothing blocked.
             let options = Spawn.Options(
-                actions: [.open(0, path: "/dev/null", flags: O_RDONLY), .duplicate(pipe.write.rawValue, to: 1),
-                          .open(2, path: "/dev/null", flags: O_WRONLY)],
+                actions: [
+                    .open(0, path: "/dev/null", flags: O_RDONLY), .duplicate(pipe.write.rawValue, to: 1),
+                    .open(2, path: "/dev/null", flags: O_WRONLY),
+                ],
                 ownProcessGroup: true, defaultSignals: true)
             let pid = try leader.withLock { leader throws(Failure) -> pid_t in
                 do throws(SystemError) {

@@ -53,9 +53,10 @@ public struct DynamoDBClient: Sendable {
 
     /// Every page of a consistent Scan, fetched lazily: memory holds one page at a time.
     public func scanPages(table: String, consistentRead: Bool = true, pageLimit: Int? = nil) -> DynamoDBScanPages {
-        AWSPages(fetch: { start in
-            try await self.scan(table: table, consistentRead: consistentRead, exclusiveStartKey: start, limit: pageLimit)
-        }, next: { page in page.lastEvaluatedKey })
+        AWSPages(
+            fetch: { start in
+                try await self.scan(table: table, consistentRead: consistentRead, exclusiveStartKey: start, limit: pageLimit)
+            }, next: { page in page.lastEvaluatedKey })
     }
 
     /// The item with `key`, or nil; `projection` limits the attributes returned.
@@ -169,7 +170,9 @@ public struct DynamoDBClient: Sendable {
 
     /// Creates a Terraform-style lock table: hash key `hashKey` of type String, on-demand billing.
     @discardableResult
-    public func createTable(_ table: String, hashKey: String = "LockID", stream: DynamoDBStreamSpecification? = nil) async throws -> DynamoDBTableDescription {
+    public func createTable(
+        _ table: String, hashKey: String = "LockID", stream: DynamoDBStreamSpecification? = nil
+    ) async throws -> DynamoDBTableDescription {
         struct Attribute: Encodable { var AttributeName: String; var AttributeType: String }
         struct KeyElement: Encodable { var AttributeName: String; var KeyType: String }
         struct Input: Encodable {

@@ -50,9 +50,10 @@ public struct DynamoDBStreamsClient: Sendable {
 
     /// Every DescribeStream page, fetched lazily.
     public func describeStreamPages(streamARN: String, pageLimit: Int? = nil) -> DynamoDBStreamDescriptionPages {
-        AWSPages(fetch: { start in
-            try await self.describeStream(streamARN: streamARN, exclusiveStartShardID: start, limit: pageLimit)
-        }, next: { page in page.lastEvaluatedShardID })
+        AWSPages(
+            fetch: { start in
+                try await self.describeStream(streamARN: streamARN, exclusiveStartShardID: start, limit: pageLimit)
+            }, next: { page in page.lastEvaluatedShardID })
     }
 
     /// Every shard of the stream, all pages read.

@@ -73,9 +73,10 @@ public struct S3Client: Sendable {
 
     /// Every ListObjectsV2 page under `prefix`, fetched lazily.
     public func listAllObjects(bucket: String, prefix: String? = nil, maxKeys: Int? = nil) -> S3ObjectListingPages {
-        AWSPages(fetch: { token in
-            try await self.listObjectsV2(bucket: bucket, prefix: prefix, continuationToken: token, maxKeys: maxKeys)
-        }, next: { page in page.isTruncated ? page.nextContinuationToken : nil })
+        AWSPages(
+            fetch: { token in
+                try await self.listObjectsV2(bucket: bucket, prefix: prefix, continuationToken: token, maxKeys: maxKeys)
+            }, next: { page in page.isTruncated ? page.nextContinuationToken : nil })
     }
 
     /// One ListObjectVersions page; pass the previous page's `nextKeyMarker` and `nextVersionIdMarker` to continue.
@@ -99,13 +100,16 @@ public struct S3Client: Sendable {
 
     /// Every ListObjectVersions page under `prefix`, fetched lazily.
     public func listAllVersions(bucket: String, prefix: String? = nil, maxKeys: Int? = nil) -> S3VersionListingPages {
-        AWSPages(fetch: { marker in
-            try await self.listObjectVersions(bucket: bucket, prefix: prefix, keyMarker: marker?.key, versionIdMarker: marker?.versionID,
-                                              maxKeys: maxKeys)
-        }, next: { page in
-            guard page.isTruncated, let key = page.nextKeyMarker else { return nil }
-            return S3VersionMarker(key: key, versionID: page.nextVersionIdMarker)
-        })
+        AWSPages(
+            fetch: { marker in
+                try await self.listObjectVersions(
+                    bucket: bucket, prefix: prefix, keyMarker: marker?.key, versionIdMarker: marker?.versionID,
+                    maxKeys: maxKeys)
+            },
+            next: { page in
+                guard page.isTruncated, let key = page.nextKeyMarker else { return nil }
+                return S3VersionMarker(key: key, versionID: page.nextVersionIdMarker)
+            })
     }
 
     /// Exactly `key`'s versions and delete markers, newest first, down to the version `knownVersionID`

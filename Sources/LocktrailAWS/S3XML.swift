@@ -99,22 +99,26 @@ enum S3XML {
         for item in root.children {
             switch item.name {
             case "Version":
-                entries.append(.version(S3ObjectVersion(
-                    key: decode(try required(item, "Key", operation)),
-                    versionId: item.text("VersionId") ?? "null",
-                    isLatest: item.text("IsLatest") == "true",
-                    lastModified: try dates.parse(try required(item, "LastModified", operation), operation),
-                    eTag: S3XML.unquote(item.text("ETag") ?? ""),
-                    size: Int64(item.text("Size") ?? "") ?? 0,
-                    storageClass: item.text("StorageClass")
-                )))
+                entries.append(
+                    .version(
+                        S3ObjectVersion(
+                            key: decode(try required(item, "Key", operation)),
+                            versionId: item.text("VersionId") ?? "null",
+                            isLatest: item.text("IsLatest") == "true",
+                            lastModified: try dates.parse(try required(item, "LastModified", operation), operation),
+                            eTag: S3XML.unquote(item.text("ETag") ?? ""),
+                            size: Int64(item.text("Size") ?? "") ?? 0,
+                            storageClass: item.text("StorageClass")
+                        )))
             case "DeleteMarker":
-                entries.append(.deleteMarker(S3DeleteMarker(
-                    key: decode(try required(item, "Key", operation)),
-                    versionId: item.text("VersionId") ?? "null",
-                    isLatest: item.text("IsLatest") == "true",
-                    lastModified: try dates.parse(try required(item, "LastModified", operation), operation)
-                )))
+                entries.append(
+                    .deleteMarker(
+                        S3DeleteMarker(
+                            key: decode(try required(item, "Key", operation)),
+                            versionId: item.text("VersionId") ?? "null",
+                            isLatest: item.text("IsLatest") == "true",
+                            lastModified: try dates.parse(try required(item, "LastModified", operation), operation)
+                        )))
             default:
                 continue
             }

@@ -49,8 +49,9 @@ public struct SQSClient: Sendable {
         struct Output: Decodable { var Messages: [SQSMessage]? }
         let output: Output = try await call(
             "ReceiveMessage", queueURL,
-            Input(QueueUrl: queueURL, MaxNumberOfMessages: maxMessages, WaitTimeSeconds: waitSeconds,
-                  VisibilityTimeout: visibilityTimeout, MessageSystemAttributeNames: systemAttributes))
+            Input(
+                QueueUrl: queueURL, MaxNumberOfMessages: maxMessages, WaitTimeSeconds: waitSeconds,
+                VisibilityTimeout: visibilityTimeout, MessageSystemAttributeNames: systemAttributes))
         return output.Messages ?? []
     }
 

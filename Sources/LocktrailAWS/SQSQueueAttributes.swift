@@ -41,7 +41,8 @@ public struct SQSRedrivePolicy: Sendable, Equatable {
     /// Reads the policy's JSON text; `maxReceiveCount` may be a number or a string (both are seen).
     public init?(json: String) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
-              let target = object["deadLetterTargetArn"] as? String, !target.isEmpty else { return nil }
+            let target = object["deadLetterTargetArn"] as? String, !target.isEmpty
+        else { return nil }
         deadLetterTargetARN = target
         switch object["maxReceiveCount"] {
         case let number as NSNumber: maxReceiveCount = number.intValue

@@ -23,7 +23,8 @@ enum XMLElements {
 
     private static func unescape(_ text: String) -> String {
         guard text.contains("&") else { return text }
-        return text
+        return
+            text
             .replacingOccurrences(of: "&lt;", with: "<")
             .replacingOccurrences(of: "&gt;", with: ">")
             .replacingOccurrences(of: "&quot;", with: "\"")

@@ -57,14 +57,17 @@ public struct CollectorComposition: Sendable {
     ///
     /// `s3Queue` is the queue of the `s3Buckets` given as flags; `reconcileInterval` the
     /// `--reconcile-interval` default, which the file's `reconcile_interval` overrides.
-    public init(dynamoDBTables: [String], s3Buckets: [String], configuration: CollectorConfiguration?, interval: Double,
-                workspaceKeyPrefix: String, environment: [String: String], s3Queue: String? = nil, stream: Bool = true,
-                reconcileInterval: Double = 600, streamBatch: Int = 10_000) throws {
+    public init(
+        dynamoDBTables: [String], s3Buckets: [String], configuration: CollectorConfiguration?, interval: Double,
+        workspaceKeyPrefix: String, environment: [String: String], s3Queue: String? = nil, stream: Bool = true,
+        reconcileInterval: Double = 600, streamBatch: Int = 10_000
+    ) throws {
         self.streamBatch = streamBatch
         func list(_ variable: String) -> [String] {
             (environment[variable] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
-        var configured: [CollectorConfiguration.Source] = dynamoDBTables.map { .init(dynamoDBTable: $0) }
+        var configured: [CollectorConfiguration.Source] =
+            dynamoDBTables.map { .init(dynamoDBTable: $0) }
             + s3Buckets.map { bucket in
                 var source = CollectorConfiguration.Source(s3Bucket: bucket)
                 source.queueURL = s3Queue
@@ -80,12 +83,13 @@ public struct CollectorComposition: Sendable {
         sources = configured.map { source in
             let own = source.interval.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
             let ownReconcile = source.reconcileInterval.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
-            return Source(configured: source, environment: Self.environment(for: source, process: environment),
-                          interval: own ?? fileInterval ?? interval,
-                          workspaceKeyPrefix: source.workspaceKeyPrefix ?? workspaceKeyPrefix,
-                          queueURL: source.s3Bucket == nil ? nil : source.queueURL,
-                          stream: stream && (source.stream ?? true),
-                          reconcileInterval: ownReconcile ?? fileReconcile ?? reconcileInterval)
+            return Source(
+                configured: source, environment: Self.environment(for: source, process: environment),
+                interval: own ?? fileInterval ?? interval,
+                workspaceKeyPrefix: source.workspaceKeyPrefix ?? workspaceKeyPrefix,
+                queueURL: source.s3Bucket == nil ? nil : source.queueURL,
+                stream: stream && (source.stream ?? true),
+                reconcileInterval: ownReconcile ?? fileReconcile ?? reconcileInterval)
         }
     }
 
@@ -127,11 +131,14 @@ public struct CollectorComposition: Sendable {
                     expiry: MaintenanceExpiry(source: polling.name, locker: MaintenanceLocker(dynamoDB: dynamo, s3: s3)))
             }
             let client = try DynamoDBClient(configuration: aws, credentials: credentials, transport: transport)
-            let stream = try source.stream ? DynamoDBStreamSettings(
-                client: DynamoDBStreamsClient(configuration: aws, credentials: credentials, transport: transport),
-                reconcileInterval: source.reconcileInterval, batch: streamBatch) : nil
-            let polling = DynamoDBLockTableSource(table: source.configured.dynamoDBTable ?? "", region: try aws.requireRegion(), client: client,
-                                                  layout: layout, gapThreshold: source.gapThreshold, stream: stream)
+            let stream =
+                try source.stream
+                ? DynamoDBStreamSettings(
+                    client: DynamoDBStreamsClient(configuration: aws, credentials: credentials, transport: transport),
+                    reconcileInterval: source.reconcileInterval, batch: streamBatch) : nil
+            let polling = DynamoDBLockTableSource(
+                table: source.configured.dynamoDBTable ?? "", region: try aws.requireRegion(), client: client,
+                layout: layout, gapThreshold: source.gapThreshold, stream: stream)
             let s3 = S3Client(configuration: aws, credentials: credentials, transport: transport, logger: logger)
             return CollectorService.Schedule(
                 source: polling, interval: source.interval,
@@ -156,8 +163,9 @@ public struct CollectorComposition: Sendable {
             let sqs = try SQSClient(configuration: aws, credentials: credentials, transport: transport)
             let buckets = try members.map { member in
                 let memberAWS = try AWSConfiguration.resolve(environment: member.environment)
-                let s3 = S3Client(configuration: memberAWS, credentials: DefaultCredentialsProvider(configuration: memberAWS, transport: transport),
-                                  transport: transport, logger: logger)
+                let s3 = S3Client(
+                    configuration: memberAWS, credentials: DefaultCredentialsProvider(configuration: memberAWS, transport: transport),
+                    transport: transport, logger: logger)
                 return bucketSource(member, s3: s3)
             }
             return S3QueueListener(queueURL: queue, client: sqs, sources: buckets)
@@ -166,7 +174,8 @@ public struct CollectorComposition: Sendable {
 
     private func bucketSource(_ source: Source, s3: S3Client) -> S3BucketSource {
         let bucket = source.configured.s3Bucket.flatMap(S3BucketSource.parse)!
-        return S3BucketSource(bucket: bucket.bucket, prefix: bucket.prefix, client: s3, layout: WorkspaceLayout(prefix: source.workspaceKeyPrefix),
-                              gapThreshold: source.gapThreshold, queueURL: source.queueURL, reconcileInterval: source.reconcileInterval)
+        return S3BucketSource(
+            bucket: bucket.bucket, prefix: bucket.prefix, client: s3, layout: WorkspaceLayout(prefix: source.workspaceKeyPrefix),
+            gapThreshold: source.gapThreshold, queueURL: source.queueURL, reconcileInterval: source.reconcileInterval)
     }
 }

@@ -53,9 +53,11 @@ public struct CollectorConfiguration: Decodable, Equatable, Sendable {
         public var reconcileInterval: String?
 
         /// A source; nil fields take their defaults.
-        public init(dynamoDBTable: String? = nil, s3Bucket: String? = nil, region: String? = nil, profile: String? = nil, interval: String? = nil,
-                    workspaceKeyPrefix: String? = nil, endpointURL: String? = nil, endpoints: [String: String]? = nil, stream: Bool? = nil,
-                    reconcileInterval: String? = nil) {
+        public init(
+            dynamoDBTable: String? = nil, s3Bucket: String? = nil, region: String? = nil, profile: String? = nil, interval: String? = nil,
+            workspaceKeyPrefix: String? = nil, endpointURL: String? = nil, endpoints: [String: String]? = nil, stream: Bool? = nil,
+            reconcileInterval: String? = nil
+        ) {
             self.dynamoDBTable = dynamoDBTable
             self.s3Bucket = s3Bucket
             self.region = region
@@ -117,10 +119,12 @@ public struct CollectorConfiguration: Decodable, Equatable, Sendable {
             case (let table?, nil) where !table.isEmpty: break
             case (nil, let bucket?) where S3BucketSource.parse(bucket) != nil: break
             case (nil, let bucket?): throw ConfigurationError("\(path): source \(index + 1): s3_bucket takes NAME or NAME/PREFIX, not \(bucket)")
-            case (_?, _?): throw ConfigurationError("\(path): source \(index + 1) names both a dynamodb_table and an s3_bucket; list them as two sources")
+            case (_?, _?):
+                throw ConfigurationError("\(path): source \(index + 1) names both a dynamodb_table and an s3_bucket; list them as two sources")
             default: throw ConfigurationError("\(path): source \(index + 1) has no dynamodb_table or s3_bucket")
             }
-            for interval in [source.interval, configuration.interval].compactMap({ $0 }) where TimeExpression.duration(interval, bareNumberIsSeconds: true) == nil {
+            for interval in [source.interval, configuration.interval].compactMap({ $0 })
+            where TimeExpression.duration(interval, bareNumberIsSeconds: true) == nil {
                 throw ConfigurationError("\(path): interval \"\(interval)\" is not a duration such as 30s, 5m or 1h")
             }
             for interval in [source.reconcileInterval, configuration.reconcileInterval].compactMap({ $0 })
@@ -128,13 +132,19 @@ public struct CollectorConfiguration: Decodable, Equatable, Sendable {
                 throw ConfigurationError("\(path): reconcile_interval \"\(interval)\" is not a duration such as 10m or 1h")
             }
             if let queue = source.queueURL {
-                guard source.s3Bucket != nil else { throw ConfigurationError("\(path): source \(index + 1): queue_url belongs to an s3_bucket source") }
+                guard source.s3Bucket != nil else {
+                    throw ConfigurationError("\(path): source \(index + 1): queue_url belongs to an s3_bucket source")
+                }
                 guard queue.hasPrefix("https://") || queue.hasPrefix("http://") else {
-                    throw ConfigurationError("\(path): source \(index + 1): queue_url must be the queue's URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME), not \(queue)")
+                    throw ConfigurationError(
+                        "\(path): source \(index + 1): queue_url must be the queue's URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME), not \(queue)"
+                    )
                 }
             }
             for service in (source.endpoints ?? [:]).keys where endpointServices[service] == nil {
-                throw ConfigurationError("\(path): source \(index + 1): endpoints names \(service); known services are \(endpointServices.keys.sorted().joined(separator: ", "))")
+                throw ConfigurationError(
+                    "\(path): source \(index + 1): endpoints names \(service); known services are \(endpointServices.keys.sorted().joined(separator: ", "))"
+                )
             }
         }
         return configuration
@@ -160,4 +170,3 @@ public struct ConfigurationError: Error, CustomStringConvertible {
     /// An error saying `description`.
     public init(_ description: String) { self.description = description }
 }
-

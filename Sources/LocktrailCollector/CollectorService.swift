@@ -1,9 +1,9 @@
 public import Foundation
-public import Logging
 import LocktrailAWS
 public import LocktrailCore
 public import LocktrailMetrics
 public import LocktrailStore
+public import Logging
 public import ServiceLifecycle
 
 /// The collector as a long-running service: each source is polled on its own interval; on
@@ -53,10 +53,12 @@ public struct CollectorService: Service {
     /// `LeaseTimings(interval:)`'s). With `maintenance`, schedules that have an expiry remove their
     /// expired maintenance locks. With `metrics`, each cycle's duration, outcome and events
     /// appended are counted there.
-    public init(schedules: [Schedule], listeners: [S3QueueListener] = [], store: any SourceStateStore, once: Bool, logger: Logger,
-                maintenance: Store? = nil, metrics: ProcessMetrics? = nil,
-                now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) },
-                leases: (any LeaseStateStore)? = nil, holder: LeaseHolder = .thisProcess, leaseDuration: Double? = nil) {
+    public init(
+        schedules: [Schedule], listeners: [S3QueueListener] = [], store: any SourceStateStore, once: Bool, logger: Logger,
+        maintenance: Store? = nil, metrics: ProcessMetrics? = nil,
+        now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) },
+        leases: (any LeaseStateStore)? = nil, holder: LeaseHolder = .thisProcess, leaseDuration: Double? = nil
+    ) {
         self.schedules = schedules
         self.listeners = listeners
         self.store = store
@@ -115,8 +117,9 @@ public struct CollectorService: Service {
             await cycles(schedule, keeper: nil)
             return
         }
-        let keeper = LeaseKeeper(name: schedule.source.name, holder: holder,
-                                 timings: LeaseTimings(interval: schedule.interval, duration: leaseDuration), leases: leases, logger: logger)
+        let keeper = LeaseKeeper(
+            name: schedule.source.name, holder: holder,
+            timings: LeaseTimings(interval: schedule.interval, duration: leaseDuration), leases: leases, logger: logger)
         await withTaskGroup(of: Void.self) { group in
             // Renewals go on while a cycle runs, and after shutdown begins until it has committed.
             group.addTask { await keeper.keep() }
@@ -151,18 +154,22 @@ public struct CollectorService: Service {
             } catch let error as LeaseLostError {
                 // Taken over while observing: nothing was written; the new owner carries on.
                 keeper?.lost()
-                logger.notice("source taken over by another collector; this cycle was discarded", metadata: [
-                    "source": "\(schedule.source.name)", "error": "\(error)",
-                ])
+                logger.notice(
+                    "source taken over by another collector; this cycle was discarded",
+                    metadata: [
+                        "source": "\(schedule.source.name)", "error": "\(error)",
+                    ])
                 continue
             } catch {
                 failures += 1
                 // Back off on repeated failure, but keep trying: coverage depends on it.
                 pause = min(base * pow(2, Double(min(failures, 6))), max(base, 300))
-                logger.error("collection cycle failed", metadata: [
-                    "source": "\(schedule.source.name)", "error": "\(error)", "consecutive_failures": "\(failures)",
-                    "retry_in_seconds": "\(Int(pause))",
-                ])
+                logger.error(
+                    "collection cycle failed",
+                    metadata: [
+                        "source": "\(schedule.source.name)", "error": "\(error)", "consecutive_failures": "\(failures)",
+                        "retry_in_seconds": "\(Int(pause))",
+                    ])
             }
             // The sleep ends early on graceful shutdown; a cycle in flight is never interrupted.
             let sleep = pause
@@ -225,14 +232,18 @@ public struct CollectorService: Service {
             guard !events.isEmpty else { return }
             _ = try await store.events.append(events)
             for event in events {
-                logger.notice("maintenance lock expired and removed", metadata: [
-                    "source": "\(expiry.source)", "state": "\(event.state ?? "?")", "lock_id": "\(event.lockID ?? "?")",
-                ])
+                logger.notice(
+                    "maintenance lock expired and removed",
+                    metadata: [
+                        "source": "\(expiry.source)", "state": "\(event.state ?? "?")", "lock_id": "\(event.lockID ?? "?")",
+                    ])
             }
         } catch {
-            logger.warning("removing expired maintenance locks failed; retried next cycle", metadata: [
-                "source": "\(expiry.source)", "error": "\(error)",
-            ])
+            logger.warning(
+                "removing expired maintenance locks failed; retried next cycle",
+                metadata: [
+                    "source": "\(expiry.source)", "error": "\(error)",
+                ])
         }
     }
 }

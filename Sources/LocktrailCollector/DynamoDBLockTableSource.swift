@@ -1,7 +1,7 @@
-public import Logging
 public import LocktrailAWS
 public import LocktrailCore
 public import LocktrailStore
+public import Logging
 
 /// A DynamoDB lock table as a polling source: a paginated, strongly consistent Scan, diffed
 /// against the stored snapshot, committed with its events in one transaction.
@@ -26,8 +26,10 @@ public struct DynamoDBLockTableSource: PollingSource {
 
     /// A source for `table`; `region` only names it. With `stream`, the table's stream is read
     /// when it has one with both images, and the scan becomes the reconciliation.
-    public init(table: String, region: String, client: DynamoDBClient, layout: WorkspaceLayout = .standard, gapThreshold: Double = 300,
-                stream: DynamoDBStreamSettings? = nil) {
+    public init(
+        table: String, region: String, client: DynamoDBClient, layout: WorkspaceLayout = .standard, gapThreshold: Double = 300,
+        stream: DynamoDBStreamSettings? = nil
+    ) {
         self.name = "dynamodb:\(region)/\(table)"
         self.table = table
         self.client = client

@@ -49,8 +49,9 @@ actor DynamoDBStreamReader {
         let clock = now().secondsSinceEpoch
         if shardsListedAt.map({ clock - $0 > 60 }) ?? true {
             shards = try await client.allShards(streamARN: streamARN).map {
-                StreamShard(id: $0.shardID, parentID: $0.parentShardID, startingSequenceNumber: $0.startingSequenceNumber,
-                            endingSequenceNumber: $0.endingSequenceNumber)
+                StreamShard(
+                    id: $0.shardID, parentID: $0.parentShardID, startingSequenceNumber: $0.startingSequenceNumber,
+                    endingSequenceNumber: $0.endingSequenceNumber)
             }
             shardsListedAt = clock
         }
@@ -77,8 +78,9 @@ actor DynamoDBStreamReader {
                 finished.insert(id)
                 // Children of a closed shard may not be listed yet.
                 shards = try await client.allShards(streamARN: streamARN).map {
-                    StreamShard(id: $0.shardID, parentID: $0.parentShardID, startingSequenceNumber: $0.startingSequenceNumber,
-                                endingSequenceNumber: $0.endingSequenceNumber)
+                    StreamShard(
+                        id: $0.shardID, parentID: $0.parentShardID, startingSequenceNumber: $0.startingSequenceNumber,
+                        endingSequenceNumber: $0.endingSequenceNumber)
                 }
                 shardsListedAt = now().secondsSinceEpoch
                 lineage = StreamShardLineage(shards: shards)
@@ -112,7 +114,8 @@ actor DynamoDBStreamReader {
                 iterator = nil
                 continue
             } catch let error as AWSError where error.code == .trimmedDataAccess {
-                throw StreamUnresumableError(reason: "records of shard \(shard) after \(last ?? "its start") are past the 24-hour retention (TrimmedDataAccessException)")
+                throw StreamUnresumableError(
+                    reason: "records of shard \(shard) after \(last ?? "its start") are past the 24-hour retention (TrimmedDataAccessException)")
             }
             renewed = false
             for record in page.records {
@@ -128,15 +131,18 @@ actor DynamoDBStreamReader {
             if page.records.isEmpty { break }
         }
         if let iterator { iterators[shard] = (iterator, last, stamp) } else { iterators[shard] = nil }
-        return StreamReading.Shard(id: shard, records: records, previous: after, last: last, finished: finished,
-                                   previousRecordSeconds: previousStamp)
+        return StreamReading.Shard(
+            id: shard, records: records, previous: after, last: last, finished: finished,
+            previousRecordSeconds: previousStamp)
     }
 
     private func newIterator(streamARN: String, shard: String, after: String?) async throws -> String {
         do {
-            return try await client.getShardIterator(streamARN: streamARN, shardID: shard, position: after.map { .afterSequenceNumber($0) } ?? .trimHorizon)
+            return try await client.getShardIterator(
+                streamARN: streamARN, shardID: shard, position: after.map { .afterSequenceNumber($0) } ?? .trimHorizon)
         } catch let error as AWSError where error.code == .trimmedDataAccess {
-            throw StreamUnresumableError(reason: "the records of shard \(shard) after \(after ?? "its start") are past the 24-hour retention (TrimmedDataAccessException)")
+            throw StreamUnresumableError(
+                reason: "the records of shard \(shard) after \(after ?? "its start") are past the 24-hour retention (TrimmedDataAccessException)")
         }
     }
 

@@ -1,4 +1,5 @@
 public import LocktrailAWS
+
 /// How a lock-table source reads its table's stream.
 public struct DynamoDBStreamSettings: Sendable {
     /// The Streams client for the table's account and region.
@@ -13,8 +14,10 @@ public struct DynamoDBStreamSettings: Sendable {
     public var describeInterval: Double
 
     /// Settings.
-    public init(client: DynamoDBStreamsClient, reconcileInterval: Double = 600, pollInterval: Double = 1, batch: Int = 10_000,
-                describeInterval: Double = 60) {
+    public init(
+        client: DynamoDBStreamsClient, reconcileInterval: Double = 600, pollInterval: Double = 1, batch: Int = 10_000,
+        describeInterval: Double = 60
+    ) {
         self.client = client
         self.reconcileInterval = reconcileInterval
         self.pollInterval = pollInterval

@@ -1,5 +1,6 @@
 import Foundation
 public import LocktrailCore
+
 extension LeaseHolder {
     /// This process: its host name, its pid and a random id.
     public static let thisProcess = LeaseHolder(

@@ -1,7 +1,7 @@
 import Foundation
-public import Logging
 public import LocktrailCore
 public import LocktrailStore
+public import Logging
 import Synchronization
 
 /// Keeps one lease for this collector: asks for it while another holds it, renews it while this
@@ -58,9 +58,11 @@ public final class LeaseKeeper: Sendable {
             }
             if let acquired = try await leases.acquire(name, holder: holder, duration: timings.duration) {
                 state.withLock { $0 = (acquired, sent.advanced(by: .seconds(timings.duration))) }
-                logger.notice("lease acquired: this collector owns the source", metadata: [
-                    "lease": "\(name)", "token": "\(acquired.token)", "lease_seconds": "\(timings.duration)",
-                ])
+                logger.notice(
+                    "lease acquired: this collector owns the source",
+                    metadata: [
+                        "lease": "\(name)", "token": "\(acquired.token)", "lease_seconds": "\(timings.duration)",
+                    ])
                 return acquired
             }
         } catch {
@@ -85,7 +87,11 @@ public final class LeaseKeeper: Sendable {
 
     /// Gives the lease up, if held, so another collector takes over without waiting for it to lapse.
     public func release() async {
-        guard let lease = state.withLock({ state in defer { state.lease = nil }; return state.lease }) else { return }
+        guard
+            let lease = state.withLock({ state in
+                defer { state.lease = nil }; return state.lease
+            })
+        else { return }
         do {
             try await leases.release(lease)
             logger.info("lease released", metadata: ["lease": "\(name)", "token": "\(lease.token)"])

@@ -1,7 +1,7 @@
-import Logging
 import LocktrailAWS
 import LocktrailCore
 import LocktrailStore
+import Logging
 
 /// A lock-table source's life with its stream, between cycles: whether the table has a stream
 /// to read (DescribeTable, again every minute: a stream turned on, off or replaced), the reader with its shard iterators,
@@ -30,8 +30,10 @@ actor LockTableStreamSession {
         self.reader = DynamoDBStreamReader(client: settings.client, budget: settings.batch)
     }
 
-    func cycle(_ source: DynamoDBLockTableSource, store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp,
-               logger: Logger) async throws -> CycleReport {
+    func cycle(
+        _ source: DynamoDBLockTableSource, store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp,
+        logger: Logger
+    ) async throws -> CycleReport {
         let clock = now().secondsSinceEpoch
         let reconcileDue = lastReconcile.map { clock - $0 >= settings.reconcileInterval } ?? true
         let describeDue = lastDescribe.map { clock - $0 >= min(settings.describeInterval, settings.reconcileInterval) } ?? true
@@ -61,7 +63,10 @@ actor LockTableStreamSession {
             if let arn = table.readableStreamARN {
                 next = .stream(arn: arn)
             } else if let spec = table.streamSpecification, spec.enabled {
-                next = .scans(reason: "the table's stream has view type \(spec.viewType?.rawValue ?? "none"), not NEW_AND_OLD_IMAGES (its REMOVE records would not carry the lock record): staying on scans every interval")
+                next = .scans(
+                    reason:
+                        "the table's stream has view type \(spec.viewType?.rawValue ?? "none"), not NEW_AND_OLD_IMAGES (its REMOVE records would not carry the lock record): staying on scans every interval"
+                )
             } else {
                 next = .scans(reason: "the table has no stream enabled: staying on scans every interval")
             }
@@ -73,9 +78,11 @@ actor LockTableStreamSession {
         if next != mode {
             switch next {
             case .stream(let arn):
-                logger.notice("reading the lock table's stream; scans now reconcile", metadata: [
-                    "source": "\(source.name)", "stream_arn": "\(arn)", "reconcile_interval_seconds": "\(Int(settings.reconcileInterval))",
-                ])
+                logger.notice(
+                    "reading the lock table's stream; scans now reconcile",
+                    metadata: [
+                        "source": "\(source.name)", "stream_arn": "\(arn)", "reconcile_interval_seconds": "\(Int(settings.reconcileInterval))",
+                    ])
             case .scans(let reason):
                 logger.warning("not reading a stream", metadata: ["source": "\(source.name)", "reason": "\(reason)"])
             case .unknown: break
@@ -92,8 +99,10 @@ actor LockTableStreamSession {
     /// what the scan still finds is a change the stream missed. Attached anew (first time, or not
     /// resumable), every record already in the stream is passed over (the scan, which follows, has
     /// their effect) and the scan is the baseline, committed with the stream's positions.
-    private func reconcile(_ source: DynamoDBLockTableSource, streamARN: String, store: any SourceStateStore,
-                           now: @escaping @Sendable () -> Timestamp, logger: Logger) async throws -> CycleReport {
+    private func reconcile(
+        _ source: DynamoDBLockTableSource, streamARN: String, store: any SourceStateStore,
+        now: @escaping @Sendable () -> Timestamp, logger: Logger
+    ) async throws -> CycleReport {
         var start = try await store.load(source.name, kind: .dynamodb)
         var resumption = StreamResumption.decide(stored: start.stream, streamARN: streamARN, now: now())
         if let lost, resumption == .resume { resumption = .unresumable(reason: lost, since: start.stream?.readThrough ?? now()) }
@@ -107,8 +116,9 @@ actor LockTableStreamSession {
                     while true {
                         let reading = try await reader.read(streamARN: streamARN, stored: current, now: now)
                         if reading.positions.isEmpty { break }
-                        let plan = source.streamPlanner.streamPlan(fence: source.fence(from: start.checkpoint), stored: current,
-                                                                   snapshot: start.snapshot, reading: reading)
+                        let plan = source.streamPlanner.streamPlan(
+                            fence: source.fence(from: start.checkpoint), stored: current,
+                            snapshot: start.snapshot, reading: reading)
                         let report = try await PollingCycle.commit(plan, store: store)
                         (drained.appended, drained.duplicates) = (drained.appended + report.appended, drained.duplicates + report.duplicates)
                         drained.streamRecords += reading.recordCount
@@ -129,7 +139,8 @@ actor LockTableStreamSession {
                     if !reading.hasMore { break }
                 }
                 passedOver = local.positions.sorted { $0.key < $1.key }.map {
-                    SourceCursor.ShardPosition(streamARN: streamARN, shardID: $0.key, sequenceNumber: $0.value, finished: local.finished.contains($0.key))
+                    SourceCursor.ShardPosition(
+                        streamARN: streamARN, shardID: $0.key, sequenceNumber: $0.value, finished: local.finished.contains($0.key))
                 }
                 start.stream = local
             }
@@ -164,8 +175,9 @@ actor LockTableStreamSession {
             if let reading, reading.hasMore {
                 // More was written during the scan than one read holds: the scan cannot be told from
                 // what is still unread. Commit the records; reconcile again at the next cycle.
-                let plan = source.streamPlanner.streamPlan(fence: source.fence(from: start.checkpoint), stored: start.stream!,
-                                                           snapshot: start.snapshot, reading: reading)
+                let plan = source.streamPlanner.streamPlan(
+                    fence: source.fence(from: start.checkpoint), stored: start.stream!,
+                    snapshot: start.snapshot, reading: reading)
                 var report = try await PollingCycle.commit(plan, store: store)
                 cache = start.applying(plan, streamARN: streamARN)
                 (report.mode, report.nextCycleIn) = (.stream, 0)
@@ -173,9 +185,11 @@ actor LockTableStreamSession {
             }
         case .attach: basis = .attached(attachedAt: attachedAt)
         case .unresumable(let reason, let since):
-            logger.warning("stream not resumable: recording a coverage gap and resynchronising with a scan", metadata: [
-                "source": "\(source.name)", "reason": "\(reason)", "since": "\(since.rfc3339)",
-            ])
+            logger.warning(
+                "stream not resumable: recording a coverage gap and resynchronising with a scan",
+                metadata: [
+                    "source": "\(source.name)", "reason": "\(reason)", "since": "\(since.rfc3339)",
+                ])
             basis = .resynchronised(reason: reason, since: since, streamARN: streamARN, attachedAt: attachedAt)
         }
         var plan = source.streamPlanner.reconcilePlan(
@@ -208,16 +222,20 @@ actor LockTableStreamSession {
         result.streamRecords = drained.streamRecords + (reading?.recordCount ?? 0)
         result.nextCycleIn = reading == nil ? nil : settings.pollInterval
         if result.repaired > 0 {
-            logger.warning("reconciliation found changes the stream had not delivered", metadata: [
-                "source": "\(source.name)", "repaired": "\(result.repaired)",
-            ])
+            logger.warning(
+                "reconciliation found changes the stream had not delivered",
+                metadata: [
+                    "source": "\(source.name)", "repaired": "\(result.repaired)",
+                ])
         }
         return result
     }
 
     /// The stream's new records, committed with their positions.
-    private func read(_ source: DynamoDBLockTableSource, streamARN: String, store: any SourceStateStore,
-                      now: @escaping @Sendable () -> Timestamp, logger: Logger) async throws -> CycleReport {
+    private func read(
+        _ source: DynamoDBLockTableSource, streamARN: String, store: any SourceStateStore,
+        now: @escaping @Sendable () -> Timestamp, logger: Logger
+    ) async throws -> CycleReport {
         guard let start = cache, let stored = start.stream else {
             return try await reconcile(source, streamARN: streamARN, store: store, now: now, logger: logger)
         }
@@ -241,8 +259,9 @@ actor LockTableStreamSession {
             throw error
         }
         guard !reading.positions.isEmpty else { return CycleReport(idle: source.name, mode: .stream, nextCycleIn: settings.pollInterval) }
-        let plan = source.streamPlanner.streamPlan(fence: source.fence(from: start.checkpoint), stored: stored, snapshot: start.snapshot,
-                                                   reading: reading)
+        let plan = source.streamPlanner.streamPlan(
+            fence: source.fence(from: start.checkpoint), stored: stored, snapshot: start.snapshot,
+            reading: reading)
         var report: CycleReport
         do {
             report = try await PollingCycle.commit(plan, store: store)
@@ -266,9 +285,11 @@ extension CycleStart {
             for key in batch.deletions { snapshot[key] = nil }
             for (key, entry) in batch.upserts { snapshot[key] = entry }
         }
-        var stream = self.stream ?? plan.cursor.stream.map {
-            StreamCheckpoint(streamARN: $0.streamARN, attachedAt: $0.attachedAt, readThrough: $0.readThrough)
-        }
+        var stream =
+            self.stream
+            ?? plan.cursor.stream.map {
+                StreamCheckpoint(streamARN: $0.streamARN, attachedAt: $0.attachedAt, readThrough: $0.readThrough)
+            }
         stream = stream?.advanced(by: plan.cursor)
         return CycleStart(checkpoint: checkpoint.advanced(by: plan.status), snapshot: snapshot, stream: stream)
     }

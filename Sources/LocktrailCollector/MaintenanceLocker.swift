@@ -1,5 +1,6 @@
 public import LocktrailAWS
 public import LocktrailCore
+
 /// Writes and removes maintenance locks the way terraform takes and releases its own: the lock
 /// file with `If-None-Match: *` first, then the DynamoDB item with `attribute_not_exists(LockID)`;
 /// released lock file first, then DynamoDB, each only while it still holds this lock's record.
@@ -30,13 +31,15 @@ public struct MaintenanceLocker: Sendable {
         if target.lockfile {
             let s3 = try require(s3, "S3")
             do {
-                let head = try await s3.putObject(bucket: identity.bucket, key: identity.lockFileKey, body: record,
-                                                  contentType: "application/json", ifNoneMatch: "*")
+                let head = try await s3.putObject(
+                    bucket: identity.bucket, key: identity.lockFileKey, body: record,
+                    contentType: "application/json", ifNoneMatch: "*")
                 lockFileETag = head.eTag
             } catch let error as AWSError where error.code == .preconditionFailed || error.statusCode == 412 {
                 let body = try? await s3.getObject(bucket: identity.bucket, key: identity.lockFileKey).body
-                return .held(mechanism: "s3-lockfile", holder: body.flatMap { LockRecordParse.parse($0).record },
-                             raw: body.map { String(decoding: $0, as: UTF8.self) })
+                return .held(
+                    mechanism: "s3-lockfile", holder: body.flatMap { LockRecordParse.parse($0).record },
+                    raw: body.map { String(decoding: $0, as: UTF8.self) })
             }
         }
         if let table = target.table {

@@ -1,6 +1,6 @@
-public import Logging
 public import LocktrailCore
 public import LocktrailStore
+public import Logging
 
 /// A source the collector polls: each cycle observes (the AWS calls), the core plans (a pure
 /// function of what the store had and what was observed), and the store commits the plan in
@@ -16,8 +16,10 @@ public protocol PollingSource: Sendable {
 enum PollingCycle {
     /// Records a failed observation against the source (coverage does not advance); never throws,
     /// because the observation's own error is the one to report.
-    static func recordFailure(_ error: any Error, source: String, checkpoint: SourceCheckpoint, store: any SourceStateStore,
-                              now: @escaping @Sendable () -> Timestamp) async {
+    static func recordFailure(
+        _ error: any Error, source: String, checkpoint: SourceCheckpoint, store: any SourceStateStore,
+        now: @escaping @Sendable () -> Timestamp
+    ) async {
         let plan = CyclePlan.failed(source: source, checkpoint: checkpoint, message: String(describing: error), at: now())
         _ = try? await store.commit(plan)
     }

@@ -44,8 +44,10 @@ public struct S3Backfill: Sendable {
     public let pageSize: Int
 
     /// A backfill of `bucket`/`prefix`.
-    public init(bucket: String, prefix: String?, client: S3Client, layout: WorkspaceLayout = .standard, concurrency: Int = 16,
-                pageSize: Int = 1000) {
+    public init(
+        bucket: String, prefix: String?, client: S3Client, layout: WorkspaceLayout = .standard, concurrency: Int = 16,
+        pageSize: Int = 1000
+    ) {
         self.bucket = bucket
         self.prefix = prefix.flatMap { $0.isEmpty ? nil : $0 }
         self.client = client
@@ -59,8 +61,10 @@ public struct S3Backfill: Sendable {
 
     /// Runs (or continues) the backfill; `fromStart` ignores an unfinished checkpoint. `progress` is
     /// called after every page.
-    public func run(store: any BackfillStateStore, fromStart: Bool = false, now: @escaping @Sendable () -> Timestamp,
-                    progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Progress {
+    public func run(
+        store: any BackfillStateStore, fromStart: Bool = false, now: @escaping @Sendable () -> Timestamp,
+        progress: @escaping @Sendable (Progress) -> Void = { _ in }
+    ) async throws -> Progress {
         let clock = ContinuousClock.now
         let versioning = try await client.getBucketVersioning(bucket: bucket)
         guard versioning != .neverEnabled else { throw BackfillError.notVersioned(bucket: bucket) }
@@ -85,10 +89,13 @@ public struct S3Backfill: Sendable {
             let more = page.isTruncated && page.nextKeyMarker != nil
             let (keyMarker, versionMarker) = (page.nextKeyMarker, page.nextVersionIdMarker)
             let pageSize = self.pageSize
-            let next: Task<S3VersionListingPage, any Error>? = more ? Task {
-                try await client.listObjectVersions(bucket: bucket, prefix: prefix, keyMarker: keyMarker,
-                                                    versionIdMarker: versionMarker, maxKeys: pageSize)
-            } : nil
+            let next: Task<S3VersionListingPage, any Error>? =
+                more
+                ? Task {
+                    try await client.listObjectVersions(
+                        bucket: bucket, prefix: prefix, keyMarker: keyMarker,
+                        versionIdMarker: versionMarker, maxKeys: pageSize)
+                } : nil
 
             let listed = S3Reader.entries(of: page, startingAt: index)
             index += listed.count
@@ -103,8 +110,9 @@ public struct S3Backfill: Sendable {
             state.listed += entries.count
             state.read += fetched.count
             if let batch = planner.add(entries, fetched: fetched, morePages: more, observedAt: now()) {
-                let outcome = try await store.commit(source: source, events: batch.events, upserts: batch.upserts,
-                                                     keyMarker: batch.keyMarker, entries: batch.entries)
+                let outcome = try await store.commit(
+                    source: source, events: batch.events, upserts: batch.upserts,
+                    keyMarker: batch.keyMarker, entries: batch.entries)
                 state.appended += outcome.appended
                 state.duplicates += outcome.duplicates
             }
@@ -136,7 +144,8 @@ public enum BackfillError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notVersioned(let bucket):
-            return "bucket \(bucket) has never had versioning enabled, so S3 kept no history to import; `locktrail collect --s3-bucket \(bucket)` records from now on"
+            return
+                "bucket \(bucket) has never had versioning enabled, so S3 kept no history to import; `locktrail collect --s3-bucket \(bucket)` records from now on"
         }
     }
 }

@@ -1,7 +1,7 @@
-public import Logging
 public import LocktrailAWS
 public import LocktrailCore
 public import LocktrailStore
+public import Logging
 
 /// An S3 bucket (optionally under a prefix) as a polling source. On a versioned bucket each cycle
 /// follows the version history (`VersionHistory`: exact acquire and release times, also for locks
@@ -31,8 +31,10 @@ public struct S3BucketSource: PollingSource {
     public let reconcileInterval: Double
 
     /// A source for `bucket`/`prefix`.
-    public init(bucket: String, prefix: String?, client: S3Client, layout: WorkspaceLayout = .standard, gapThreshold: Double = 300,
-                concurrency: Int = 16, queueURL: String? = nil, reconcileInterval: Double = 0) {
+    public init(
+        bucket: String, prefix: String?, client: S3Client, layout: WorkspaceLayout = .standard, gapThreshold: Double = 300,
+        concurrency: Int = 16, queueURL: String? = nil, reconcileInterval: Double = 0
+    ) {
         self.queueURL = queueURL
         self.reconcileInterval = reconcileInterval
         self.name = Self.sourceName(bucket: bucket, prefix: prefix)
@@ -95,8 +97,10 @@ public struct S3BucketSource: PollingSource {
     /// `watch` names more keys to read with the notices' (lock files held at the last cycle: a
     /// release whose notice is late or lost — the emulator sends none for delete markers — is then
     /// found within one short poll).
-    func runCycle(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger,
-                  push: [S3Notice]?, watch: Set<String> = []) async throws -> PushOutcome {
+    func runCycle(
+        store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger,
+        push: [S3Notice]?, watch: Set<String> = []
+    ) async throws -> PushOutcome {
         let start = try await store.load(name, kind: .s3)
         let observation: S3BucketObservation?
         do {
@@ -106,21 +110,29 @@ public struct S3BucketSource: PollingSource {
             throw error
         }
         guard let observation else {
-            return PushOutcome(report: nil, nextReconciliation: nextReconciliation(after: start.checkpoint, snapshot: start.snapshot),
-                               held: Self.heldLockFiles(start.snapshot))
+            return PushOutcome(
+                report: nil, nextReconciliation: nextReconciliation(after: start.checkpoint, snapshot: start.snapshot),
+                held: Self.heldLockFiles(start.snapshot))
         }
         let plan = planner.plan(checkpoint: start.checkpoint, snapshot: start.snapshot, observation: observation)
         let keys: String
         if case .keys(let set) = observation.scope { keys = "\(set.count)" } else { keys = "all" }
-        logger.debug("s3 cycle", metadata: ["source": "\(name)", "mode": "\(observation.listing.mode.rawValue)", "keys": "\(keys)",
-                                            "reads": "\(observation.fetched.count)", "push": "\(push != nil)"])
+        logger.debug(
+            "s3 cycle",
+            metadata: [
+                "source": "\(name)", "mode": "\(observation.listing.mode.rawValue)", "keys": "\(keys)",
+                "reads": "\(observation.fetched.count)", "push": "\(push != nil)",
+            ])
         var report = try await PollingCycle.commit(plan, store: store)
         if observation.repairsPush {
             // What a reconciliation appends beyond its coverage gaps, push had missed.
             report.repaired = max(0, report.appended - plan.events.filter { $0.kind == .coverageGap }.count)
             if report.repaired > 0 {
-                logger.warning("reconciliation found what push missed", metadata: [
-                    "source": "\(name)", "events": "\(report.repaired)", "queue": "\(queueURL ?? "-")"])
+                logger.warning(
+                    "reconciliation found what push missed",
+                    metadata: [
+                        "source": "\(name)", "events": "\(report.repaired)", "queue": "\(queueURL ?? "-")",
+                    ])
             }
         }
         let after = start.checkpoint.advanced(by: plan.status)
@@ -129,8 +141,9 @@ public struct S3BucketSource: PollingSource {
             for key in batch.deletions { snapshot[key] = nil }
             for (key, entry) in batch.upserts { snapshot[key] = entry }
         }
-        return PushOutcome(report: report, nextReconciliation: nextReconciliation(after: after, snapshot: snapshot),
-                           held: after.status == .versioned ? Self.heldLockFiles(snapshot) : [])
+        return PushOutcome(
+            report: report, nextReconciliation: nextReconciliation(after: after, snapshot: snapshot),
+            held: after.status == .versioned ? Self.heldLockFiles(snapshot) : [])
     }
 
     /// The lock files whose head (newest entry) is a version: held now, as far as the snapshot knows.
@@ -146,8 +159,10 @@ public struct S3BucketSource: PollingSource {
 
     /// The versioning, the listing it calls for, and the reads the planner asks for; nil when a
     /// push cycle has nothing to do.
-    func observe(_ start: CycleStart, now: @escaping @Sendable () -> Timestamp, push: [S3Notice]? = nil,
-                 watch: Set<String> = []) async throws -> S3BucketObservation? {
+    func observe(
+        _ start: CycleStart, now: @escaping @Sendable () -> Timestamp, push: [S3Notice]? = nil,
+        watch: Set<String> = []
+    ) async throws -> S3BucketObservation? {
         let started = now()
         let versioning = try await client.getBucketVersioning(bucket: bucket)
         let listing: S3BucketObservation.Listing
@@ -164,7 +179,9 @@ public struct S3BucketSource: PollingSource {
                 // The first walk of a source is its baseline, not a repair.
                 repairsPush = push != nil && start.checkpoint.status == .versioned
             } else {
-                let keys = push == nil ? planner.keysWithNews(current: try await reader.listObjects(), snapshot: start.snapshot)
+                let keys =
+                    push == nil
+                    ? planner.keysWithNews(current: try await reader.listObjects(), snapshot: start.snapshot)
                     : news.union(watch)
                 if push != nil && keys.isEmpty { return nil }
                 listing = .versions(try await reader.keyHistories(keys, known: start.snapshot))

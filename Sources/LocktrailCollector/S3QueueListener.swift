@@ -1,8 +1,8 @@
 import Foundation
-public import Logging
 public import LocktrailAWS
 public import LocktrailCore
 public import LocktrailStore
+public import Logging
 import ServiceLifecycle
 
 /// Reads one SQS queue of S3 event notifications for the bucket sources it serves (one queue may
@@ -44,12 +44,16 @@ public struct S3QueueListener: Sendable {
         do {
             let attributes = try await client.getQueueAttributes(queueURL: queueURL)
             if let policy = attributes.redrivePolicy {
-                logger.info("s3 notification queue", metadata: [
-                    "queue": "\(queueURL)", "dead_letter_queue": "\(policy.deadLetterTargetARN)",
-                    "max_receive_count": "\(policy.maxReceiveCount.map(String.init) ?? "-")"])
+                logger.info(
+                    "s3 notification queue",
+                    metadata: [
+                        "queue": "\(queueURL)", "dead_letter_queue": "\(policy.deadLetterTargetARN)",
+                        "max_receive_count": "\(policy.maxReceiveCount.map(String.init) ?? "-")",
+                    ])
             } else {
-                logger.warning("the s3 notification queue has no dead-letter queue: a malformed message comes back until the queue's retention period ends",
-                               metadata: ["queue": "\(queueURL)"])
+                logger.warning(
+                    "the s3 notification queue has no dead-letter queue: a malformed message comes back until the queue's retention period ends",
+                    metadata: ["queue": "\(queueURL)"])
             }
         } catch {
             logger.error("cannot read the s3 notification queue's attributes", metadata: ["queue": "\(queueURL)", "error": "\(error)"])
@@ -70,8 +74,11 @@ public struct S3QueueListener: Sendable {
             } catch {
                 failures += 1
                 let pause = min(pow(2, Double(min(failures, 6))), 60)
-                logger.error("receiving s3 notifications failed", metadata: [
-                    "queue": "\(queueURL)", "error": "\(error)", "consecutive_failures": "\(failures)", "retry_in_seconds": "\(Int(pause))"])
+                logger.error(
+                    "receiving s3 notifications failed",
+                    metadata: [
+                        "queue": "\(queueURL)", "error": "\(error)", "consecutive_failures": "\(failures)", "retry_in_seconds": "\(Int(pause))",
+                    ])
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(pause)) }
             }
         }
@@ -104,20 +111,25 @@ public struct S3QueueListener: Sendable {
 
     /// One receive, the cycles it calls for (news, held locks to look at again, reconciliations
     /// due), then the deletes.
-    func poll(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger,
-              state: inout PollState, wait: Int) async throws -> (reports: [CycleReport], received: Int) {
+    func poll(
+        store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger,
+        state: inout PollState, wait: Int
+    ) async throws -> (reports: [CycleReport], received: Int) {
         let messages = try await client.receiveMessages(queueURL: queueURL, maxMessages: 10, waitSeconds: wait)
-        var notices: [String: [S3Notice]] = [:]          // by source
-        var concerns: [String: Set<String>] = [:]        // message id → sources it has news for
+        var notices: [String: [S3Notice]] = [:]  // by source
+        var concerns: [String: Set<String>] = [:]  // message id → sources it has news for
         var deletable: [SQSMessage] = []
         for message in messages {
             let decoded: S3NotificationMessage
             do {
                 decoded = try S3NotificationMessage.decode(message.body)
             } catch {
-                logger.warning("poison message left for the queue's dead-letter queue", metadata: [
-                    "queue": "\(queueURL)", "message_id": "\(message.messageID)", "error": "\(error)",
-                    "receive_count": "\(message.approximateReceiveCount.map(String.init) ?? "-")"])
+                logger.warning(
+                    "poison message left for the queue's dead-letter queue",
+                    metadata: [
+                        "queue": "\(queueURL)", "message_id": "\(message.messageID)", "error": "\(error)",
+                        "receive_count": "\(message.approximateReceiveCount.map(String.init) ?? "-")",
+                    ])
                 continue
             }
             var involved = Set<String>()
@@ -129,9 +141,12 @@ public struct S3QueueListener: Sendable {
                 }
             }
             if involved.isEmpty && !decoded.isTestEvent && !decoded.notices.isEmpty {
-                logger.debug("s3 notification for no watched key", metadata: [
-                    "queue": "\(queueURL)", "message_id": "\(message.messageID)",
-                    "buckets": "\(Set(decoded.notices.map(\.bucket)).sorted().joined(separator: ","))"])
+                logger.debug(
+                    "s3 notification for no watched key",
+                    metadata: [
+                        "queue": "\(queueURL)", "message_id": "\(message.messageID)",
+                        "buckets": "\(Set(decoded.notices.map(\.bucket)).sorted().joined(separator: ","))",
+                    ])
             }
             concerns[message.messageID] = involved
             deletable.append(message)
@@ -151,14 +166,20 @@ public struct S3QueueListener: Sendable {
                 committed.insert(source.name)
             } catch {
                 // Its messages stay in the queue and come back after the visibility timeout.
-                logger.error("push cycle failed; its messages will be received again", metadata: [
-                    "source": "\(source.name)", "queue": "\(queueURL)", "error": "\(error)"])
+                logger.error(
+                    "push cycle failed; its messages will be received again",
+                    metadata: [
+                        "source": "\(source.name)", "queue": "\(queueURL)", "error": "\(error)",
+                    ])
             }
         }
         for report in reports {
-            logger.info("push cycle committed", metadata: [
-                "source": "\(report.source)", "items": "\(report.items)", "events": "\(report.appended)",
-                "duplicates": "\(report.duplicates)", "repaired": "\(report.repaired)", "gap_recorded": "\(report.gapRecorded)"])
+            logger.info(
+                "push cycle committed",
+                metadata: [
+                    "source": "\(report.source)", "items": "\(report.items)", "events": "\(report.appended)",
+                    "duplicates": "\(report.duplicates)", "repaired": "\(report.repaired)", "gap_recorded": "\(report.gapRecorded)",
+                ])
         }
         if reports.contains(where: { $0.appended > 0 }) {
             do {
@@ -178,8 +199,11 @@ public struct S3QueueListener: Sendable {
         do {
             let result = try await client.deleteMessageBatch(queueURL: queueURL, entries: entries)
             for failure in result.failed {
-                logger.warning("a handled message could not be deleted; it will be received again", metadata: [
-                    "queue": "\(queueURL)", "entry": "\(failure.id)", "code": "\(failure.code)", "error": "\(failure.message ?? "")"])
+                logger.warning(
+                    "a handled message could not be deleted; it will be received again",
+                    metadata: [
+                        "queue": "\(queueURL)", "entry": "\(failure.id)", "code": "\(failure.code)", "error": "\(failure.message ?? "")",
+                    ])
             }
         } catch {
             logger.warning("deleting handled messages failed; they will be received again", metadata: ["queue": "\(queueURL)", "error": "\(error)"])

@@ -53,11 +53,13 @@ struct S3Reader: Sendable {
     static func entry(_ entry: S3VersionEntry, listingIndex: Int) -> S3HistoryEntry {
         switch entry {
         case .version(let v):
-            return S3HistoryEntry(key: v.key, versionID: v.versionId, isDeleteMarker: false, lastModified: timestamp(v.lastModified),
-                                  etag: v.eTag, size: v.size, listingIndex: listingIndex)
+            return S3HistoryEntry(
+                key: v.key, versionID: v.versionId, isDeleteMarker: false, lastModified: timestamp(v.lastModified),
+                etag: v.eTag, size: v.size, listingIndex: listingIndex)
         case .deleteMarker(let m):
-            return S3HistoryEntry(key: m.key, versionID: m.versionId, isDeleteMarker: true, lastModified: timestamp(m.lastModified),
-                                  listingIndex: listingIndex)
+            return S3HistoryEntry(
+                key: m.key, versionID: m.versionId, isDeleteMarker: true, lastModified: timestamp(m.lastModified),
+                listingIndex: listingIndex)
         }
     }
 

@@ -1,4 +1,6 @@
 internal import CCurl
+import Synchronization
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -7,7 +9,6 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// The single owner of one libcurl easy handle; frees it on deinit.
 ///
@@ -66,7 +67,9 @@ final class CurlEasyHandle {
         // Several threads run transfers; signals must not be used for timeouts.
         set(locktrail_curl_setopt_long(curl.easySetopt, handle, CURLOPT_NOSIGNAL, 1))
         set(locktrail_curl_setopt_long(curl.easySetopt, handle, CURLOPT_FOLLOWLOCATION, 0))
-        set(locktrail_curl_setopt_long(curl.easySetopt, handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout ?? defaults.connectTimeout)))
+        set(
+            locktrail_curl_setopt_long(
+                curl.easySetopt, handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout ?? defaults.connectTimeout)))
         set(locktrail_curl_setopt_long(curl.easySetopt, handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout ?? defaults.timeout)))
         if let caBundle = defaults.caBundlePath {
             set(locktrail_curl_setopt_string(curl.easySetopt, handle, CURLOPT_CAINFO, caBundle))

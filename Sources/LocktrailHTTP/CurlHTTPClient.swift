@@ -1,4 +1,6 @@
 import Dispatch
+import Synchronization
+
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
 #else
@@ -7,7 +9,6 @@ public import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 
 /// An `HTTPTransport` on libcurl that reuses a small pool of easy handles (and so their connections).
 ///

@@ -83,7 +83,9 @@ public struct NotificationConfiguration: Sendable {
         guard let listed = file.webhooks, !listed.isEmpty else { throw NotificationConfigurationError("\(path): `webhooks` lists no webhook") }
         let delivery = file.delivery ?? Delivery()
         let maxAttempts = delivery.maxAttempts ?? 8
-        guard (1...100).contains(maxAttempts) else { throw NotificationConfigurationError("\(path): delivery.max_attempts must be between 1 and 100") }
+        guard (1...100).contains(maxAttempts) else {
+            throw NotificationConfigurationError("\(path): delivery.max_attempts must be between 1 and 100")
+        }
         let initial = try duration(delivery.initialBackoff, "delivery.initial_backoff", default: 10)
         let configuration = NotificationConfiguration(
             interval: try duration(file.interval, "interval", default: 10),
@@ -91,7 +93,9 @@ public struct NotificationConfiguration: Sendable {
             backoff: DeliveryBackoff(initial: initial, maximum: try duration(delivery.maxBackoff, "delivery.max_backoff", default: 3600)),
             timeout: try duration(delivery.timeout, "delivery.timeout", default: 10),
             allowPrivateNetworks: delivery.allowPrivateNetworks ?? false,
-            webhooks: try listed.enumerated().map { index, hook in try resolve(hook, index: index, path: path, environment: environment, duration: duration) })
+            webhooks: try listed.enumerated().map { index, hook in
+                try resolve(hook, index: index, path: path, environment: environment, duration: duration)
+            })
         var names = Set<String>()
         for hook in configuration.webhooks where !names.insert(hook.name).inserted {
             throw NotificationConfigurationError("\(path): two webhooks are named \(hook.name); give each its own `name`")
@@ -108,13 +112,16 @@ public struct NotificationConfiguration: Sendable {
         switch (hook.url, hook.urlEnv) {
         case (let given?, nil): url = given
         case (nil, let variable?):
-            guard let value = environment[variable], !value.isEmpty else { throw NotificationConfigurationError("\(at): url_env names \(variable), which is not set") }
+            guard let value = environment[variable], !value.isEmpty else {
+                throw NotificationConfigurationError("\(at): url_env names \(variable), which is not set")
+            }
             url = value
         case (_?, _?): throw NotificationConfigurationError("\(at) has both url and url_env; give one")
         case (nil, nil): throw NotificationConfigurationError("\(at) has no url (or url_env)")
         }
         guard let scheme = URLComponents(string: url)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              URLComponents(string: url)?.host?.isEmpty == false else {
+            URLComponents(string: url)?.host?.isEmpty == false
+        else {
             throw NotificationConfigurationError("\(at): url must be an absolute http:// or https:// URL")
         }
         guard let events = hook.events, !events.isEmpty else {
@@ -123,7 +130,8 @@ public struct NotificationConfiguration: Sendable {
         var kinds = Set<NotificationKind>()
         for name in events {
             guard let kind = NotificationKind(rawValue: name) else {
-                throw NotificationConfigurationError("\(at): unknown event \(name) (known: \(NotificationKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw NotificationConfigurationError(
+                    "\(at): unknown event \(name) (known: \(NotificationKind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             kinds.insert(kind)
         }
@@ -135,7 +143,9 @@ public struct NotificationConfiguration: Sendable {
         }
         var secret: [UInt8]?
         if let variable = hook.secretEnv {
-            guard let value = environment[variable], !value.isEmpty else { throw NotificationConfigurationError("\(at): secret_env names \(variable), which is not set") }
+            guard let value = environment[variable], !value.isEmpty else {
+                throw NotificationConfigurationError("\(at): secret_env names \(variable), which is not set")
+            }
             secret = Array(value.utf8)
         }
         if format == .slack, secret != nil {
@@ -143,8 +153,9 @@ public struct NotificationConfiguration: Sendable {
         }
         let name = hook.name ?? ("webhook-" + Hex.encode(Digest.sha256(url).prefix(4)))
         guard !name.isEmpty, name.count <= 100 else { throw NotificationConfigurationError("\(at): name must be 1 to 100 characters") }
-        return Webhook(name: name, url: url, kinds: kinds, format: format, secret: secret,
-                       staleAfter: try duration(hook.staleAfter, "webhooks[\(index)].stale_after", 3600))
+        return Webhook(
+            name: name, url: url, kinds: kinds, format: format, secret: secret,
+            staleAfter: try duration(hook.staleAfter, "webhooks[\(index)].stale_after", 3600))
     }
 
     /// Unknown keys are errors, not silently ignored: `on:` (which YAML 1.1 reads as `true`) or

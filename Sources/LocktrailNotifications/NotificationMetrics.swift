@@ -1,5 +1,6 @@
 public import LocktrailCore
 public import LocktrailStore
+
 /// The outbox's figures for every scrape of `GET /metrics`, read from the database so every
 /// `serve` replica gives the same values whether or not it runs the notifier:
 /// `locktrail_notifications_backlog` (deliveries neither delivered nor dead) and
@@ -16,10 +17,12 @@ public struct NotificationMetrics: MetricsSource {
     public func samples(now: Timestamp) async throws -> [MetricSample] {
         let counts = try await store.counts()
         return [
-            MetricSample("locktrail_notifications_backlog", .gauge,
-                         help: "Notifications in the outbox not yet delivered nor dead-lettered.", value: Double(counts.backlog)),
-            MetricSample("locktrail_notifications_dead_letters", .gauge,
-                         help: "Notifications that gave up after their attempts (dead letters).", value: Double(counts.deadLetters)),
+            MetricSample(
+                "locktrail_notifications_backlog", .gauge,
+                help: "Notifications in the outbox not yet delivered nor dead-lettered.", value: Double(counts.backlog)),
+            MetricSample(
+                "locktrail_notifications_dead_letters", .gauge,
+                help: "Notifications that gave up after their attempts (dead letters).", value: Double(counts.deadLetters)),
         ]
     }
 }

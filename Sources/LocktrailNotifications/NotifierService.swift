@@ -1,8 +1,9 @@
 public import Foundation
-public import Logging
 public import LocktrailCore
 public import LocktrailStore
+public import Logging
 public import ServiceLifecycle
+
 /// The notifier inside `locktrail serve`: every replica runs this service, and the one that
 /// holds the advisory lock (`store.notifications.tryLead()`) does the work — each interval it
 /// turns new findings into outbox entries (in the transaction that advances its cursor) and
@@ -18,8 +19,10 @@ public struct NotifierService: Service {
     let now: @Sendable () -> Timestamp
 
     /// A notifier for `configuration`, delivering through `sender`.
-    public init(store: Store, configuration: NotificationConfiguration, sender: WebhookSender, logger: Logger,
-                now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }) {
+    public init(
+        store: Store, configuration: NotificationConfiguration, sender: WebhookSender, logger: Logger,
+        now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
+    ) {
         (self.store, self.configuration, self.sender, self.logger, self.now) = (store, configuration, sender, logger, now)
     }
 
@@ -44,7 +47,7 @@ public struct NotifierService: Service {
             if let active = lease {
                 do {
                     try await pass(active)
-                } catch where active.isHealthy {
+                } catch  where active.isHealthy {
                     // E.g. a serialization failure: nothing was committed; the next pass redoes it.
                     logger.warning("notifier pass failed; retrying at the next interval", metadata: ["error": "\(error)"])
                 } catch {
@@ -74,11 +77,15 @@ public struct NotifierService: Service {
 
     func deliver(_ notification: DueNotification, lease: NotifierLease) async throws {
         let attempt = notification.attempts + 1
-        let metadata: Logger.Metadata = ["delivery": "\(notification.id)", "webhook": "\(notification.webhook)", "kind": "\(notification.kind)", "attempt": "\(attempt)"]
+        let metadata: Logger.Metadata = [
+            "delivery": "\(notification.id)", "webhook": "\(notification.webhook)", "kind": "\(notification.kind)", "attempt": "\(attempt)",
+        ]
         guard let webhook = configuration.webhook(named: notification.webhook) else {
-            let status = try await lease.failed(id: notification.id, error: "webhook \(notification.webhook) is not in the notifications file",
-                                                maxAttempts: configuration.maxAttempts, retryIn: configuration.backoff.delay(afterAttempts: attempt))
-            logger.warning("notification for a webhook no longer configured", metadata: metadata.merging(["status": "\(status?.rawValue ?? "-")"]) { a, _ in a })
+            let status = try await lease.failed(
+                id: notification.id, error: "webhook \(notification.webhook) is not in the notifications file",
+                maxAttempts: configuration.maxAttempts, retryIn: configuration.backoff.delay(afterAttempts: attempt))
+            logger.warning(
+                "notification for a webhook no longer configured", metadata: metadata.merging(["status": "\(status?.rawValue ?? "-")"]) { a, _ in a })
             return
         }
         switch await sender.send(id: notification.id, summary: notification.summary, body: notification.body, to: webhook) {
@@ -91,7 +98,8 @@ public struct NotifierService: Service {
             if status == .dead {
                 logger.error("notification dead-lettered", metadata: metadata.merging(["error": "\(reason)"]) { a, _ in a })
             } else {
-                logger.warning("notification delivery failed", metadata: metadata.merging(["error": "\(reason)", "retry_in_seconds": "\(delay)"]) { a, _ in a })
+                logger.warning(
+                    "notification delivery failed", metadata: metadata.merging(["error": "\(reason)", "retry_in_seconds": "\(delay)"]) { a, _ in a })
             }
         }
     }

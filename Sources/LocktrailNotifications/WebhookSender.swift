@@ -1,6 +1,7 @@
 public import Foundation
 public import LocktrailCore
 public import LocktrailHTTP
+
 /// Sends one notification to one webhook over libcurl: JSON with the delivery id, timestamp and
 /// signature headers, or Slack's incoming-webhook `{"text": …}` (which takes no custom headers
 /// a receiver could check). Redirects are never followed; with `allowPrivateNetworks` off, a URL
@@ -12,8 +13,10 @@ public struct WebhookSender: Sendable {
     let now: @Sendable () -> Timestamp
 
     /// A sender on `transport`.
-    public init(transport: any HTTPTransport, timeout: Double, allowPrivateNetworks: Bool,
-                now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }) {
+    public init(
+        transport: any HTTPTransport, timeout: Double, allowPrivateNetworks: Bool,
+        now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
+    ) {
         (self.transport, self.timeout, self.allowPrivateNetworks, self.now) = (transport, timeout, allowPrivateNetworks, now)
     }
 
@@ -38,7 +41,9 @@ public struct WebhookSender: Sendable {
             if (200..<300).contains(response.status) { return .delivered(status: response.status) }
             return .failed("HTTP \(response.status)")
         } catch let error as HTTPTransportError {
-            return .failed("\(error.kind.rawValue): \(error.kind == .timeout ? "no answer within \(Int(timeout)) s" : "curl error \(error.curlCode.map(String.init) ?? "-")")")
+            return .failed(
+                "\(error.kind.rawValue): \(error.kind == .timeout ? "no answer within \(Int(timeout)) s" : "curl error \(error.curlCode.map(String.init) ?? "-")")"
+            )
         } catch {
             return .failed("transport error")
         }
@@ -61,8 +66,9 @@ public struct WebhookSender: Sendable {
         case .slack:
             bytes = CanonicalJSON.encode(["text": .string(summary)])
         }
-        return HTTPRequest(method: "POST", url: webhook.url, headers: headers, body: bytes,
-                           connectTimeout: .seconds(min(timeout, 5)), timeout: .seconds(timeout))
+        return HTTPRequest(
+            method: "POST", url: webhook.url, headers: headers, body: bytes,
+            connectTimeout: .seconds(min(timeout, 5)), timeout: .seconds(timeout))
     }
 }
 

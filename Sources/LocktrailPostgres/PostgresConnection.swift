@@ -1,5 +1,5 @@
-import Foundation
 internal import CLibPQ
+import Foundation
 
 /// One PostgreSQL connection over libpq, the single owner of its `PGconn`.
 ///
@@ -150,8 +150,9 @@ public final class PostgresConnection: @unchecked Sendable {
     @discardableResult
     private func check(_ result: OpaquePointer?, context: String?) throws(PostgresError) -> PostgresResult {
         guard let result else {
-            throw PostgresError(kind: isHealthy ? .server : .connectionLost,
-                                message: Self.trim(String(cString: PQerrorMessage(handle))), context: context)
+            throw PostgresError(
+                kind: isHealthy ? .server : .connectionLost,
+                message: Self.trim(String(cString: PQerrorMessage(handle))), context: context)
         }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:

@@ -33,8 +33,10 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     public var context: String?
 
     /// An error of `kind` with `message`.
-    public init(kind: Kind, message: String, sqlState: String? = nil, detail: String? = nil, hint: String? = nil,
-                constraint: String? = nil, context: String? = nil) {
+    public init(
+        kind: Kind, message: String, sqlState: String? = nil, detail: String? = nil, hint: String? = nil,
+        constraint: String? = nil, context: String? = nil
+    ) {
         self.kind = kind
         self.message = message
         self.sqlState = sqlState
@@ -60,7 +62,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         let what = context.map { " (\($0))" } ?? ""
         switch kind {
         case .connection:
-            return "cannot connect to PostgreSQL: \(message)\(what). Check --database, DATABASE_URL or the PG* variables, and that the server is running."
+            return
+                "cannot connect to PostgreSQL: \(message)\(what). Check --database, DATABASE_URL or the PG* variables, and that the server is running."
         case .connectionLost:
             return "the connection to PostgreSQL was lost\(what): \(message)"
         case .server:

@@ -85,22 +85,23 @@ public struct PostgresValue: Sendable, ExpressibleByStringLiteral, ExpressibleBy
     }
     /// A `text[]` value, NULL when nil.
     public static func textArray(_ items: [String]?) -> PostgresValue {
-        PostgresValue(text: items.map { list in
-            // Bytes, not Characters: iterating Characters (grapheme breaking) dominated large key arrays.
-            var out: [UInt8] = [UInt8(ascii: "{")]
-            out.reserveCapacity(list.reduce(2) { $0 + $1.utf8.count + 3 })
-            for (index, item) in list.enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(UInt8(ascii: "\""))
-                for byte in item.utf8 {
-                    if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { out.append(UInt8(ascii: "\\")) }
-                    out.append(byte)
+        PostgresValue(
+            text: items.map { list in
+                // Bytes, not Characters: iterating Characters (grapheme breaking) dominated large key arrays.
+                var out: [UInt8] = [UInt8(ascii: "{")]
+                out.reserveCapacity(list.reduce(2) { $0 + $1.utf8.count + 3 })
+                for (index, item) in list.enumerated() {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(UInt8(ascii: "\""))
+                    for byte in item.utf8 {
+                        if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { out.append(UInt8(ascii: "\\")) }
+                        out.append(byte)
+                    }
+                    out.append(UInt8(ascii: "\""))
                 }
-                out.append(UInt8(ascii: "\""))
-            }
-            out.append(UInt8(ascii: "}"))
-            return String(decoding: out, as: UTF8.self)
-        })
+                out.append(UInt8(ascii: "}"))
+                return String(decoding: out, as: UTF8.self)
+            })
     }
 
     static func hex(_ bytes: [UInt8]) -> String {

@@ -27,7 +27,8 @@ public struct APIError: Error, Sendable, HTTPResponseError {
 
 /// JSON responses in the canonical encoding (sorted keys, compact): the same bytes for the same answer.
 enum JSONBody {
-    static func response(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [.contentType: "application/json"]) -> Response {
+    static func response(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [.contentType: "application/json"]) -> Response
+    {
         var bytes = CanonicalJSON.encode(value)
         bytes.append(0x0A)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

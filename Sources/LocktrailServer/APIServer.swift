@@ -1,8 +1,8 @@
 public import Hummingbird
-public import Logging
 public import LocktrailCore
 public import LocktrailMetrics
 public import LocktrailStore
+public import Logging
 import ServiceLifecycle
 
 /// The HTTP API: query answers under `/v1` (read scope), hook ingest at `/v1/hooks/events`
@@ -12,8 +12,10 @@ public enum APIServer {
     /// The router with every route and middleware; `makeApplication` serves it.
     /// `metrics` counts this process's requests; `metricsSources` add to every scrape of
     /// `/metrics` (the notifier's outbox registers its backlog and dead letters here).
-    public static func makeRouter(store: Store, web: WebConfiguration = WebConfiguration(), metrics: ProcessMetrics = ProcessMetrics(),
-                                  metricsSources: [any MetricsSource] = []) -> Router<APIRequestContext> {
+    public static func makeRouter(
+        store: Store, web: WebConfiguration = WebConfiguration(), metrics: ProcessMetrics = ProcessMetrics(),
+        metricsSources: [any MetricsSource] = []
+    ) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: AccessLogMiddleware())
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
@@ -34,13 +36,15 @@ public enum APIServer {
             } catch {
                 context.logger.warning("not ready", metadata: ["error": "\(error)"])
                 let mayRead = token.map { $0.scopes.contains(.read) || $0.scopes.contains(.admin) } ?? false
-                return JSONBody.response(["error": .string(mayRead ? "not ready: \(error)" : "not ready"), "field": .null],
-                                         status: .serviceUnavailable)
+                return JSONBody.response(
+                    ["error": .string(mayRead ? "not ready: \(error)" : "not ready"), "field": .null],
+                    status: .serviceUnavailable)
             }
         }
         root.get("openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
         }
 
         // Hook ingest takes an ingest token, queries a read token: each group checks its own scope.

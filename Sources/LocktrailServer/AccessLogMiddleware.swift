@@ -1,6 +1,6 @@
 import Hummingbird
-import Logging
 import LocktrailStore
+import Logging
 
 /// One structured line per request: constant message, data in metadata (method, path, status,
 /// duration, token name). Query strings are left out: they can name states people consider private.
@@ -13,10 +13,12 @@ struct AccessLogMiddleware: RouterMiddleware {
         defer {
             let elapsed = start.duration(to: .now)
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-            context.logger.info("request", metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(status)",
-                "duration_ms": "\((ms * 1000).rounded() / 1000)", "token": "\(context.token?.name ?? "-")",
-            ])
+            context.logger.info(
+                "request",
+                metadata: [
+                    "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(status)",
+                    "duration_ms": "\((ms * 1000).rounded() / 1000)", "token": "\(context.token?.name ?? "-")",
+                ])
         }
         do {
             let response = try await next(request, context)

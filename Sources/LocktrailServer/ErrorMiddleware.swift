@@ -1,6 +1,6 @@
 import Hummingbird
-import Logging
 import LocktrailStore
+import Logging
 
 /// Turns every error into the API's JSON error shape: a bad question is a 400 naming the
 /// parameter, Hummingbird's own errors keep their status, and anything else is a 500 whose

@@ -1,9 +1,9 @@
 import Foundation
 public import Hummingbird
-public import Logging
 import LocktrailCore
 public import LocktrailMetrics
 import LocktrailStore
+public import Logging
 
 /// `GET /metrics`: the database's values (the same on every replica), then what other parts
 /// register (the notifier's outbox), then this process's own (HTTP requests).
@@ -29,8 +29,9 @@ struct MetricsRoutes {
             }
             var body = MetricsExposition.render(samples)
             body += process.render()
-            return Response(status: .ok, headers: [.contentType: MetricsExposition.contentType],
-                            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            return Response(
+                status: .ok, headers: [.contentType: MetricsExposition.contentType],
+                body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
     }
 }
@@ -66,8 +67,9 @@ public enum ProcessMetricsServer {
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: MetricsExposition.contentType],
-                     body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
+            Response(
+                status: .ok, headers: [.contentType: MetricsExposition.contentType],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
         }
         return Application(
             router: router, configuration: .init(address: .hostname(host, port: port), serverName: "locktrail-collect"),

@@ -33,7 +33,9 @@ struct QueryRoutes {
         group.get("holds/{lock_id}") { _, context in
             let lockID = try context.parameters.require("lock_id")
             guard lockID.utf8.count <= 1024 else { throw QueryError(field: "lock_id", "lock_id is longer than 1024 bytes.") }
-            guard !lockID.unicodeScalars.contains(where: { $0.value == 0 }) else { throw QueryError(field: "lock_id", "lock_id contains a NUL character.") }
+            guard !lockID.unicodeScalars.contains(where: { $0.value == 0 }) else {
+                throw QueryError(field: "lock_id", "lock_id contains a NUL character.")
+            }
             try await freshness.ensureFresh()
             guard var hold = try await store.answers.hold(lockID: lockID)?.objectValue else {
                 throw APIError(.notFound, "no source saw a lock with ID '\(lockID)'", field: "lock_id")

@@ -28,8 +28,9 @@ public enum Answers {
         }
         if try connection.first(StateStatements.Known(state: state))?.known == true { return }
         let known = try connection.records(StateStatements.Similar()).map(\.state)
-        throw QueryError(field: "state", "no events name the state '\(state)'.",
-                         suggestions: StateSuggestions.closest(to: state, in: known))
+        throw QueryError(
+            field: "state", "no events name the state '\(state)'.",
+            suggestions: StateSuggestions.closest(to: state, in: known))
     }
 
     /// Locks held now, oldest first, each with `age_seconds` at `now`.
@@ -56,13 +57,16 @@ public enum Answers {
     ) throws -> AnswerPage {
         if let state { try requireKnownState(state, on: connection) }
         try requireOrder(since, until)
-        let holds = try connection.records(HoldStatements.History(
-            after: try position(cursor), limit: limit, since: since, until: until, state: state, who: who))
+        let holds = try connection.records(
+            HoldStatements.History(
+                after: try position(cursor), limit: limit, since: since, until: until, state: state, who: who))
         return holdPage(holds, limit: limit, hold: { $0 }) { $0.doc }
     }
 
     /// Force-removed locks that may overlap `[since, until]`, with their evidence, actor and reason.
-    package static func forced(since: Timestamp?, until: Timestamp?, cursor: String?, limit: Int, on connection: PostgresConnection) throws -> AnswerPage {
+    package static func forced(
+        since: Timestamp?, until: Timestamp?, cursor: String?, limit: Int, on connection: PostgresConnection
+    ) throws -> AnswerPage {
         try requireOrder(since, until)
         let holds = try connection.records(HoldStatements.Forced(after: try position(cursor), limit: limit, since: since, until: until))
         return holdPage(holds, limit: limit, hold: { $0 }) { $0.doc }
@@ -120,14 +124,17 @@ public enum Answers {
             }
             after = seq
         }
-        let writes = try connection.records(WriteStatements.List(
-            after: after, limit: limit, state: state, unlockedOnly: unlockedOnly, since: since, until: until))
+        let writes = try connection.records(
+            WriteStatements.List(
+                after: after, limit: limit, state: state, unlockedOnly: unlockedOnly, since: since, until: until))
         let next = writes.count == limit ? writes.last.map { String($0.seq) } : nil
         return AnswerPage(items: writes.map(\.doc), nextCursor: next)
     }
 
     /// One page of events for export, after `seq`, observed in `[since, until)`.
-    package static func exportPage(after seq: Int64, since: Timestamp?, until: Timestamp?, limit: Int, on connection: PostgresConnection) throws -> [StoredEvent] {
+    package static func exportPage(
+        after seq: Int64, since: Timestamp?, until: Timestamp?, limit: Int, on connection: PostgresConnection
+    ) throws -> [StoredEvent] {
         try connection.records(EventStatements.Export(after: seq, since: since, until: until, limit: limit))
     }
 

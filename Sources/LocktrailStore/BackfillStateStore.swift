@@ -8,8 +8,10 @@ public protocol BackfillStateStore: Sendable {
     func start(_ source: String, bucket: String, prefix: String?) async throws
     /// Appends a batch's events, remembers its versions as seen by `source`, and moves the
     /// checkpoint to `keyMarker` (nil keeps it), all in one transaction.
-    func commit(source: String, events: [Event], upserts: [(key: String, entry: SnapshotEntry)], keyMarker: String?,
-                entries: Int) async throws -> AppendOutcome
+    func commit(
+        source: String, events: [Event], upserts: [(key: String, entry: SnapshotEntry)], keyMarker: String?,
+        entries: Int
+    ) async throws -> AppendOutcome
     /// Marks the backfill of `source` finished. With `coverageEnds` (the whole version history of
     /// a versioned bucket was listed by then), a source no collector has covered yet counts as
     /// covered from the backfill's start to that time.

@@ -38,15 +38,18 @@ public struct BackfillStore: BackfillStateStore {
     }
 
     /// See `BackfillStateStore.commit(source:events:upserts:keyMarker:entries:)`.
-    public func commit(source: String, events: [Event], upserts: [(key: String, entry: SnapshotEntry)], keyMarker: String?,
-                       entries: Int) async throws -> AppendOutcome {
+    public func commit(
+        source: String, events: [Event], upserts: [(key: String, entry: SnapshotEntry)], keyMarker: String?,
+        entries: Int
+    ) async throws -> AppendOutcome {
         try await pool.withConnection { connection in
             try connection.transaction {
                 let outcome = try EventLog.append(events, on: connection)
                 try SourceStore.writeChanges(source: source, upserts: upserts, deletions: [], on: connection)
                 let current = try Self.checkpoint(of: source, on: connection)
-                try connection.run(BackfillStatements.Advance(
-                    source: source, keyMarker: keyMarker ?? current?.keyMarker, entries: entries, events: outcome.appended))
+                try connection.run(
+                    BackfillStatements.Advance(
+                        source: source, keyMarker: keyMarker ?? current?.keyMarker, entries: entries, events: outcome.appended))
                 return outcome
             }
         }

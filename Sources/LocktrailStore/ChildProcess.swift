@@ -17,16 +17,20 @@ enum ChildProcess {
         guard capture else {
             // Nothing else of ours reaches the child: a daemon (the PostgreSQL server) would
             // otherwise keep the caller's sockets — a server's listener among them — open for its whole life.
-            let pid = try Spawn.start([path] + arguments, options: Spawn.Options(actions: [
-                .open(0, path: "/dev/null", flags: O_RDONLY), .open(1, path: "/dev/null", flags: O_WRONLY),
-                .open(2, path: "/dev/null", flags: O_WRONLY),
-            ]))
+            let pid = try Spawn.start(
+                [path] + arguments,
+                options: Spawn.Options(actions: [
+                    .open(0, path: "/dev/null", flags: O_RDONLY), .open(1, path: "/dev/null", flags: O_WRONLY),
+                    .open(2, path: "/dev/null", flags: O_WRONLY),
+                ]))
             return Outcome(status: Spawn.wait(pid), output: "", errors: "")
         }
         let out = try PipeEnds(), err = try PipeEnds()
-        let pid = try Spawn.start([path] + arguments, options: Spawn.Options(actions: [
-            .open(0, path: "/dev/null", flags: O_RDONLY), .duplicate(out.write.rawValue, to: 1), .duplicate(err.write.rawValue, to: 2),
-        ]))
+        let pid = try Spawn.start(
+            [path] + arguments,
+            options: Spawn.Options(actions: [
+                .open(0, path: "/dev/null", flags: O_RDONLY), .duplicate(out.write.rawValue, to: 1), .duplicate(err.write.rawValue, to: 2),
+            ]))
         // Our copies of the write ends go, so the reads below end when the child's do.
         let outRead = out.readingEnd(), errRead = err.readingEnd()
         // Read stderr on another thread so neither pipe can fill up and block the child.

@@ -44,7 +44,8 @@ public enum Derivation {
             guard head > cursor else { return DerivationReport(seq: cursor, newEvents: 0, states: 0, holds: 0, writes: 0) }
             // From an empty cursor every state is touched: list them as rebuild does, without
             // reading what each event touches.
-            let states = cursor == 0
+            let states =
+                cursor == 0
                 ? try connection.records(DerivationStatements.StatesAll()).map(\.state)
                 : try touchedStates(after: cursor, upTo: head, on: connection).sorted()
             var report = try derive(states: states, upTo: head, on: connection)

@@ -28,7 +28,8 @@ public struct EmbeddedPostgres: Sendable {
             return URL(fileURLWithPath: home).appendingPathComponent("postgres")
         }
         if geteuid() == 0 { return URL(fileURLWithPath: "/var/lib/locktrail/postgres") }
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let state =
+            environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() + "/.local/state")
         return URL(fileURLWithPath: state).appendingPathComponent("locktrail/postgres")
     }
@@ -69,7 +70,10 @@ public struct EmbeddedPostgres: Sendable {
     /// the server's own user (which runs initdb and pg_ctl there).
     static func allowedUsers() throws -> [String] {
         guard let me = getpwuid(geteuid()).map({ String(cString: $0.pointee.pw_name) }) else {
-            throw Failure(description: "the private PostgreSQL admits OS users by name, and user id \(geteuid()) has none: add it to /etc/passwd, or point locktrail at a database with --database or DATABASE_URL.")
+            throw Failure(
+                description:
+                    "the private PostgreSQL admits OS users by name, and user id \(geteuid()) has none: add it to /etc/passwd, or point locktrail at a database with --database or DATABASE_URL."
+            )
         }
         return geteuid() == 0 ? [me, "postgres"] : [me]
     }
@@ -118,7 +122,8 @@ public struct EmbeddedPostgres: Sendable {
     /// Whether the server is running (pg_ctl status).
     public func isRunning() -> Bool {
         guard FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path),
-              let pgctl = try? Self.binary("pg_ctl") else { return false }
+            let pgctl = try? Self.binary("pg_ctl")
+        else { return false }
         return (try? run(pgctl, ["status", "-D", dataDirectory.path], quiet: true)) != nil
     }
 
@@ -136,9 +141,11 @@ public struct EmbeddedPostgres: Sendable {
             try fm.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
             try handToServerUser()
             // Never trust, not even until the rules below are written.
-            try run(try Self.binary("initdb"), [
-                "-D", dataDirectory.path, "-U", Self.role, "--auth-local=peer", "--auth-host=reject", "-E", "UTF8", "--locale=C.UTF-8",
-            ])
+            try run(
+                try Self.binary("initdb"),
+                [
+                    "-D", dataDirectory.path, "-U", Self.role, "--auth-local=peer", "--auth-host=reject", "-E", "UTF8", "--locale=C.UTF-8",
+                ])
         }
         try handToServerUser()
         // initdb's own rules are replaced too, but only an existing cluster's count as news.
@@ -151,10 +158,12 @@ public struct EmbeddedPostgres: Sendable {
         }
         // The server outlives pg_ctl and may hold inherited descriptors: give pg_ctl no pipes.
         do {
-            try run(try Self.binary("pg_ctl"), [
-                "-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "60",
-                "-o", "-k \(socketDirectory.path) -p \(port) -c listen_addresses='' -c unix_socket_permissions=0700", "start",
-            ], capture: false)
+            try run(
+                try Self.binary("pg_ctl"),
+                [
+                    "-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "60",
+                    "-o", "-k \(socketDirectory.path) -p \(port) -c listen_addresses='' -c unix_socket_permissions=0700", "start",
+                ], capture: false)
         } catch {
             let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
             let tail = log.split(separator: "\n").suffix(3).joined(separator: " / ")
@@ -162,11 +171,19 @@ public struct EmbeddedPostgres: Sendable {
         }
         // Create the database; "already exists" is fine.
         let psql = try Self.binary("psql")
-        let exists = try run(psql, ["-h", socketDirectory.path, "-p", String(port), "-U", Self.role, "-d", "postgres",
-                                    "-tAc", "SELECT 1 FROM pg_database WHERE datname = 'locktrail'"], quiet: true)
+        let exists = try run(
+            psql,
+            [
+                "-h", socketDirectory.path, "-p", String(port), "-U", Self.role, "-d", "postgres",
+                "-tAc", "SELECT 1 FROM pg_database WHERE datname = 'locktrail'",
+            ], quiet: true)
         if !exists.contains("1") {
-            try run(psql, ["-h", socketDirectory.path, "-p", String(port), "-U", Self.role, "-d", "postgres",
-                           "-c", "CREATE DATABASE locktrail"], quiet: true)
+            try run(
+                psql,
+                [
+                    "-h", socketDirectory.path, "-p", String(port), "-U", Self.role, "-d", "postgres",
+                    "-c", "CREATE DATABASE locktrail",
+                ], quiet: true)
         }
         return StartOutcome(started: true, accessRulesReplaced: replaced)
     }
@@ -182,7 +199,10 @@ public struct EmbeddedPostgres: Sendable {
             do {
                 try Data(text.utf8).write(to: url, options: .atomic)
             } catch {
-                throw Failure(description: "cannot write \(url.path), which says who may connect to the private PostgreSQL (\(error.localizedDescription)): run locktrail as the user who owns \(directory.path), or as root.")
+                throw Failure(
+                    description:
+                        "cannot write \(url.path), which says who may connect to the private PostgreSQL (\(error.localizedDescription)): run locktrail as the user who owns \(directory.path), or as root."
+                )
             }
             chmod(url.path, 0o600)
             if geteuid() == 0, let pw = getpwnam("postgres") { chown(url.path, pw.pointee.pw_uid, pw.pointee.pw_gid) }
@@ -204,14 +224,20 @@ public struct EmbeddedPostgres: Sendable {
     private func handToServerUser() throws {
         guard geteuid() == 0 else { return }
         guard let pw = getpwnam("postgres") else {
-            throw Failure(description: "running as root, the private PostgreSQL needs the `postgres` user: install Debian's postgresql package (apt-get install postgresql).")
+            throw Failure(
+                description:
+                    "running as root, the private PostgreSQL needs the `postgres` user: install Debian's postgresql package (apt-get install postgresql)."
+            )
         }
         // The server user must be able to traverse every folder above ours.
         var ancestor = directory.deletingLastPathComponent()
         while ancestor.path != "/" {
             var info = stat()
             if stat(ancestor.path, &info) == 0, info.st_mode & S_IXOTH == 0, info.st_uid != pw.pointee.pw_uid {
-                throw Failure(description: "the private PostgreSQL runs as the `postgres` user, which cannot enter \(ancestor.path) (no o+x permission): set LOCKTRAIL_HOME to a folder it can reach, or run `chmod o+x \(ancestor.path)`.")
+                throw Failure(
+                    description:
+                        "the private PostgreSQL runs as the `postgres` user, which cannot enter \(ancestor.path) (no o+x permission): set LOCKTRAIL_HOME to a folder it can reach, or run `chmod o+x \(ancestor.path)`."
+                )
             }
             ancestor = ancestor.deletingLastPathComponent()
         }
@@ -219,8 +245,9 @@ public struct EmbeddedPostgres: Sendable {
             chown(url.path, pw.pointee.pw_uid, pw.pointee.pw_gid)
         }
         chmod(dataDirectory.path, 0o700)
-        if FileManager.default.fileExists(atPath: logFile.path) { chown(logFile.path, pw.pointee.pw_uid, pw.pointee.pw_gid) }
-        else {
+        if FileManager.default.fileExists(atPath: logFile.path) {
+            chown(logFile.path, pw.pointee.pw_uid, pw.pointee.pw_gid)
+        } else {
             _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
             chown(logFile.path, pw.pointee.pw_uid, pw.pointee.pw_gid)
         }
@@ -232,7 +259,8 @@ public struct EmbeddedPostgres: Sendable {
         let asServerUser = geteuid() == 0 && !program.hasSuffix("/psql")
         let outcome: ChildProcess.Outcome
         do {
-            outcome = asServerUser
+            outcome =
+                asServerUser
                 ? try ChildProcess.run("/usr/sbin/runuser", ["-u", "postgres", "--", program] + arguments, capture: capture)
                 : try ChildProcess.run(program, arguments, capture: capture)
         } catch {
@@ -242,7 +270,9 @@ public struct EmbeddedPostgres: Sendable {
             let text = (outcome.errors.isEmpty ? outcome.output : outcome.errors).trimmingCharacters(in: .whitespacesAndNewlines)
             if quiet { throw Failure(description: text) }
             let name = (program as NSString).lastPathComponent
-            throw Failure(description: "the private PostgreSQL could not be prepared: \(name) failed (status \(outcome.status)): \(text) (log: \(logFile.path))")
+            throw Failure(
+                description: "the private PostgreSQL could not be prepared: \(name) failed (status \(outcome.status)): \(text) (log: \(logFile.path))"
+            )
         }
         return outcome.output
     }
@@ -261,6 +291,9 @@ public struct EmbeddedPostgres: Sendable {
             candidates.append("\(dir)/\(name)")
         }
         if let found = candidates.first(where: { fm.isExecutableFile(atPath: $0) }) { return found }
-        throw Failure(description: "\(name) was not found: install PostgreSQL's server (apt-get install postgresql), or point locktrail at a database with --database or DATABASE_URL.")
+        throw Failure(
+            description:
+                "\(name) was not found: install PostgreSQL's server (apt-get install postgresql), or point locktrail at a database with --database or DATABASE_URL."
+        )
     }
 }

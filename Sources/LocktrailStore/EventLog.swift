@@ -132,9 +132,10 @@ public enum EventLog {
                         feed(ChainLink(seq: seq, storedPrevious: previous, storedHash: hash, recomputedHash: []))
                         continue
                     }
-                    feed(ChainLink(
-                        seq: stored.seq, storedPrevious: stored.previousHash, storedHash: stored.hash,
-                        recomputedHash: EventChain.hash(previous: stored.previousHash, event: stored.event, encoding: stored.encoding)))
+                    feed(
+                        ChainLink(
+                            seq: stored.seq, storedPrevious: stored.previousHash, storedHash: stored.hash,
+                            recomputedHash: EventChain.hash(previous: stored.previousHash, event: stored.event, encoding: stored.encoding)))
                 }
                 progress(verifier.checked)
             }
@@ -142,7 +143,9 @@ public enum EventLog {
             if firstBreak == nil, verifier.headSeq != recordedSeq || verifier.head != recordedHash {
                 firstBreak = ChainBreak(
                     kind: .truncated, seq: verifier.headSeq + 1,
-                    explanation: "the log ends at event \(verifier.headSeq) but the chain head records event \(recordedSeq): events at the end are gone or the head was altered")
+                    explanation:
+                        "the log ends at event \(verifier.headSeq) but the chain head records event \(recordedSeq): events at the end are gone or the head was altered"
+                )
             }
             return VerificationReport(checked: verifier.checked, recordedHeadSeq: recordedSeq, headHash: verifier.head, firstBreak: firstBreak)
         }
@@ -162,8 +165,10 @@ extension EventLog {
     }
 
     /// Events after `seq`, oldest first, optionally of one kind or state.
-    package static func list(after seq: Int64, kind: String?, state: String?, limit: Int, unmatched: Bool = false,
-                             on connection: PostgresConnection) throws -> [StoredEvent] {
+    package static func list(
+        after seq: Int64, kind: String?, state: String?, limit: Int, unmatched: Bool = false,
+        on connection: PostgresConnection
+    ) throws -> [StoredEvent] {
         try connection.records(EventStatements.List(after: seq, kind: kind, state: state, limit: limit, unmatched: unmatched))
     }
 }

@@ -1,4 +1,5 @@
 public import LocktrailCore
+
 /// The collector's door to leases: who owns each source (design.md "Beyond one machine").
 /// Deadlines are the database's clock; `duration` is in seconds.
 public protocol LeaseStateStore: Sendable {

@@ -18,17 +18,21 @@ public struct PageCursor: Hashable, Sendable {
     public static let start = PageCursor(sortAt: Timestamp(microsecondsSinceEpoch: -62_135_596_800_000_000), lockID: "")
 
     /// The token.
-    public var token: String { String(sortAt.microseconds) + "." + Array(lockID.utf8).map { byte in
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-    }.joined() }
+    public var token: String {
+        String(sortAt.microseconds) + "."
+            + Array(lockID.utf8).map { byte in
+                let digits = Array("0123456789abcdef")
+                return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+            }.joined()
+    }
 
     /// Reads a token; throws a `QueryError` about `cursor` when it is not one.
     public init(token: String) throws {
         let parts = token.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         // A time outside years 1–9999 cannot come from this server, and printing it would overflow.
         guard parts.count == 2, let micros = Int64(parts[0]), Timestamp(microsecondsSinceEpoch: micros).isSupported,
-              parts[1].utf8.count % 2 == 0, parts[1].utf8.count <= 512 else {
+            parts[1].utf8.count % 2 == 0, parts[1].utf8.count <= 512
+        else {
             throw QueryError(field: "cursor", "cursor is not one this server returned; pass next_cursor back unchanged.")
         }
         var bytes: [UInt8] = []

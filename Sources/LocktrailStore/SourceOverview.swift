@@ -1,4 +1,5 @@
 public import LocktrailCore
+
 /// A source as `locktrail sources` shows it: its coverage, its failures and who owns it.
 public struct SourceOverview: Sendable, Hashable {
     /// The owner of a source: the collector whose lease still runs.

@@ -21,8 +21,9 @@ public struct SourceStore: SourceStateStore {
     public func load(_ source: String, kind: SourceKind) async throws -> CycleStart {
         try await pool.withConnection { connection in
             try Self.ensure(source, kind: kind, on: connection)
-            return CycleStart(checkpoint: try Self.state(of: source, on: connection) ?? .new, snapshot: try Self.snapshot(of: source, on: connection),
-                              stream: try Self.stream(of: source, on: connection))
+            return CycleStart(
+                checkpoint: try Self.state(of: source, on: connection) ?? .new, snapshot: try Self.snapshot(of: source, on: connection),
+                stream: try Self.stream(of: source, on: connection))
         }
     }
 
@@ -117,9 +118,10 @@ public struct SourceStore: SourceStateStore {
                 try writeChanges(source: source, upserts: batch.upserts, deletions: batch.deletions, on: connection)
             }
             if let observed {
-                try connection.run(SourceStatements.RecordSuccess(
-                    source: source, status: observed.status.rawValue, started: observed.window.started, completed: observed.window.completed,
-                    items: observed.items))
+                try connection.run(
+                    SourceStatements.RecordSuccess(
+                        source: source, status: observed.status.rawValue, started: observed.window.started, completed: observed.window.completed,
+                        items: observed.items))
             }
             return outcome
         }
@@ -141,14 +143,17 @@ public struct SourceStore: SourceStateStore {
     }
 
     /// Stores snapshot changes of `source` (inside the caller's transaction).
-    static func writeChanges(source: String, upserts: [(key: String, entry: SnapshotEntry)], deletions: [String],
-                             on connection: PostgresConnection) throws {
+    static func writeChanges(
+        source: String, upserts: [(key: String, entry: SnapshotEntry)], deletions: [String],
+        on connection: PostgresConnection
+    ) throws {
         if !deletions.isEmpty {
             try connection.run(SourceStatements.ItemsDelete(source: source, keys: deletions))
         }
         if !upserts.isEmpty {
-            try connection.run(SourceStatements.ItemsUpsert(
-                source: source, keys: upserts.map(\.key), kinds: upserts.map(\.entry.kind.rawValue), values: upserts.map(\.entry.storedValue)))
+            try connection.run(
+                SourceStatements.ItemsUpsert(
+                    source: source, keys: upserts.map(\.key), kinds: upserts.map(\.entry.kind.rawValue), values: upserts.map(\.entry.storedValue)))
         }
     }
 

@@ -34,8 +34,10 @@ public enum Spawn {
         public var searchPath: Bool
 
         /// Options; by default nothing but the actions' descriptors is inherited.
-        public init(actions: [Action], closeOthers: Bool = true, newSession: Bool = false, ownProcessGroup: Bool = false,
-                    defaultSignals: Bool = false, searchPath: Bool = false) {
+        public init(
+            actions: [Action], closeOthers: Bool = true, newSession: Bool = false, ownProcessGroup: Bool = false,
+            defaultSignals: Bool = false, searchPath: Bool = false
+        ) {
             self.actions = actions
             self.closeOthers = closeOthers
             self.newSession = newSession
@@ -84,7 +86,8 @@ public enum Spawn {
         defer { argv.forEach { free($0) } }
         func spawn(_ envp: UnsafePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
             var pid: pid_t = 0
-            let rc = options.searchPath
+            let rc =
+                options.searchPath
                 ? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
                 : posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
             spawned = pid

@@ -1,3 +1,6 @@
+import LocktrailCore
+public import LocktrailHTTP
+
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
 #else
@@ -6,8 +9,6 @@ public import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import LocktrailCore
-public import LocktrailHTTP
 
 /// Sends hook events to a locktrail server (`POST /v1/hooks/events`) with a bearer token, from
 /// the spool, so an event is deleted only once the server has it.
@@ -58,8 +59,9 @@ public struct HookClient: Sendable {
             let body = CanonicalJSON.encode(["events": .array(batch.map(\.event.json))])
             var headers: HTTPHeaders = ["Content-Type": "application/json"]
             if let token { headers.add(name: "Authorization", value: "Bearer " + token) }
-            let request = HTTPRequest(method: "POST", url: serverURL + "/v1/hooks/events", headers: headers, body: body,
-                                      connectTimeout: .seconds(2), timeout: timeout)
+            let request = HTTPRequest(
+                method: "POST", url: serverURL + "/v1/hooks/events", headers: headers, body: body,
+                connectTimeout: .seconds(2), timeout: timeout)
             do {
                 let response = try await transport.send(request)
                 if (200..<300).contains(response.status) {

@@ -1,3 +1,5 @@
+public import LocktrailCore
+
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
 #else
@@ -6,7 +8,6 @@ public import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-public import LocktrailCore
 
 /// Hook events waiting to be sent: one JSON file per event in a directory, written atomically,
 /// removed once the server has them. Nothing is lost when the server cannot be reached.
@@ -17,7 +18,8 @@ public struct HookSpool: Sendable {
     /// `$LOCKTRAIL_SPOOL`, else `$XDG_STATE_HOME/locktrail/spool`, else `~/.local/state/locktrail/spool`.
     public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         if let dir = environment["LOCKTRAIL_SPOOL"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let state =
+            environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (FileManager.default.homeDirectoryForCurrentUser.path + "/.local/state")
         return URL(fileURLWithPath: state).appendingPathComponent("locktrail/spool")
     }
@@ -30,7 +32,8 @@ public struct HookSpool: Sendable {
     public func store(_ event: HookEvent) throws -> URL {
         // Zero-padded microseconds first, so names sort by time.
         let micros = String(event.time.microseconds)
-        let name = String(repeating: "0", count: max(0, 20 - micros.count)) + micros + "-"
+        let name =
+            String(repeating: "0", count: max(0, 20 - micros.count)) + micros + "-"
             + event.id.filter { $0.isLetter || $0.isNumber || $0 == "-" } + ".json"
         let file = directory.appendingPathComponent(name)
         let temporary = directory.appendingPathComponent("." + name + ".tmp")
@@ -38,8 +41,9 @@ public struct HookSpool: Sendable {
         // FileManager/Data cost a millisecond here where these cost a tenth of that.
         var fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         if fd < 0 && errno == ENOENT {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
             fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         }
         guard fd >= 0 else { throw Self.lastError() }

@@ -25,8 +25,9 @@ public enum WrapRunner {
         case .success(let seconds): heartbeat = seconds
         case .failure(let problem): if verbose { printError("\(name): \(problem)") }
         }
-        let session = WrapSession(arguments: command, environment: environment, spool: spool,
-                                  client: HookClient.fromEnvironment(environment, spool: spool), heartbeatInterval: heartbeat)
+        let session = WrapSession(
+            arguments: command, environment: environment, spool: spool,
+            client: HookClient.fromEnvironment(environment, spool: spool), heartbeatInterval: heartbeat)
         let termination: WrappedProcess.Termination
         do {
             termination = try await session.run()

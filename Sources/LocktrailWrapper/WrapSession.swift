@@ -1,3 +1,7 @@
+import Dispatch
+public import LocktrailCore
+import Synchronization
+
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
 #else
@@ -6,9 +10,6 @@ public import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
-public import LocktrailCore
-import Synchronization
 
 /// One wrapped terraform run: starts the command, reports `run.started`, heartbeats while it is
 /// alive, what it recognises in the output, and `run.finished`. Reporting never changes what the
@@ -38,9 +39,11 @@ public final class WrapSession: Sendable {
     public var reportingProblems: [String] { progress.withLock { $0.problems } }
 
     /// A session for `arguments` (`["terraform", "apply", …]`).
-    public init(arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
-                spool: HookSpool, client: HookClient?, heartbeatInterval: Double = WrapSession.defaultHeartbeat,
-                now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }) {
+    public init(
+        arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+        spool: HookSpool, client: HookClient?, heartbeatInterval: Double = WrapSession.defaultHeartbeat,
+        now: @escaping @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
+    ) {
         self.arguments = arguments
         self.environment = environment
         self.spool = spool
@@ -62,7 +65,8 @@ public final class WrapSession: Sendable {
     public static func heartbeatInterval(_ environment: [String: String]) -> Result<Double, WrapConfigurationError> {
         guard let text = environment["LOCKTRAIL_HEARTBEAT"], !text.isEmpty else { return .success(defaultHeartbeat) }
         guard let seconds = TimeExpression.duration(text, bareNumberIsSeconds: true), (1...3600).contains(seconds) else {
-            return .failure(WrapConfigurationError(description: "LOCKTRAIL_HEARTBEAT=\(text) is not a duration from 1s to 1h; using \(Int(defaultHeartbeat))s"))
+            return .failure(
+                WrapConfigurationError(description: "LOCKTRAIL_HEARTBEAT=\(text) is not a duration from 1s to 1h; using \(Int(defaultHeartbeat))s"))
         }
         return .success(seconds)
     }
@@ -134,7 +138,9 @@ public final class WrapSession: Sendable {
         }
         let outcome = await withTaskGroup(of: HookClient.FlushOutcome?.self) { group in
             group.addTask { await flush.value }
-            group.addTask { try? await Task.sleep(for: grace); return nil }
+            group.addTask {
+                try? await Task.sleep(for: grace); return nil
+            }
             let first = await group.next() ?? nil
             group.cancelAll()
             return first
@@ -164,15 +170,19 @@ public final class WrapSession: Sendable {
         for signal in fresh {
             switch signal {
             case .contended(let holder, let error):
-                record(.lockContended, lockID: holder.id, details: [
-                    "who": .string(context.who), "holder_who": .optional(holder.who), "holder_operation": .optional(holder.operation),
-                    "holder_version": .optional(holder.version), "holder_created": .optional(holder.createdText),
-                    "holder_path": .optional(holder.path), "error": .optional(error),
-                ])
+                record(
+                    .lockContended, lockID: holder.id,
+                    details: [
+                        "who": .string(context.who), "holder_who": .optional(holder.who), "holder_operation": .optional(holder.operation),
+                        "holder_version": .optional(holder.version), "holder_created": .optional(holder.createdText),
+                        "holder_path": .optional(holder.path), "error": .optional(error),
+                    ])
             case .forceUnlocked:
-                record(.lockForceUnlocked, lockID: forceUnlockTarget, details: [
-                    "actor": .string(context.who), "tool": .string(context.program + " force-unlock"), "outcome": "unlocked",
-                ])
+                record(
+                    .lockForceUnlocked, lockID: forceUnlockTarget,
+                    details: [
+                        "actor": .string(context.who), "tool": .string(context.program + " force-unlock"), "outcome": "unlocked",
+                    ])
             case .releaseFailed(let message, let lockID):
                 record(.lockReleaseFailed, lockID: lockID, details: ["who": .string(context.who), "message": .optional(message)])
             }
@@ -187,9 +197,10 @@ public final class WrapSession: Sendable {
     }
 
     private func record(_ kind: EventKind, lockID: String? = nil, details: [String: JSONValue]) {
-        let event = HookEvent(id: UUID().uuidString.lowercased(), kind: kind, time: now(), runID: runID,
-                              state: context.statePath, workspace: context.backend == nil ? nil : context.workspace,
-                              lockID: lockID, details: details)
+        let event = HookEvent(
+            id: UUID().uuidString.lowercased(), kind: kind, time: now(), runID: runID,
+            state: context.statePath, workspace: context.backend == nil ? nil : context.workspace,
+            lockID: lockID, details: details)
         do { try spool.store(event) } catch { note("cannot spool a hook event in \(spool.directory.path): \(error)") }
     }
 

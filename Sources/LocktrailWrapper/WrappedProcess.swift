@@ -1,9 +1,10 @@
+import Dispatch
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 public import Foundation
 #endif
-import Dispatch
 #if canImport(Glibc)
 public import Glibc
 import LocktrailSystem
@@ -66,7 +67,9 @@ public final class WrappedProcess: @unchecked Sendable {
             var ends: [Int32] = [-1, -1]
             guard pipe(&ends) == 0 else {
                 close(master)
-                pipes.values.forEach { close($0.read); close($0.write) }
+                pipes.values.forEach {
+                    close($0.read); close($0.write)
+                }
                 return try runWithPipes(onStart: onStart)
             }
             for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
@@ -76,7 +79,8 @@ public final class WrappedProcess: @unchecked Sendable {
         // The child gets a session of its own with the pty as its controlling terminal, so
         // Ctrl-C typed by the user reaches terraform through the terminal driver, as usual.
         let first = onTerminal[0]
-        let actions: [Spawn.Action] = [.open(first, path: slavePath, flags: O_RDWR)]
+        let actions: [Spawn.Action] =
+            [.open(first, path: slavePath, flags: O_RDWR)]
             + onTerminal.dropFirst().map { Spawn.Action.duplicate(first, to: $0) }
             + pipes.map { fd, ends in Spawn.Action.duplicate(ends.write, to: fd) }
 
@@ -85,7 +89,9 @@ public final class WrappedProcess: @unchecked Sendable {
         let pid: pid_t
         do { pid = try spawn(actions, newSession: true) } catch {
             close(master)
-            pipes.values.forEach { close($0.read); close($0.write) }
+            pipes.values.forEach {
+                close($0.read); close($0.write)
+            }
             throw error
         }
         pipes.values.forEach { close($0.write) }
@@ -159,8 +165,9 @@ public final class WrappedProcess: @unchecked Sendable {
         onStart(pid)
         // The child shares our process group, so a Ctrl-C on the terminal reaches it directly;
         // signals sent to the wrapper alone are forwarded.
-        let forwarder = SignalForwarder(child: pid, signals: [SIGTERM, SIGHUP, SIGQUIT, SIGINT], windowChangeTarget: nil,
-                                        skipGroupSignals: true)
+        let forwarder = SignalForwarder(
+            child: pid, signals: [SIGTERM, SIGHUP, SIGQUIT, SIGINT], windowChangeTarget: nil,
+            skipGroupSignals: true)
         var open = [out[0]: STDOUT_FILENO, err[0]: STDERR_FILENO]
         var buffer = [UInt8](repeating: 0, count: 16384)
         while !open.isEmpty {
@@ -194,8 +201,10 @@ public final class WrappedProcess: @unchecked Sendable {
     /// is transparent (a `3>file` given to terraform still reaches it); ours are close-on-exec.
     private func spawn(_ actions: [Spawn.Action], newSession: Bool) throws -> pid_t {
         do {
-            return try Spawn.start(arguments, options: Spawn.Options(
-                actions: actions, closeOthers: false, newSession: newSession, defaultSignals: true, searchPath: true))
+            return try Spawn.start(
+                arguments,
+                options: Spawn.Options(
+                    actions: actions, closeOthers: false, newSession: newSession, defaultSignals: true, searchPath: true))
         } catch {
             throw POSIXError(POSIXErrorCode(rawValue: error.errno) ?? .ENOENT)
         }

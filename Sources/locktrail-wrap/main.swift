@@ -1,3 +1,7 @@
+import LocktrailCore
+import LocktrailHTTP
+import LocktrailWrapper
+
 // `locktrail-wrap`: `locktrail wrap` in a binary of its own. It sits in front of every terraform
 // run, so it starts in a few milliseconds: it links only the wrapper (no PostgreSQL, no AWS, no
 // full Foundation, the Swift runtime statically) and reads its few options by hand, because an
@@ -10,9 +14,6 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import LocktrailCore
-import LocktrailHTTP
-import LocktrailWrapper
 
 let usage = """
     usage: locktrail-wrap [--verbose] [--] COMMAND [ARGUMENT...]

@@ -4,16 +4,20 @@ import LocktrailStore
 
 /// `--database`, shared by every command that touches PostgreSQL.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "PostgreSQL connection URL or libpq conninfo (default: DATABASE_URL, then PG* variables, then locktrail's private server).",
-        valueName: "url"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "PostgreSQL connection URL or libpq conninfo (default: DATABASE_URL, then PG* variables, then locktrail's private server).",
+            valueName: "url"))
     var database: String?
 
     /// Opens the configured database, starting the private server if that is the one.
     func openStore(maxConnections: Int = 4) throws -> Store {
         try Store(DatabaseConfiguration.resolve(flag: database), maxConnections: maxConnections) { directory, outcome in
             if outcome.accessRulesReplaced {
-                Terminal.note("replaced the access rules of locktrail's private PostgreSQL in \(directory.path) (older versions trusted every local user): now only \(try EmbeddedPostgres.allowedUsersText()) may connect")
+                Terminal.note(
+                    "replaced the access rules of locktrail's private PostgreSQL in \(directory.path) (older versions trusted every local user): now only \(try EmbeddedPostgres.allowedUsersText()) may connect"
+                )
             }
             if outcome.started {
                 Terminal.note("started locktrail's private PostgreSQL in \(directory.path) (stop it with `locktrail db stop`)")

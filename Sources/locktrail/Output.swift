@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LocktrailCore
 
 /// How a query prints its answer.
@@ -55,5 +56,3 @@ enum JSONOutput {
         return "[\n" + values.map { "  " + CanonicalJSON.string($0) }.joined(separator: ",\n") + "\n]"
     }
 }
-
-import Foundation

@@ -22,7 +22,8 @@ final class ProgressLine: @unchecked Sendable {
         let rate = progress.seconds > 0 ? Double(progress.listed) / progress.seconds : 0
         // The listing's length is unknown until its end, so the bar turns rather than fills.
         let spinner = progress.finished ? "done" : ["|", "/", "-", "\\"][Int(progress.seconds * 4) % 4]
-        var line = "\(progress.source) [\(spinner)] \(progress.listed) listed, \(progress.read) read, "
+        var line =
+            "\(progress.source) [\(spinner)] \(progress.listed) listed, \(progress.read) read, "
             + "\(progress.appended) new events, \(progress.duplicates) already recorded, \(String(format: "%.0f", rate))/s"
         if let after = progress.resumedAfter { line += " (resumed after \(after))" }
         if terminal {

@@ -42,17 +42,20 @@ struct AWSConfigurationTests {
         var testDescription: String { name }
     }
 
-    @Test("region order: AWS_REGION, AWS_DEFAULT_REGION, profile", arguments: [
-        RegionCase(name: "AWS_REGION wins", environment: ["AWS_REGION": "ap-south-1", "AWS_DEFAULT_REGION": "us-west-2"], region: "ap-south-1"),
-        RegionCase(name: "then AWS_DEFAULT_REGION", environment: ["AWS_DEFAULT_REGION": "us-west-2"], region: "us-west-2"),
-        RegionCase(name: "then the default profile", environment: [:], region: "us-east-1"),
-        RegionCase(name: "then the selected profile", environment: ["AWS_PROFILE": "dev"], region: "eu-west-1"),
-        RegionCase(name: "none", environment: ["AWS_PROFILE": "bare"], region: nil),
-    ])
+    @Test(
+        "region order: AWS_REGION, AWS_DEFAULT_REGION, profile",
+        arguments: [
+            RegionCase(name: "AWS_REGION wins", environment: ["AWS_REGION": "ap-south-1", "AWS_DEFAULT_REGION": "us-west-2"], region: "ap-south-1"),
+            RegionCase(name: "then AWS_DEFAULT_REGION", environment: ["AWS_DEFAULT_REGION": "us-west-2"], region: "us-west-2"),
+            RegionCase(name: "then the default profile", environment: [:], region: "us-east-1"),
+            RegionCase(name: "then the selected profile", environment: ["AWS_PROFILE": "dev"], region: "eu-west-1"),
+            RegionCase(name: "none", environment: ["AWS_PROFILE": "bare"], region: nil),
+        ])
     func regionOrder(_ testCase: RegionCase) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
-        let config = try directory.write("config", "[default]\nregion = us-east-1\n[profile dev]\nregion = eu-west-1\n[profile bare]\noutput = json\n")
+        let config = try directory.write(
+            "config", "[default]\nregion = us-east-1\n[profile dev]\nregion = eu-west-1\n[profile bare]\noutput = json\n")
         var environment = testCase.environment
         environment["AWS_CONFIG_FILE"] = config
         environment["AWS_SHARED_CREDENTIALS_FILE"] = directory.path + "/missing"
@@ -69,14 +72,25 @@ struct AWSConfigurationTests {
         var testDescription: String { name }
     }
 
-    @Test("endpoint order: service variable, global variable, profile, AWS default", arguments: [
-        EndpointCase(name: "service-specific", environment: ["AWS_ENDPOINT_URL_DYNAMODB": "http://ddb:8000/", "AWS_ENDPOINT_URL": "http://all:1"], profile: ["endpoint_url": "http://p:2"], service: "DynamoDB", endpoint: "http://ddb:8000"),
-        EndpointCase(name: "S3 variable", environment: ["AWS_ENDPOINT_URL_S3": "http://s3:9000"], profile: [:], service: "S3", endpoint: "http://s3:9000"),
-        EndpointCase(name: "global variable", environment: ["AWS_ENDPOINT_URL_S3": "http://s3:9000", "AWS_ENDPOINT_URL": "http://all:1"], profile: ["endpoint_url": "http://p:2"], service: "DynamoDB", endpoint: "http://all:1"),
-        EndpointCase(name: "profile endpoint_url", environment: [:], profile: ["endpoint_url": "http://p:2"], service: "DynamoDB", endpoint: "http://p:2"),
-        EndpointCase(name: "AWS default", environment: [:], profile: [:], service: "DynamoDB", endpoint: "https://dynamodb.eu-central-1.amazonaws.com"),
-        EndpointCase(name: "ignored when asked", environment: ["AWS_ENDPOINT_URL": "http://all:1", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"], profile: [:], service: "S3", endpoint: "https://s3.eu-central-1.amazonaws.com"),
-    ])
+    @Test(
+        "endpoint order: service variable, global variable, profile, AWS default",
+        arguments: [
+            EndpointCase(
+                name: "service-specific", environment: ["AWS_ENDPOINT_URL_DYNAMODB": "http://ddb:8000/", "AWS_ENDPOINT_URL": "http://all:1"],
+                profile: ["endpoint_url": "http://p:2"], service: "DynamoDB", endpoint: "http://ddb:8000"),
+            EndpointCase(
+                name: "S3 variable", environment: ["AWS_ENDPOINT_URL_S3": "http://s3:9000"], profile: [:], service: "S3", endpoint: "http://s3:9000"),
+            EndpointCase(
+                name: "global variable", environment: ["AWS_ENDPOINT_URL_S3": "http://s3:9000", "AWS_ENDPOINT_URL": "http://all:1"],
+                profile: ["endpoint_url": "http://p:2"], service: "DynamoDB", endpoint: "http://all:1"),
+            EndpointCase(
+                name: "profile endpoint_url", environment: [:], profile: ["endpoint_url": "http://p:2"], service: "DynamoDB", endpoint: "http://p:2"),
+            EndpointCase(
+                name: "AWS default", environment: [:], profile: [:], service: "DynamoDB", endpoint: "https://dynamodb.eu-central-1.amazonaws.com"),
+            EndpointCase(
+                name: "ignored when asked", environment: ["AWS_ENDPOINT_URL": "http://all:1", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "true"],
+                profile: [:], service: "S3", endpoint: "https://s3.eu-central-1.amazonaws.com"),
+        ])
     func endpointOrder(_ testCase: EndpointCase) throws {
         let configuration = AWSConfiguration(environment: testCase.environment, profile: testCase.profile, region: "eu-central-1")
         #expect(try configuration.endpoint(serviceID: testCase.service) == testCase.endpoint)

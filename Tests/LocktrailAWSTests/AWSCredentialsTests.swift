@@ -47,8 +47,14 @@ struct AWSCredentialsTests {
     func profiles() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
-        try directory.write("credentials", "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s1\n[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s2\n")
-        try directory.write("config", "[profile dev]\nregion = eu-west-1\naws_access_key_id = AKIAIGNORED\n[profile cfg]\naws_access_key_id = AKIACFG\naws_secret_access_key = s3\naws_session_token = t3\n")
+        try directory.write(
+            "credentials",
+            "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s1\n[dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s2\n"
+        )
+        try directory.write(
+            "config",
+            "[profile dev]\nregion = eu-west-1\naws_access_key_id = AKIAIGNORED\n[profile cfg]\naws_access_key_id = AKIACFG\naws_secret_access_key = s3\naws_session_token = t3\n"
+        )
         var environment = Self.baseEnvironment(directory)
         #expect(try await Self.resolve(environment).accessKeyID == "AKIADEFAULT")
         environment["AWS_PROFILE"] = "dev"
@@ -66,7 +72,8 @@ struct AWSCredentialsTests {
     func credentialProcess() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
-        let json = #"{"Version": 1, "AccessKeyId": "AKIAPROC", "SecretAccessKey": "proc-secret", "SessionToken": "proc-token", "Expiration": "2030-01-02T03:04:05Z"}"#
+        let json =
+            #"{"Version": 1, "AccessKeyId": "AKIAPROC", "SecretAccessKey": "proc-secret", "SessionToken": "proc-token", "Expiration": "2030-01-02T03:04:05Z"}"#
         let script = try directory.write("creds.sh", "#!/bin/sh\ncat <<'EOF'\n\(json)\nEOF\n")
         try directory.write("config", "[default]\ncredential_process = /bin/sh \(script)\n")
         let credentials = try await Self.resolve(Self.baseEnvironment(directory))
@@ -98,13 +105,15 @@ struct AWSCredentialsTests {
     /// Serialized: each case scans /proc on the cooperative pool while its command runs, and
     /// four at once would starve the very credential lookup they are waiting for. The timeout is
     /// 10 s because under the whole suite on 2 cores the lookup may wait seconds for a thread.
-    @Test("a credential_process that hangs is stopped after the timeout, with what it started, and the error names the profile",
-          .serialized, arguments: [
-        "sleep 600",
-        "sleep 600; echo never",  // the shell waits for a child: the whole group is killed
-        #"echo '{"Version": 1, "AccessKeyId": "AKIAPARTIAL", "SecretAccessKey": "half-printed-secret",'; sleep 600"#,
-        "sleep 600 & sleep 600 & wait",
-    ])
+    @Test(
+        "a credential_process that hangs is stopped after the timeout, with what it started, and the error names the profile",
+        .serialized,
+        arguments: [
+            "sleep 600",
+            "sleep 600; echo never",  // the shell waits for a child: the whole group is killed
+            #"echo '{"Version": 1, "AccessKeyId": "AKIAPARTIAL", "SecretAccessKey": "half-printed-secret",'; sleep 600"#,
+            "sleep 600 & sleep 600 & wait",
+        ])
     func credentialProcessTimesOut(_ command: String) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
@@ -158,18 +167,21 @@ struct AWSCredentialsTests {
         environment["AWS_ROLE_SESSION_NAME"] = "locktrail-test"
         environment["AWS_REGION"] = "eu-west-1"
         let sts = ScriptedTransport { _, _ in
-            HTTPResponse(status: 200, body: Array("""
-                <AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-                  <AssumeRoleWithWebIdentityResult>
-                    <Credentials>
-                      <AccessKeyId>ASIAWEB</AccessKeyId>
-                      <SecretAccessKey>web-secret</SecretAccessKey>
-                      <SessionToken>web-token</SessionToken>
-                      <Expiration>2030-01-02T03:04:05Z</Expiration>
-                    </Credentials>
-                  </AssumeRoleWithWebIdentityResult>
-                </AssumeRoleWithWebIdentityResponse>
-                """.utf8))
+            HTTPResponse(
+                status: 200,
+                body: Array(
+                    """
+                    <AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+                      <AssumeRoleWithWebIdentityResult>
+                        <Credentials>
+                          <AccessKeyId>ASIAWEB</AccessKeyId>
+                          <SecretAccessKey>web-secret</SecretAccessKey>
+                          <SessionToken>web-token</SessionToken>
+                          <Expiration>2030-01-02T03:04:05Z</Expiration>
+                        </Credentials>
+                      </AssumeRoleWithWebIdentityResult>
+                    </AssumeRoleWithWebIdentityResponse>
+                    """.utf8))
         }
         let credentials = try await Self.resolve(environment, transport: sts)
         #expect(credentials.accessKeyID == "ASIAWEB")
@@ -189,7 +201,9 @@ struct AWSCredentialsTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
         let answer = ScriptedTransport { _, _ in
-            HTTPResponse(status: 200, body: Array(#"{"AccessKeyId":"ASIACONT","SecretAccessKey":"c-secret","Token":"c-token","Expiration":"2030-01-02T03:04:05Z"}"#.utf8))
+            HTTPResponse(
+                status: 200,
+                body: Array(#"{"AccessKeyId":"ASIACONT","SecretAccessKey":"c-secret","Token":"c-token","Expiration":"2030-01-02T03:04:05Z"}"#.utf8))
         }
         var environment = Self.baseEnvironment(directory)
         environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = "/v2/credentials/abc"
@@ -219,7 +233,11 @@ struct AWSCredentialsTests {
                 #expect(request.headers["X-aws-ec2-metadata-token"] == "imds-token")
                 return HTTPResponse(status: 200, body: Array("collector-role\n".utf8))
             case ("GET", "http://[fd00:ec2::254]/latest/meta-data/iam/security-credentials/collector-role"):
-                return HTTPResponse(status: 200, body: Array(#"{"Code":"Success","AccessKeyId":"ASIAEC2","SecretAccessKey":"e-secret","Token":"e-token","Expiration":"2030-01-02T03:04:05Z"}"#.utf8))
+                return HTTPResponse(
+                    status: 200,
+                    body: Array(
+                        #"{"Code":"Success","AccessKeyId":"ASIAEC2","SecretAccessKey":"e-secret","Token":"e-token","Expiration":"2030-01-02T03:04:05Z"}"#
+                            .utf8))
             default:
                 return HTTPResponse(status: 404)
             }
@@ -245,7 +263,8 @@ struct AWSCredentialsTests {
         let clock = Mutex<Date>(Date(timeIntervalSince1970: 1_000_000))
         let issued = ScriptedTransport { _, index in
             let expiry = AWSTimestampForTests.iso8601(Date(timeIntervalSince1970: 1_000_000 + 3600 * Double(index + 1)))
-            return HTTPResponse(status: 200, body: Array(#"{"AccessKeyId":"ASIA\#(index)","SecretAccessKey":"s","Token":"t","Expiration":"\#(expiry)"}"#.utf8))
+            return HTTPResponse(
+                status: 200, body: Array(#"{"AccessKeyId":"ASIA\#(index)","SecretAccessKey":"s","Token":"t","Expiration":"\#(expiry)"}"#.utf8))
         }
         var environment = Self.baseEnvironment(directory)
         environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://127.0.0.1:9/creds"
@@ -272,11 +291,15 @@ struct AWSCredentialsTests {
 
     @Test("descriptions, debug output and dumps never contain the secret or the token")
     func redaction() {
-        let credentials = AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: Self.secret, sessionToken: "SESSION-TOKEN-VALUE", source: "environment")
+        let credentials = AWSCredentials(
+            accessKeyID: "AKIDEXAMPLE", secretAccessKey: Self.secret, sessionToken: "SESSION-TOKEN-VALUE", source: "environment")
         var dumped = ""
         dump(credentials, to: &dumped)
         let signer = SigV4Signer(credentials: credentials, region: "us-east-1", service: "dynamodb")
-        for text in [credentials.description, credentials.debugDescription, "\(credentials)", String(reflecting: credentials), dumped, "\(signer)", String(reflecting: signer)] {
+        for text in [
+            credentials.description, credentials.debugDescription, "\(credentials)", String(reflecting: credentials), dumped, "\(signer)",
+            String(reflecting: signer),
+        ] {
             #expect(!text.contains(Self.secret))
             #expect(!text.contains("SESSION-TOKEN-VALUE"))
         }

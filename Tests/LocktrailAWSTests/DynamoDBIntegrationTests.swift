@@ -8,7 +8,9 @@ import Testing
 struct DynamoDBIntegrationTests {
     static let anyCredentials = AWSCredentials(accessKeyID: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "not-checked-by-default")
 
-    static func client(_ moto: MotoServer, credentials: AWSCredentials = anyCredentials, retry: RetryPolicy = RetryPolicy(maxAttempts: 2)) throws -> DynamoDBClient {
+    static func client(
+        _ moto: MotoServer, credentials: AWSCredentials = anyCredentials, retry: RetryPolicy = RetryPolicy(maxAttempts: 2)
+    ) throws -> DynamoDBClient {
         // Resolve the endpoint the way production does: from AWS_ENDPOINT_URL_DYNAMODB.
         let configuration = try AWSConfiguration.resolve(environment: [
             "AWS_REGION": "us-east-1",
@@ -38,7 +40,8 @@ struct DynamoDBIntegrationTests {
 
             // Acquire exactly as Terraform does.
             let lockID = "my-bucket/app/terraform.tfstate"
-            let info = #"{"ID":"f9763602-b03f-e35c-da30-4083cdbb99ae","Operation":"OperationTypeApply","Info":"","Who":"alice@build-01","Version":"1.11.4","Created":"2025-03-04T05:06:07.123456789Z","Path":"my-bucket/app/terraform.tfstate"}"#
+            let info =
+                #"{"ID":"f9763602-b03f-e35c-da30-4083cdbb99ae","Operation":"OperationTypeApply","Info":"","Who":"alice@build-01","Version":"1.11.4","Created":"2025-03-04T05:06:07.123456789Z","Path":"my-bucket/app/terraform.tfstate"}"#
             try await dynamo.putItem(
                 table: table,
                 item: ["LockID": .string(lockID), "Info": .string(info)],

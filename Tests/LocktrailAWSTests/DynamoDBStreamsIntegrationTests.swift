@@ -31,8 +31,9 @@ struct DynamoDBStreamsIntegrationTests {
             let lockID = "f9763602-b03f-e35c-da30-4083cdbb99ae"
             let created = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
             let info = Self.lockRecord(id: lockID, path: path, created: created.rfc3339)
-            try await dynamo.putItem(table: table, item: ["LockID": .string(path), "Info": .string(info)],
-                                     conditionExpression: "attribute_not_exists(LockID)")
+            try await dynamo.putItem(
+                table: table, item: ["LockID": .string(path), "Info": .string(info)],
+                conditionExpression: "attribute_not_exists(LockID)")
             try await dynamo.putItem(table: table, item: ["LockID": .string(path + "-md5"), "Digest": .string("0cc175b9c0f1b6a831c399e269772661")])
             try await dynamo.putItem(table: table, item: ["LockID": .string(path + "-md5"), "Digest": .string("92eb5ffee6ae2fec3ad71c777531578f")])
             try await dynamo.deleteItem(table: table, key: ["LockID": .string(path)])
@@ -64,7 +65,9 @@ struct DynamoDBStreamsIntegrationTests {
             // Decoded, they are the events a scan builds: acquire, write, write, release.
             let rules = LockTableStreamRules(source: "dynamodb:us-east-1/\(table)", table: table)
             let observedAt = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
-            let events = page.records.flatMap { rules.events(for: PushFixtures.streamRecord($0, streamARN: streamARN, shardID: shard.shardID), observedAt: observedAt) }
+            let events = page.records.flatMap {
+                rules.events(for: PushFixtures.streamRecord($0, streamARN: streamARN, shardID: shard.shardID), observedAt: observedAt)
+            }
             #expect(events.map(\.kind) == [.lockAcquired, .stateWritten, .stateWritten, .lockReleased])
             #expect(events.allSatisfy { $0.mechanism == .dynamodb && $0.state == path })
             #expect(events[0].lockID == lockID && events[3].lockID == lockID)

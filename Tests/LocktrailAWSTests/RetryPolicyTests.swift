@@ -9,28 +9,34 @@ struct RetryPolicyTests {
         AWSError(service: "dynamodb", operation: "Scan", statusCode: status, code: AWSError.Code(rawValue: code), message: "m")
     }
 
-    @Test("retryable: throttling, 5xx, timeouts, resets", arguments: [
-        ("ProvisionedThroughputExceededException", 400), ("ThrottlingException", 400), ("Throttling", 400),
-        ("RequestLimitExceeded", 400), ("TooManyRequestsException", 429), ("InternalServerError", 500),
-        ("ServiceUnavailable", 503), ("SlowDown", 503), ("HTTP502", 502), ("HTTP504", 504),
-    ])
+    @Test(
+        "retryable: throttling, 5xx, timeouts, resets",
+        arguments: [
+            ("ProvisionedThroughputExceededException", 400), ("ThrottlingException", 400), ("Throttling", 400),
+            ("RequestLimitExceeded", 400), ("TooManyRequestsException", 429), ("InternalServerError", 500),
+            ("ServiceUnavailable", 503), ("SlowDown", 503), ("HTTP502", 502), ("HTTP504", 504),
+        ])
     func retryable(code: String, status: Int) {
         #expect(RetryPolicy.isRetryable(Self.awsError(code, status: status)))
     }
 
-    @Test("permanent: validation, missing table, permissions, other 4xx", arguments: [
-        ("ValidationException", 400), ("ResourceNotFoundException", 400), ("AccessDeniedException", 400),
-        ("UnrecognizedClientException", 400), ("ConditionalCheckFailedException", 400), ("AccessDenied", 403),
-        ("SignatureDoesNotMatch", 403), ("NotFound", 404),
-    ])
+    @Test(
+        "permanent: validation, missing table, permissions, other 4xx",
+        arguments: [
+            ("ValidationException", 400), ("ResourceNotFoundException", 400), ("AccessDeniedException", 400),
+            ("UnrecognizedClientException", 400), ("ConditionalCheckFailedException", 400), ("AccessDenied", 403),
+            ("SignatureDoesNotMatch", 403), ("NotFound", 404),
+        ])
     func permanent(code: String, status: Int) {
         #expect(!RetryPolicy.isRetryable(Self.awsError(code, status: status)))
     }
 
-    @Test("transport errors", arguments: [
-        (HTTPTransportError.Kind.timeout, true), (.connectionFailed, true), (.connectionReset, true),
-        (.tls, false), (.invalidRequest, false), (.responseTooLarge, false),
-    ])
+    @Test(
+        "transport errors",
+        arguments: [
+            (HTTPTransportError.Kind.timeout, true), (.connectionFailed, true), (.connectionReset, true),
+            (.tls, false), (.invalidRequest, false), (.responseTooLarge, false),
+        ])
     func transport(kind: HTTPTransportError.Kind, retryable: Bool) {
         #expect(RetryPolicy.isRetryable(HTTPTransportError(kind: kind, host: "h", detail: "d")) == retryable)
         #expect(!RetryPolicy.isRetryable(CancellationError()))
@@ -58,9 +64,16 @@ struct RetryPolicyTests {
         let notFound = AWSError.parse(response: json, service: "dynamodb", operation: "Scan", resource: "locks")
         #expect(notFound.code == .resourceNotFound)
         #expect(notFound.requestID == "REQ1")
-        #expect(notFound.description == "dynamodb Scan for locks failed with ResourceNotFoundException (HTTP 400, request id REQ1): Requested resource not found; check the name and region.")
+        #expect(
+            notFound.description
+                == "dynamodb Scan for locks failed with ResourceNotFoundException (HTTP 400, request id REQ1): Requested resource not found; check the name and region."
+        )
 
-        let xml = HTTPResponse(status: 403, body: Array("<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>calc &amp; sent differ</Message></Error><RequestId>R2</RequestId></ErrorResponse>".utf8))
+        let xml = HTTPResponse(
+            status: 403,
+            body: Array(
+                "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>calc &amp; sent differ</Message></Error><RequestId>R2</RequestId></ErrorResponse>"
+                    .utf8))
         let signature = AWSError.parse(response: xml, service: "dynamodb", operation: "Scan")
         #expect(signature.code == .signatureDoesNotMatch)
         #expect(signature.message == "calc & sent differ")
@@ -73,10 +86,14 @@ struct RetryPolicyTests {
     func accessDeniedDescription() {
         let withARN = AWSError(
             service: "dynamodb", operation: "Scan", statusCode: 400, code: .accessDeniedException,
-            message: "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: dynamodb:Scan on resource: arn:aws:dynamodb:eu-west-1:123456789012:table/locks because no identity-based policy allows the dynamodb:Scan action",
+            message:
+                "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: dynamodb:Scan on resource: arn:aws:dynamodb:eu-west-1:123456789012:table/locks because no identity-based policy allows the dynamodb:Scan action",
             requestID: "R", resource: "locks"
         )
-        #expect(withARN.description == "AWS denied dynamodb:Scan on arn:aws:dynamodb:eu-west-1:123456789012:table/locks: grant the calling identity the IAM permission dynamodb:Scan on arn:aws:dynamodb:eu-west-1:123456789012:table/locks (AccessDeniedException, request id R).")
+        #expect(
+            withARN.description
+                == "AWS denied dynamodb:Scan on arn:aws:dynamodb:eu-west-1:123456789012:table/locks: grant the calling identity the IAM permission dynamodb:Scan on arn:aws:dynamodb:eu-west-1:123456789012:table/locks (AccessDeniedException, request id R)."
+        )
         let bare = AWSError(service: "dynamodb", operation: "GetItem", statusCode: 403, code: .accessDenied, message: "denied", resource: "locks")
         #expect(bare.description.hasPrefix("AWS denied dynamodb:GetItem on locks:"))
     }
@@ -87,7 +104,8 @@ struct DynamoDBRetryTests {
     static let throttled = HTTPResponse(
         status: 400,
         headers: ["x-amzn-RequestId": "T"],
-        body: Array(#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate of requests exceeds the allowed throughput."}"#.utf8)
+        body: Array(
+            #"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate of requests exceeds the allowed throughput."}"#.utf8)
     )
 
     static func client(_ transport: ScriptedTransport, _ policy: RetryPolicy) -> DynamoDBClient {
@@ -152,7 +170,10 @@ struct DynamoDBRetryTests {
     func timeoutRetried() async throws {
         let transport = ScriptedTransport { request, index in
             if index == 0 { throw HTTPTransportError(kind: .timeout, host: "dynamodb", detail: "timed out") }
-            return HTTPResponse(status: 200, body: Array(#"{"Table":{"TableName":"locks","TableStatus":"ACTIVE","KeySchema":[{"AttributeName":"LockID","KeyType":"HASH"}]}}"#.utf8))
+            return HTTPResponse(
+                status: 200,
+                body: Array(#"{"Table":{"TableName":"locks","TableStatus":"ACTIVE","KeySchema":[{"AttributeName":"LockID","KeyType":"HASH"}]}}"#.utf8)
+            )
         }
         let sleeps = SleepRecorder()
         let table = try await Self.client(transport, sleeps.policy()).describeTable("locks")

@@ -159,7 +159,10 @@ struct S3ClientTests {
         let transport = ScriptedTransport { _, _ in Self.xml(200, Self.listVersionsPage) }
         let page = try await Self.client(transport).listObjectVersions(bucket: "my-bucket", prefix: "env:/dev/", maxKeys: 4)
         #expect(page.entries.map(\.isDeleteMarker) == [false, true, false, true])
-        #expect(page.entries.map(\.key) == ["env:/dev/app.tfstate", "env:/dev/app.tfstate.tflock", "env:/dev/app.tfstate.tflock", "env:/dev/app.tfstate.tflock"])
+        #expect(
+            page.entries.map(\.key) == [
+                "env:/dev/app.tfstate", "env:/dev/app.tfstate.tflock", "env:/dev/app.tfstate.tflock", "env:/dev/app.tfstate.tflock",
+            ])
         #expect(page.entries.map(\.isLatest) == [true, true, false, false])
         #expect(page.versions.map(\.versionId) == ["null", "UIORUnfndfiufdisojhr398493jfdkjFJjkndnqUifhnw89493jJFJ"])
         #expect(page.versions.map(\.eTag) == ["fba9dede5f27731c9771645a39863328", "0cc175b9c0f1b6a831c399e269772661"])
@@ -169,7 +172,9 @@ struct S3ClientTests {
         #expect(page.isTruncated)
         #expect(page.nextKeyMarker == "env:/dev/app.tfstate.tflock")
         #expect(page.nextVersionIdMarker == "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY")
-        #expect(transport.requests.first?.url == "https://my-bucket.s3.us-east-1.amazonaws.com/?versions=&encoding-type=url&prefix=env%3A%2Fdev%2F&max-keys=4")
+        #expect(
+            transport.requests.first?.url
+                == "https://my-bucket.s3.us-east-1.amazonaws.com/?versions=&encoding-type=url&prefix=env%3A%2Fdev%2F&max-keys=4")
     }
 
     @Test("listAllVersions follows the decoded key marker and the version-id marker, re-encoded")
@@ -205,8 +210,14 @@ struct S3ClientTests {
         "GetBucketVersioning",
         arguments: [
             (#"<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>"#, S3VersioningStatus.neverEnabled),
-            (#"<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>"#, .enabled),
-            (#"<?xml version="1.0"?><VersioningConfiguration><Status>Suspended</Status><MfaDelete>Disabled</MfaDelete></VersioningConfiguration>"#, .suspended),
+            (
+                #"<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>"#,
+                .enabled
+            ),
+            (
+                #"<?xml version="1.0"?><VersioningConfiguration><Status>Suspended</Status><MfaDelete>Disabled</MfaDelete></VersioningConfiguration>"#,
+                .suspended
+            ),
         ]
     )
     func bucketVersioning(body: String, expected: S3VersioningStatus) async throws {
@@ -298,8 +309,11 @@ struct S3ClientTests {
 
     @Test("SlowDown and 503 are retried")
     func slowDownRetried() async throws {
-        #expect(RetryPolicy.isRetryable(AWSError(service: "s3", operation: "GetObject", statusCode: 503, code: .init(rawValue: "SlowDown"), message: "")))
-        #expect(RetryPolicy.isRetryable(AWSError(service: "s3", operation: "GetObject", statusCode: 503, code: .init(rawValue: "ServiceUnavailable"), message: "")))
+        #expect(
+            RetryPolicy.isRetryable(AWSError(service: "s3", operation: "GetObject", statusCode: 503, code: .init(rawValue: "SlowDown"), message: "")))
+        #expect(
+            RetryPolicy.isRetryable(
+                AWSError(service: "s3", operation: "GetObject", statusCode: 503, code: .init(rawValue: "ServiceUnavailable"), message: "")))
         let sleeps = SleepRecorder()
         let transport = ScriptedTransport { _, index in
             index < 2
@@ -318,20 +332,34 @@ struct S3ClientTests {
     @Test(
         "URL building: virtual-hosted, path-style, dotted buckets, custom endpoints, key encoding",
         arguments: [
-            (nil, false, "my-bucket", "env:/dev/a b.tfstate", "eu-west-1",
-             "https://my-bucket.s3.eu-west-1.amazonaws.com/env%3A/dev/a%20b.tfstate"),
-            (nil, true, "my-bucket", "app/terraform.tfstate", "eu-west-1",
-             "https://s3.eu-west-1.amazonaws.com/my-bucket/app/terraform.tfstate"),
-            (nil, false, "my.dotted.bucket", "app/terraform.tfstate", "us-east-1",
-             "https://s3.us-east-1.amazonaws.com/my.dotted.bucket/app/terraform.tfstate"),
-            (nil, false, "My_Legacy_Bucket", "k", "us-east-1",
-             "https://s3.us-east-1.amazonaws.com/My_Legacy_Bucket/k"),
-            ("http://127.0.0.1:5000", true, "my-bucket", "env:/dev/a b.tfstate", "us-east-1",
-             "http://127.0.0.1:5000/my-bucket/env%3A/dev/a%20b.tfstate"),
-            ("http://localhost:4566/", false, "my-bucket", "a+b=c&d.tflock", "us-east-1",
-             "http://my-bucket.localhost:4566/a%2Bb%3Dc%26d.tflock"),
-            (nil, false, "cn-bucket", "ünïcode/ключ", "cn-north-1",
-             "https://cn-bucket.s3.cn-north-1.amazonaws.com.cn/%C3%BCn%C3%AFcode/%D0%BA%D0%BB%D1%8E%D1%87"),
+            (
+                nil, false, "my-bucket", "env:/dev/a b.tfstate", "eu-west-1",
+                "https://my-bucket.s3.eu-west-1.amazonaws.com/env%3A/dev/a%20b.tfstate"
+            ),
+            (
+                nil, true, "my-bucket", "app/terraform.tfstate", "eu-west-1",
+                "https://s3.eu-west-1.amazonaws.com/my-bucket/app/terraform.tfstate"
+            ),
+            (
+                nil, false, "my.dotted.bucket", "app/terraform.tfstate", "us-east-1",
+                "https://s3.us-east-1.amazonaws.com/my.dotted.bucket/app/terraform.tfstate"
+            ),
+            (
+                nil, false, "My_Legacy_Bucket", "k", "us-east-1",
+                "https://s3.us-east-1.amazonaws.com/My_Legacy_Bucket/k"
+            ),
+            (
+                "http://127.0.0.1:5000", true, "my-bucket", "env:/dev/a b.tfstate", "us-east-1",
+                "http://127.0.0.1:5000/my-bucket/env%3A/dev/a%20b.tfstate"
+            ),
+            (
+                "http://localhost:4566/", false, "my-bucket", "a+b=c&d.tflock", "us-east-1",
+                "http://my-bucket.localhost:4566/a%2Bb%3Dc%26d.tflock"
+            ),
+            (
+                nil, false, "cn-bucket", "ünïcode/ключ", "cn-north-1",
+                "https://cn-bucket.s3.cn-north-1.amazonaws.com.cn/%C3%BCn%C3%AFcode/%D0%BA%D0%BB%D1%8E%D1%87"
+            ),
         ] as [(String?, Bool, String, String, String, String)]
     )
     func urlBuilding(endpoint: String?, pathStyle: Bool, bucket: String, key: String, region: String, expected: String) {
@@ -401,11 +429,12 @@ struct S3ClientTests {
         #expect(try await client.getBucketVersioning(bucket: "my-bucket") == .enabled)
         #expect(try await client.getBucketVersioning(bucket: "my-bucket") == .enabled)
         let requests = transport.requests
-        #expect(requests.map(\.url) == [
-            "https://my-bucket.s3.us-east-1.amazonaws.com/?versioning=",
-            "https://my-bucket.s3.eu-west-1.amazonaws.com/?versioning=",
-            "https://my-bucket.s3.eu-west-1.amazonaws.com/?versioning=",
-        ])
+        #expect(
+            requests.map(\.url) == [
+                "https://my-bucket.s3.us-east-1.amazonaws.com/?versioning=",
+                "https://my-bucket.s3.eu-west-1.amazonaws.com/?versioning=",
+                "https://my-bucket.s3.eu-west-1.amazonaws.com/?versioning=",
+            ])
         #expect(requests.map(Self.signingRegion) == ["us-east-1", "eu-west-1", "eu-west-1"])
     }
 

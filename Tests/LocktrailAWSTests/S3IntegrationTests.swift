@@ -24,7 +24,8 @@ struct S3IntegrationTests {
 
     static func lockRecord(id: String, path: String) -> [UInt8] {
         Array(
-            #"{"ID":"\#(id)","Operation":"OperationTypeApply","Info":"","Who":"alice@build-01","Version":"1.11.4","Created":"2025-03-04T05:06:07.123456789Z","Path":"\#(path)"}"#.utf8
+            #"{"ID":"\#(id)","Operation":"OperationTypeApply","Info":"","Who":"alice@build-01","Version":"1.11.4","Created":"2025-03-04T05:06:07.123456789Z","Path":"\#(path)"}"#
+                .utf8
         )
     }
 
@@ -227,7 +228,9 @@ struct S3IntegrationTests {
             try await s3.putBucketVersioning(bucket: bucket, enabled: true)
             try await s3.putBucketVersioning(bucket: bucket, enabled: false)
             #expect(try await s3.getBucketVersioning(bucket: bucket) == .suspended)
-            let missing = await #expect(throws: AWSError.self) { try await s3.getBucketVersioning(bucket: "no-such-bucket-\(UUID().uuidString.prefix(8).lowercased())") }
+            let missing = await #expect(throws: AWSError.self) {
+                try await s3.getBucketVersioning(bucket: "no-such-bucket-\(UUID().uuidString.prefix(8).lowercased())")
+            }
             #expect(missing?.code == .noSuchBucket)
         }
     }

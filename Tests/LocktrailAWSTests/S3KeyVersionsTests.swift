@@ -16,16 +16,18 @@ struct S3KeyVersionsTests {
         .deleteMarker(S3DeleteMarker(key: "k.tflock", versionId: id, isLatest: latest, lastModified: second + offset))
     }
 
-    @Test("newest first from real S3's interleaved listing and from moto's versions-then-markers, within one second too", arguments: [
-        // Real S3: already newest first, interleaved.
-        ([marker("m2", 0, latest: true), version("v2"), marker("m1"), version("v1")], ["m2", "v2", "m1", "v1"]),
-        // moto: versions, then markers; all in the same second.
-        ([version("v2"), version("v1"), marker("m2", 0, latest: true), marker("m1")], ["m2", "v2", "m1", "v1"]),
-        // moto, lock held now: the current version first.
-        ([version("v3", 0, latest: true), version("v2"), version("v1"), marker("m2"), marker("m1")], ["v3", "m2", "v2", "m1", "v1"]),
-        // Different seconds: time decides.
-        ([version("v2", 5, latest: true), version("v1", 1), marker("m1", 3)], ["v2", "m1", "v1"]),
-    ])
+    @Test(
+        "newest first from real S3's interleaved listing and from moto's versions-then-markers, within one second too",
+        arguments: [
+            // Real S3: already newest first, interleaved.
+            ([marker("m2", 0, latest: true), version("v2"), marker("m1"), version("v1")], ["m2", "v2", "m1", "v1"]),
+            // moto: versions, then markers; all in the same second.
+            ([version("v2"), version("v1"), marker("m2", 0, latest: true), marker("m1")], ["m2", "v2", "m1", "v1"]),
+            // moto, lock held now: the current version first.
+            ([version("v3", 0, latest: true), version("v2"), version("v1"), marker("m2"), marker("m1")], ["v3", "m2", "v2", "m1", "v1"]),
+            // Different seconds: time decides.
+            ([version("v2", 5, latest: true), version("v1", 1), marker("m1", 3)], ["v2", "m1", "v1"]),
+        ])
     func order(listed: [S3VersionEntry], expected: [String]) {
         #expect(S3KeyVersions.newestFirst(listed).map(\.versionId) == expected)
     }
@@ -43,7 +45,8 @@ struct S3KeyVersionsTests {
             var stateIDs: [String] = []
             for round in 0..<3 {
                 stateIDs.append(try #require(try await s3.putObject(bucket: bucket, key: state, body: Array("s\(round)".utf8)).versionId))
-                lockIDs.append(try #require(try await s3.putObject(bucket: bucket, key: lock, body: Array("l\(round)".utf8), ifNoneMatch: "*").versionId))
+                lockIDs.append(
+                    try #require(try await s3.putObject(bucket: bucket, key: lock, body: Array("l\(round)".utf8), ifNoneMatch: "*").versionId))
                 try await s3.putObject(bucket: bucket, key: state + "2", body: Array("other".utf8))
                 if round < 2 { lockIDs.append(try #require(try await s3.deleteObject(bucket: bucket, key: lock))) }
                 try await Task.sleep(for: .milliseconds(15))

@@ -39,7 +39,8 @@ struct SQSIntegrationTests {
             try await s3.createBucket(bucket: bucket)
             try await PushFixtures.notifyQueue(moto, bucket: bucket, queueARN: try #require(attributes.queueARN))
             let lockKey = "env:/dev/app b/terraform.tfstate.tflock"
-            let record = #"{"ID":"f9763602-b03f-e35c-da30-4083cdbb99ae","Operation":"OperationTypeApply","Info":"","Who":"alice@build-01","Version":"1.11.4","Created":"2025-03-04T05:06:07.123456789Z","Path":"\#(bucket)/env:/dev/app b/terraform.tfstate"}"#
+            let record =
+                #"{"ID":"f9763602-b03f-e35c-da30-4083cdbb99ae","Operation":"OperationTypeApply","Info":"","Who":"alice@build-01","Version":"1.11.4","Created":"2025-03-04T05:06:07.123456789Z","Path":"\#(bucket)/env:/dev/app b/terraform.tfstate"}"#
             try await s3.putObject(bucket: bucket, key: lockKey, body: Array(record.utf8), contentType: "application/json", ifNoneMatch: "*")
             try await s3.deleteObject(bucket: bucket, key: lockKey)
 
@@ -76,12 +77,16 @@ struct SQSIntegrationTests {
         try await withMoto { moto in
             let sqs = try PushFixtures.sqs(moto)
             let url = try await PushFixtures.createQueue(sqs, "locktrail-envelopes")
-            let s3Record = #"{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"eu-west-1","eventTime":"2025-03-04T05:06:07.123Z","eventName":"ObjectRemoved:DeleteMarkerCreated","userIdentity":{"principalId":"AWS:AROAEXAMPLEID:terraform-session-2"},"requestParameters":{"sourceIPAddress":"203.0.113.7"},"s3":{"s3SchemaVersion":"1.0","bucket":{"name":"tf-state"},"object":{"key":"env%3A%2Fprod%2Fnet%2Fterraform.tfstate.tflock","versionId":"3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY","sequencer":"0055AED6DCD90281E5"}}}]}"#
-            let sns = try String(decoding: JSONSerialization.data(withJSONObject: [
-                "Type": "Notification", "MessageId": "1", "TopicArn": "arn:aws:sns:eu-west-1:123456789012:tf", "Subject": "Amazon S3 Notification",
-                "Message": s3Record, "Timestamp": "2025-03-04T05:06:07.200Z",
-            ]), as: UTF8.self)
-            let eventBridge = #"{"version":"0","id":"17793124-05d4-b198-2fde-7ededc63b103","detail-type":"Object Created","source":"aws.s3","account":"123456789012","time":"2025-03-04T05:06:07Z","region":"eu-west-1","resources":["arn:aws:s3:::tf-state"],"detail":{"version":"0","bucket":{"name":"tf-state"},"object":{"key":"env:/prod/net/terraform.tfstate.tflock","size":190,"etag":"b1946ac92492d2347c6235b4d2611184","version-id":"IYV3p45BT0ac8hjHg1houSdS1a.Mro8e","sequencer":"617f08299329d189"},"request-id":"N4N7GDK58NMKJ12R","requester":"123456789012","source-ip-address":"203.0.113.8","reason":"PutObject"}}"#
+            let s3Record =
+                #"{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"eu-west-1","eventTime":"2025-03-04T05:06:07.123Z","eventName":"ObjectRemoved:DeleteMarkerCreated","userIdentity":{"principalId":"AWS:AROAEXAMPLEID:terraform-session-2"},"requestParameters":{"sourceIPAddress":"203.0.113.7"},"s3":{"s3SchemaVersion":"1.0","bucket":{"name":"tf-state"},"object":{"key":"env%3A%2Fprod%2Fnet%2Fterraform.tfstate.tflock","versionId":"3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY","sequencer":"0055AED6DCD90281E5"}}}]}"#
+            let sns = try String(
+                decoding: JSONSerialization.data(withJSONObject: [
+                    "Type": "Notification", "MessageId": "1", "TopicArn": "arn:aws:sns:eu-west-1:123456789012:tf",
+                    "Subject": "Amazon S3 Notification",
+                    "Message": s3Record, "Timestamp": "2025-03-04T05:06:07.200Z",
+                ]), as: UTF8.self)
+            let eventBridge =
+                #"{"version":"0","id":"17793124-05d4-b198-2fde-7ededc63b103","detail-type":"Object Created","source":"aws.s3","account":"123456789012","time":"2025-03-04T05:06:07Z","region":"eu-west-1","resources":["arn:aws:s3:::tf-state"],"detail":{"version":"0","bucket":{"name":"tf-state"},"object":{"key":"env:/prod/net/terraform.tfstate.tflock","size":190,"etag":"b1946ac92492d2347c6235b4d2611184","version-id":"IYV3p45BT0ac8hjHg1houSdS1a.Mro8e","sequencer":"617f08299329d189"},"request-id":"N4N7GDK58NMKJ12R","requester":"123456789012","source-ip-address":"203.0.113.8","reason":"PutObject"}}"#
             for body in [sns, eventBridge, "not json at all"] { try await PushFixtures.sendMessage(sqs, queueURL: url, body: body) }
 
             let messages = try await Self.receive(sqs, url, count: 3)

@@ -128,12 +128,14 @@ struct SigV4SignerTests {
         #expect(signer.signature(for: request, date: Self.suiteDate, payload: .unsigned).canonicalRequest.hasSuffix("\nUNSIGNED-PAYLOAD"))
     }
 
-    @Test("path encoding: S3 signs the sent path, other services encode it again", arguments: [
-        ("s3", "/bucket/a%20b/%E1%88%B4", "/bucket/a%20b/%E1%88%B4"),
-        ("dynamodb", "/a%20b", "/a%2520b"),
-        ("dynamodb", "/", "/"),
-        ("dynamodb", "", "/"),
-    ])
+    @Test(
+        "path encoding: S3 signs the sent path, other services encode it again",
+        arguments: [
+            ("s3", "/bucket/a%20b/%E1%88%B4", "/bucket/a%20b/%E1%88%B4"),
+            ("dynamodb", "/a%20b", "/a%2520b"),
+            ("dynamodb", "/", "/"),
+            ("dynamodb", "", "/"),
+        ])
     func pathEncoding(service: String, path: String, canonical: String) {
         let signer = SigV4Signer(credentials: Self.suiteCredentials, region: "us-east-1", service: service)
         let signature = signer.signature(for: HTTPRequest(method: "GET", url: "https://h.example\(path)"), date: Self.suiteDate)

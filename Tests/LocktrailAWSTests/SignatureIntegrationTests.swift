@@ -39,8 +39,10 @@ struct SignatureIntegrationTests {
         try await withMoto(extraEnvironment: ["INITIAL_NO_AUTH_ACTION_COUNT": "\(Self.setupActions)"]) { moto in
             // Setup actions are not checked, but moto still needs a signature to route them to IAM.
             let bootstrap = AWSCredentials(accessKeyID: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "bootstrap")
-            _ = try await Self.iam(moto.endpoint, credentials: bootstrap, [(name: "Action", value: "CreateUser"), (name: "UserName", value: "locktrail")])
-            let keyXML = try await Self.iam(moto.endpoint, credentials: bootstrap, [(name: "Action", value: "CreateAccessKey"), (name: "UserName", value: "locktrail")])
+            _ = try await Self.iam(
+                moto.endpoint, credentials: bootstrap, [(name: "Action", value: "CreateUser"), (name: "UserName", value: "locktrail")])
+            let keyXML = try await Self.iam(
+                moto.endpoint, credentials: bootstrap, [(name: "Action", value: "CreateAccessKey"), (name: "UserName", value: "locktrail")])
             let accessKeyID = try #require(Self.element("AccessKeyId", in: keyXML))
             let secret = try #require(Self.element("SecretAccessKey", in: keyXML))
             let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
@@ -69,7 +71,8 @@ struct SignatureIntegrationTests {
             _ = try await s3.send(HTTPRequest(method: "PUT", url: "/state-bucket"), operation: "CreateBucket")
             let key = "/state-bucket/env:/dev/a%20b/terraform.tfstate"
             _ = try await s3.send(
-                HTTPRequest(method: "PUT", url: key, headers: ["Content-Type": "application/json"], body: Array(#"{"version": 4, "serial": 7}"#.utf8)),
+                HTTPRequest(
+                    method: "PUT", url: key, headers: ["Content-Type": "application/json"], body: Array(#"{"version": 4, "serial": 7}"#.utf8)),
                 operation: "PutObject"
             )
             let ranged = try await s3.send(HTTPRequest(method: "GET", url: key, headers: ["Range": "bytes=0-13"]), operation: "GetObject")
@@ -101,8 +104,10 @@ struct SignatureIntegrationTests {
     func accessDenied() async throws {
         try await withMoto(extraEnvironment: ["INITIAL_NO_AUTH_ACTION_COUNT": "2"]) { moto in
             let bootstrap = AWSCredentials(accessKeyID: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "bootstrap")
-            _ = try await Self.iam(moto.endpoint, credentials: bootstrap, [(name: "Action", value: "CreateUser"), (name: "UserName", value: "reader")])
-            let keyXML = try await Self.iam(moto.endpoint, credentials: bootstrap, [(name: "Action", value: "CreateAccessKey"), (name: "UserName", value: "reader")])
+            _ = try await Self.iam(
+                moto.endpoint, credentials: bootstrap, [(name: "Action", value: "CreateUser"), (name: "UserName", value: "reader")])
+            let keyXML = try await Self.iam(
+                moto.endpoint, credentials: bootstrap, [(name: "Action", value: "CreateAccessKey"), (name: "UserName", value: "reader")])
             let credentials = AWSCredentials(
                 accessKeyID: try #require(Self.element("AccessKeyId", in: keyXML)),
                 secretAccessKey: try #require(Self.element("SecretAccessKey", in: keyXML))

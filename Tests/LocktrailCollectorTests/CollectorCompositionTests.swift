@@ -12,10 +12,13 @@ struct CollectorCompositionTests {
         "AWS_SECRET_ACCESS_KEY": "process-secret", "AWS_SESSION_TOKEN": "process-token",
     ]
 
-    static func compose(tables: [String] = [], buckets: [String] = [], yaml: String? = nil,
-                        environment: [String: String] = process) throws -> CollectorComposition {
-        try CollectorComposition(dynamoDBTables: tables, s3Buckets: buckets, configuration: try yaml.map { try CollectorConfiguration.parse($0) },
-                                 interval: 30, workspaceKeyPrefix: "env:", environment: environment)
+    static func compose(
+        tables: [String] = [], buckets: [String] = [], yaml: String? = nil,
+        environment: [String: String] = process
+    ) throws -> CollectorComposition {
+        try CollectorComposition(
+            dynamoDBTables: tables, s3Buckets: buckets, configuration: try yaml.map { try CollectorConfiguration.parse($0) },
+            interval: 30, workspaceKeyPrefix: "env:", environment: environment)
     }
 
     @Test("a YAML source's profile wins over the process's AWS_* credentials; other sources keep them")
@@ -24,15 +27,18 @@ struct CollectorCompositionTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let credentialsFile = directory.appendingPathComponent("credentials").path
-        try "[prod]\naws_access_key_id = AKIAPROD\naws_secret_access_key = prod-secret\n".write(toFile: credentialsFile, atomically: true, encoding: .utf8)
+        try "[prod]\naws_access_key_id = AKIAPROD\naws_secret_access_key = prod-secret\n".write(
+            toFile: credentialsFile, atomically: true, encoding: .utf8)
         var environment = Self.process
         environment["AWS_SHARED_CREDENTIALS_FILE"] = credentialsFile
         environment["AWS_CONFIG_FILE"] = directory.appendingPathComponent("config").path
-        let composition = try Self.compose(tables: ["flag-locks"], yaml: """
-            sources:
-              - dynamodb_table: prod-locks
-                profile: prod
-            """, environment: environment)
+        let composition = try Self.compose(
+            tables: ["flag-locks"],
+            yaml: """
+                sources:
+                  - dynamodb_table: prod-locks
+                    profile: prod
+                """, environment: environment)
         let keys = try await composition.sources.asyncMap { source in
             let configuration = try AWSConfiguration.resolve(environment: source.environment)
             return try await DefaultCredentialsProvider(configuration: configuration, transport: CurlHTTPClient(), sources: [.environment, .profile])
@@ -56,19 +62,23 @@ struct CollectorCompositionTests {
 
     static let cases: [Case] = [
         Case(name: "flags, with the --interval default", tables: ["a"], buckets: ["b/p"], expected: [("a", 30, "env:"), ("b/p", 30, "env:")]),
-        Case(name: "without flags, LOCKTRAIL_DYNAMODB_TABLES and LOCKTRAIL_S3_BUCKETS",
-             environment: ["LOCKTRAIL_DYNAMODB_TABLES": "a, c", "LOCKTRAIL_S3_BUCKETS": "b"],
-             expected: [("a", 30, "env:"), ("c", 30, "env:"), ("b", 30, "env:")]),
-        Case(name: "flags win over the environment's lists", tables: ["a"], environment: ["LOCKTRAIL_DYNAMODB_TABLES": "z"],
-             expected: [("a", 30, "env:")]),
-        Case(name: "a source's interval beats the file's, which beats --interval", tables: ["a"], yaml: """
-            interval: 1m
-            sources:
-              - dynamodb_table: t
-                interval: 15s
-                workspace_key_prefix: envs
-              - s3_bucket: b
-            """, expected: [("a", 60, "env:"), ("t", 15, "envs"), ("b", 60, "env:")]),
+        Case(
+            name: "without flags, LOCKTRAIL_DYNAMODB_TABLES and LOCKTRAIL_S3_BUCKETS",
+            environment: ["LOCKTRAIL_DYNAMODB_TABLES": "a, c", "LOCKTRAIL_S3_BUCKETS": "b"],
+            expected: [("a", 30, "env:"), ("c", 30, "env:"), ("b", 30, "env:")]),
+        Case(
+            name: "flags win over the environment's lists", tables: ["a"], environment: ["LOCKTRAIL_DYNAMODB_TABLES": "z"],
+            expected: [("a", 30, "env:")]),
+        Case(
+            name: "a source's interval beats the file's, which beats --interval", tables: ["a"],
+            yaml: """
+                interval: 1m
+                sources:
+                  - dynamodb_table: t
+                    interval: 15s
+                    workspace_key_prefix: envs
+                  - s3_bucket: b
+                """, expected: [("a", 60, "env:"), ("t", 15, "envs"), ("b", 60, "env:")]),
     ]
 
     @Test("sources, intervals and workspace layouts", arguments: cases)
@@ -84,14 +94,15 @@ struct CollectorCompositionTests {
 
     @Test("a source's region and endpoint go to its own service's variables")
     func regionAndEndpoint() throws {
-        let composition = try Self.compose(yaml: """
-            sources:
-              - dynamodb_table: t
-                region: eu-west-1
-                endpoint_url: http://ddb.local
-              - s3_bucket: b
-                endpoint_url: http://s3.local
-            """)
+        let composition = try Self.compose(
+            yaml: """
+                sources:
+                  - dynamodb_table: t
+                    region: eu-west-1
+                    endpoint_url: http://ddb.local
+                  - s3_bucket: b
+                    endpoint_url: http://s3.local
+                """)
         #expect(composition.sources[0].environment["AWS_REGION"] == "eu-west-1")
         #expect(composition.sources[0].environment["AWS_ENDPOINT_URL_DYNAMODB"] == "http://ddb.local")
         #expect(composition.sources[1].environment["AWS_ENDPOINT_URL_S3"] == "http://s3.local")
@@ -108,8 +119,9 @@ struct CollectorCompositionTests {
         #expect(schedules.map(\.interval) == [30, 30, 300])
         #expect(composition.sources.map(\.gapThreshold) == [90, 90, 900])
         #expect(try Self.compose(tables: ["a"], yaml: nil).sources[0].gapThreshold == 90)
-        let quick = try CollectorComposition(dynamoDBTables: ["a"], s3Buckets: [], configuration: nil, interval: 5,
-                                             workspaceKeyPrefix: "env:", environment: Self.process)
+        let quick = try CollectorComposition(
+            dynamoDBTables: ["a"], s3Buckets: [], configuration: nil, interval: 5,
+            workspaceKeyPrefix: "env:", environment: Self.process)
         #expect(quick.sources[0].gapThreshold == 60)
     }
 

@@ -1,11 +1,11 @@
 import Foundation
-import Logging
 import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
 import LocktrailPostgres
 import LocktrailStore
 import LocktrailTestSupport
+import Logging
 import Testing
 
 /// Crashes, throttling and a database that goes away: nothing lost, nothing duplicated.
@@ -24,10 +24,10 @@ struct CollectorFaultTests {
 
     /// Applies a scripted change to the table and returns what the truth is afterwards.
     struct Truth {
-        var locks: [String: String] = [:]     // lock path → lock ID currently held
+        var locks: [String: String] = [:]  // lock path → lock ID currently held
         var everAcquired: Set<String> = []
         var released: Set<String> = []
-        var digests: [String: [String]] = [:] // lock path → every digest value it had
+        var digests: [String: [String]] = [:]  // lock path → every digest value it had
     }
 
     static func mutate(_ client: DynamoDBClient, table: String, step: Int, truth: inout Truth) async throws {
@@ -76,7 +76,8 @@ struct CollectorFaultTests {
         let directory = URL(fileURLWithPath: NSTemporaryDirectory())
         // Enough states that a cycle takes a while, so kills land at every stage of it.
         for n in 0..<300 {
-            try await client.putItem(table: table, item: ["LockID": .string("bucket/bulk\(n).tfstate-md5"), "Digest": .string(String(format: "%032x", n))])
+            try await client.putItem(
+                table: table, item: ["LockID": .string("bucket/bulk\(n).tfstate-md5"), "Digest": .string(String(format: "%032x", n))])
         }
         var truth = Truth()
         var killedMidway = 0
@@ -106,10 +107,12 @@ struct CollectorFaultTests {
             control = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("proxy-\(UUID().uuidString.prefix(8))")
             try "".write(to: control, atomically: true, encoding: .utf8)
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/fault_proxy.py").path
-            process = try Spawned(["python3", script, String(port), TestAWS.endpoint, control.path],
-                                  environment: ProcessInfo.processInfo.environment, directory: URL(fileURLWithPath: NSTemporaryDirectory()))
+            process = try Spawned(
+                ["python3", script, String(port), TestAWS.endpoint, control.path],
+                environment: ProcessInfo.processInfo.environment, directory: URL(fileURLWithPath: NSTemporaryDirectory()))
             url = "http://127.0.0.1:\(port)"
-            guard TCP.waitForListener(port: port, timeout: 30) else  // python starts slowly on a loaded machine
+            guard TCP.waitForListener(port: port, timeout: 30)
+            else  // python starts slowly on a loaded machine
             { throw TerraformFailure(command: "(fault proxy)", output: process.output) }
         }
 
@@ -129,8 +132,9 @@ struct CollectorFaultTests {
         env["AWS_ENDPOINT_URL"] = proxy.url
         let configuration = try AWSConfiguration.resolve(environment: env)
         let (_, credentials, transport) = try TestAWS.clients()
-        let client = try DynamoDBClient(configuration: configuration, credentials: credentials, transport: transport,
-                                        retryPolicy: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50)))
+        let client = try DynamoDBClient(
+            configuration: configuration, credentials: credentials, transport: transport,
+            retryPolicy: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50)))
         let db = try await TestDatabase.make()
         let source = DynamoDBLockTableSource(table: table, region: "us-east-1", client: client, gapThreshold: 1)
         var truth = Truth()
@@ -145,7 +149,9 @@ struct CollectorFaultTests {
         // Throttled beyond the retries: the cycle fails and says why; nothing is recorded.
         try proxy.set("down")
         try await Self.mutate(direct, table: table, step: 2, truth: &truth)
-        await #expect(throws: AWSError.self) { try await source.runCycle(store: SourceStore(pool: db.pool), now: Self.now, logger: Logger(label: "test")) }
+        await #expect(throws: AWSError.self) {
+            try await source.runCycle(store: SourceStore(pool: db.pool), now: Self.now, logger: Logger(label: "test"))
+        }
         let state = try await db.pool.withConnection { try SourceStore.state(of: source.name, on: $0) }
         #expect(state?.failures == 1)
         #expect(state?.lastError?.contains("ThrottlingException") == true)
@@ -177,8 +183,9 @@ struct CollectorFaultTests {
         let client = try TestAWS.dynamoDB()
         _ = try await client.createTable(table)
         let source = DynamoDBLockTableSource(table: table, region: "us-east-1", client: client, gapThreshold: 1)
-        let service = CollectorService(schedules: [.init(source: source, interval: 0.2)], store: SourceStore(pool: pool), once: false,
-                                       logger: Logger(label: "test"), now: Self.now)
+        let service = CollectorService(
+            schedules: [.init(source: source, interval: 0.2)], store: SourceStore(pool: pool), once: false,
+            logger: Logger(label: "test"), now: Self.now)
         let running = Task { try await service.run() }
 
         var truth = Truth()
@@ -195,7 +202,11 @@ struct CollectorFaultTests {
         while Date() < deadline {
             try await Task.sleep(for: .milliseconds(300))
             events = (try? await pool.withConnection { try EventLog.list(after: 0, kind: nil, state: nil, limit: 1000, on: $0) }.map(\.event)) ?? []
-            if Set(events.compactMap(\.lockID)).isSuperset(of: truth.everAcquired), events.contains(where: { $0.kind == .stateWritten && $0.details["digest"]?.stringValue == truth.digests["bucket/d0.tfstate"]?.last }) { break }
+            if Set(events.compactMap(\.lockID)).isSuperset(of: truth.everAcquired),
+                events.contains(where: { $0.kind == .stateWritten && $0.details["digest"]?.stringValue == truth.digests["bucket/d0.tfstate"]?.last })
+            {
+                break
+            }
         }
         running.cancel()
         _ = try? await running.value

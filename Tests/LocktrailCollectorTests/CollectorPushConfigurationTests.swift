@@ -12,7 +12,8 @@ struct CollectorPushConfigurationTests {
 
     @Test("queue_url, reconcile_interval and endpoints in the YAML; --s3-queue and --reconcile-interval for flag buckets")
     func composes() throws {
-        let yaml = try CollectorConfiguration.parse("""
+        let yaml = try CollectorConfiguration.parse(
+            """
             reconcile_interval: 30m
             sources:
               - s3_bucket: a
@@ -41,18 +42,23 @@ struct CollectorPushConfigurationTests {
         let schedules = try composition.schedules(transport: CurlHTTPClient(), logger: logger)
         #expect(Set(schedules.map(\.source.name)) == ["dynamodb:us-east-1/locks", "s3:c"])
         let listeners = try composition.listeners(transport: CurlHTTPClient(), logger: logger)
-        #expect(listeners.map(\.queueURL) == ["https://sqs.us-east-1.amazonaws.com/123456789012/other",
-                                              "https://sqs.eu-west-1.amazonaws.com/123456789012/events"])
+        #expect(
+            listeners.map(\.queueURL) == [
+                "https://sqs.us-east-1.amazonaws.com/123456789012/other",
+                "https://sqs.eu-west-1.amazonaws.com/123456789012/events",
+            ])
         #expect(listeners.map { $0.sources.map(\.name) } == [["s3:flagged"], ["s3:a", "s3:b/teams"]])
         #expect(listeners[1].sources.map(\.reconcileInterval) == [1800, 3600])
     }
 
-    @Test("push mistakes are named", arguments: [
-        ("sources:\n  - dynamodb_table: t\n    queue_url: https://sqs.x/1/q", "queue_url belongs to an s3_bucket source"),
-        ("sources:\n  - s3_bucket: b\n    queue_url: my-queue", "must be the queue's URL"),
-        ("sources:\n  - s3_bucket: b\n    reconcile_interval: often", "reconcile_interval \"often\" is not a duration"),
-        ("sources:\n  - s3_bucket: b\n    endpoints: { kinesis: http://x }", "endpoints names kinesis"),
-    ])
+    @Test(
+        "push mistakes are named",
+        arguments: [
+            ("sources:\n  - dynamodb_table: t\n    queue_url: https://sqs.x/1/q", "queue_url belongs to an s3_bucket source"),
+            ("sources:\n  - s3_bucket: b\n    queue_url: my-queue", "must be the queue's URL"),
+            ("sources:\n  - s3_bucket: b\n    reconcile_interval: often", "reconcile_interval \"often\" is not a duration"),
+            ("sources:\n  - s3_bucket: b\n    endpoints: { kinesis: http://x }", "endpoints names kinesis"),
+        ])
     func mistakes(_ text: String, _ message: String) {
         do {
             _ = try CollectorConfiguration.parse(text, path: "c.yaml")

@@ -49,8 +49,11 @@ struct CollectorReplicaTests {
     }
 
     /// Waits until `source` is owned with a token above `token`; returns the new owner and the seconds waited.
-    static func waitForOwner(_ db: TestDatabase, _ source: String, above token: UInt64, timeout: Double = 30) async throws
-        -> (owner: SourceOverview.Owner, seconds: Double) {
+    static func waitForOwner(
+        _ db: TestDatabase, _ source: String, above token: UInt64, timeout: Double = 30
+    ) async throws
+        -> (owner: SourceOverview.Owner, seconds: Double)
+    {
         let started = Date()
         while Date().timeIntervalSince(started) < timeout {
             if let owner = try await owner(db, source), owner.token > token { return (owner, Date().timeIntervalSince(started)) }
@@ -59,7 +62,9 @@ struct CollectorReplicaTests {
         throw TerraformFailure(command: "(waiting for an owner of \(source) past token \(token))", output: "none within \(timeout) s")
     }
 
-    @Test("three collectors under SIGKILL churn record every lock of real terraform runs exactly once; takeovers come within the bound; a stopped owner finds it lost the source")
+    @Test(
+        "three collectors under SIGKILL churn record every lock of real terraform runs exactly once; takeovers come within the bound; a stopped owner finds it lost the source"
+    )
     func churn() async throws {
         let table = TestAWS.uniqueName("locks"), bucket = TestAWS.uniqueName("state")
         let client = try TestAWS.dynamoDB()
@@ -74,8 +79,11 @@ struct CollectorReplicaTests {
         var environment = ProcessInfo.processInfo.environment
         for (k, v) in TestAWS.environment { environment[k] = v }
         environment["DATABASE_URL"] = db.conninfo
-        let replicas = Replicas(arguments: ["collect", "--dynamodb-table", table, "--interval", "0.5s",
-                                            "--lease-duration", "\(Self.leaseSeconds)s"], environment: environment)
+        let replicas = Replicas(
+            arguments: [
+                "collect", "--dynamodb-table", table, "--interval", "0.5s",
+                "--lease-duration", "\(Self.leaseSeconds)s",
+            ], environment: environment)
         let source = "dynamodb:us-east-1/\(table)"
         for _ in 0..<3 { try replicas.start() }
         defer { Task { await replicas.stopAll() } }
@@ -169,7 +177,11 @@ struct CollectorReplicaTests {
         let arguments = ["collect", "--dynamodb-table", table, "--interval", "0.5s", "--lease-duration", "\(Self.leaseSeconds)s"]
         let source = "dynamodb:us-east-1/\(table)"
         let slow = Replicas(arguments: arguments, environment: throughProxy), direct = Replicas(arguments: arguments, environment: environment)
-        defer { Task { await slow.stopAll(); await direct.stopAll() } }
+        defer {
+            Task {
+                await slow.stopAll(); await direct.stopAll()
+            }
+        }
         let victim = try slow.start()
         let owner = try await Self.waitForOwner(db, source, above: 0).owner
         #expect(owner.pid == Int(victim.pid))
@@ -209,7 +221,8 @@ struct CollectorReplicaTests {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let item = try await client.getItem(table: table, key: ["LockID": .string(path)]),
-               case .string(let info)? = item["Info"], let record = LockRecordParse.parse(Array(info.utf8)).record {
+                case .string(let info)? = item["Info"], let record = LockRecordParse.parse(Array(info.utf8)).record
+            {
                 return record
             }
             try await Task.sleep(for: .milliseconds(100))

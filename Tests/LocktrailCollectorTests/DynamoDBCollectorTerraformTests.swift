@@ -1,12 +1,12 @@
 import Foundation
-import Logging
 import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
+import LocktrailPostgres
 import LocktrailStore
 import LocktrailTestSupport
+import Logging
 import Testing
-import LocktrailPostgres
 
 /// The DynamoDB collector against real terraform runs on the emulator, with a real PostgreSQL.
 @Suite("DynamoDB collector with real terraform", .serialized)
@@ -29,14 +29,16 @@ struct DynamoDBCollectorTerraformTests {
             project = try TerraformProject(bucket: bucket, dynamoDBTable: table, workspaceKeyPrefix: workspaceKeyPrefix)
             try await project.initialize()
             db = try await TestDatabase.make()
-            source = DynamoDBLockTableSource(table: table, region: "us-east-1", client: client,
-                                             layout: WorkspaceLayout(prefix: workspaceKeyPrefix ?? "env:"))
+            source = DynamoDBLockTableSource(
+                table: table, region: "us-east-1", client: client,
+                layout: WorkspaceLayout(prefix: workspaceKeyPrefix ?? "env:"))
         }
 
         @discardableResult
         func cycle() async throws -> CycleReport {
-            try await source.runCycle(store: SourceStore(pool: db.pool), now: { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) },
-                                      logger: Logger(label: "test"))
+            try await source.runCycle(
+                store: SourceStore(pool: db.pool), now: { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) },
+                logger: Logger(label: "test"))
         }
 
         func events() async throws -> [Event] {
@@ -48,7 +50,8 @@ struct DynamoDBCollectorTerraformTests {
             let deadline = Date().addingTimeInterval(timeout)
             while Date() < deadline {
                 if let item = try await client.getItem(table: table, key: ["LockID": .string(lockPath)]),
-                   case .string(let info)? = item["Info"], let record = LockRecordParse.parse(Array(info.utf8)).record {
+                    case .string(let info)? = item["Info"], let record = LockRecordParse.parse(Array(info.utf8)).record
+                {
                     return record
                 }
                 try await Task.sleep(for: .milliseconds(100))
@@ -148,10 +151,14 @@ struct DynamoDBCollectorTerraformTests {
     func tableMissing() async throws {
         let f = try await Fixture()
         for n in 0..<3 {
-            _ = try await f.client.putItem(table: f.table, item: [
-                "LockID": .string("\(f.bucket)/s\(n).tfstate"),
-                "Info": .string(#"{"ID":"0000000\#(n)-0000-0000-0000-000000000000","Operation":"OperationTypeApply","Info":"","Who":"a@h","Version":"1.11.4","Created":"2025-03-04T05:06:07Z","Path":"\#(f.bucket)/s\#(n).tfstate"}"#),
-            ])
+            _ = try await f.client.putItem(
+                table: f.table,
+                item: [
+                    "LockID": .string("\(f.bucket)/s\(n).tfstate"),
+                    "Info": .string(
+                        #"{"ID":"0000000\#(n)-0000-0000-0000-000000000000","Operation":"OperationTypeApply","Info":"","Who":"a@h","Version":"1.11.4","Created":"2025-03-04T05:06:07Z","Path":"\#(f.bucket)/s\#(n).tfstate"}"#
+                    ),
+                ])
         }
         #expect(try await f.cycle().appended == 3)
         #expect(try await f.cycle().appended == 0)

@@ -1,11 +1,11 @@
 import Foundation
-import Logging
 import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
 import LocktrailPostgres
 import LocktrailStore
 import LocktrailTestSupport
+import Logging
 import Testing
 
 /// The collector reading a lock table's DynamoDB stream on the emulator, with real terraform and
@@ -18,8 +18,9 @@ struct DynamoDBStreamCollectorTests {
 
     static func streams() throws -> DynamoDBStreamsClient {
         let (configuration, credentials, transport) = try TestAWS.clients()
-        return try DynamoDBStreamsClient(configuration: configuration, credentials: credentials, transport: transport,
-                                         retryPolicy: RetryPolicy(maxAttempts: 3))
+        return try DynamoDBStreamsClient(
+            configuration: configuration, credentials: credentials, transport: transport,
+            retryPolicy: RetryPolicy(maxAttempts: 3))
     }
 
     static func events(_ db: TestDatabase) async throws -> [Event] {
@@ -60,8 +61,9 @@ struct DynamoDBStreamCollectorTests {
         try await project.initialize()
         let db = try await TestDatabase.make()
         let source = "dynamodb:us-east-1/\(table)"
-        let collector = try Spawned([LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "60s"],
-                                    environment: Self.environment(db), directory: project.directory)
+        let collector = try Spawned(
+            [LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "60s"],
+            environment: Self.environment(db), directory: project.directory)
         defer { collector.signal(SIGKILL) }
         _ = try await Self.waitForAttach(db, source: source, collector: collector)
 
@@ -110,7 +112,8 @@ struct DynamoDBStreamCollectorTests {
         #expect(events.filter { $0.kind == .lockReleased }.count == 10)
         #expect(try await db.pool.withConnection { try EventLog.verify(on: $0) }.isIntact)
         _ = try await db.store.derivation.catchUp()
-        let holds = try await db.store.answers.history(state: "\(bucket)/app/terraform.tfstate", who: nil, since: nil, until: nil, cursor: nil, limit: 100)
+        let holds = try await db.store.answers.history(
+            state: "\(bucket)/app/terraform.tfstate", who: nil, since: nil, until: nil, cursor: nil, limit: 100)
         #expect(holds.items.filter { $0["operation"] == "OperationTypePlan" && $0["release_kind"] == "released" }.count == 10)
         collector.signal(SIGTERM)
         #expect(await collector.wait() == 0, "\(collector.output)")
@@ -125,7 +128,8 @@ struct DynamoDBStreamCollectorTests {
         let source = "dynamodb:us-east-1/\(table)"
         let environment = Self.environment(db)
         let directory = URL(fileURLWithPath: NSTemporaryDirectory())
-        let attach = try Spawned([LocktrailBinary.path, "collect", "--once", "--dynamodb-table", table], environment: environment, directory: directory)
+        let attach = try Spawned(
+            [LocktrailBinary.path, "collect", "--once", "--dynamodb-table", table], environment: environment, directory: directory)
         #expect(await attach.wait() == 0, "\(attach.output)")
         _ = try await Self.waitForAttach(db, source: source, collector: attach)
 
@@ -143,8 +147,9 @@ struct DynamoDBStreamCollectorTests {
         var positions: [String] = []
         for _ in 0..<6 {
             // Small commits, so a kill lands between and inside them.
-            let victim = try Spawned([LocktrailBinary.path, "collect", "--once", "--stream-batch", "40", "--dynamodb-table", table],
-                                     environment: environment, directory: directory)
+            let victim = try Spawned(
+                [LocktrailBinary.path, "collect", "--once", "--stream-batch", "40", "--dynamodb-table", table],
+                environment: environment, directory: directory)
             try await Task.sleep(for: .milliseconds(Int.random(in: 300...1500)))
             victim.signal(SIGKILL)
             if await victim.wait() == 128 + SIGKILL { killed += 1 }
@@ -152,7 +157,8 @@ struct DynamoDBStreamCollectorTests {
             positions.append(stream?.positions.values.first ?? "-")
         }
         #expect(killed > 0, "no run was killed before it finished")
-        let survivor = try Spawned([LocktrailBinary.path, "collect", "--once", "--dynamodb-table", table], environment: environment, directory: directory)
+        let survivor = try Spawned(
+            [LocktrailBinary.path, "collect", "--once", "--dynamodb-table", table], environment: environment, directory: directory)
         #expect(await survivor.wait() == 0, "\(survivor.output)")
 
         let events = try await Self.events(db)
@@ -240,12 +246,14 @@ struct DynamoDBStreamCollectorTests {
         var environment = TestAWS.environment
         environment["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"] = proxy.url
         let (_, credentials, transport) = try TestAWS.clients()
-        let streams = try DynamoDBStreamsClient(configuration: try AWSConfiguration.resolve(environment: environment), credentials: credentials,
-                                                transport: transport, retryPolicy: RetryPolicy(maxAttempts: 2))
+        let streams = try DynamoDBStreamsClient(
+            configuration: try AWSConfiguration.resolve(environment: environment), credentials: credentials,
+            transport: transport, retryPolicy: RetryPolicy(maxAttempts: 2))
         let db = try await TestDatabase.make()
         let store = SourceStore(pool: db.pool)
-        let source = DynamoDBLockTableSource(table: table, region: "us-east-1", client: client,
-                                             stream: DynamoDBStreamSettings(client: streams, pollInterval: 0))
+        let source = DynamoDBLockTableSource(
+            table: table, region: "us-east-1", client: client,
+            stream: DynamoDBStreamSettings(client: streams, pollInterval: 0))
         func cycle() async throws -> CycleReport { try await source.runCycle(store: store, now: Self.now, logger: Logger(label: "test")) }
         let (x, a, b) = ("bucket/x.tfstate", "bucket/a.tfstate", "bucket/b.tfstate")
         try await client.putItem(table: table, item: ["LockID": .string(x), "Info": .string(Self.record(Self.lockID(1), x))])
@@ -280,9 +288,11 @@ struct DynamoDBStreamCollectorTests {
         let client = try TestAWS.dynamoDB()
         _ = try await client.createTable(table, stream: DynamoDBStreamSpecification(enabled: true, viewType: .keysOnly))
         let db = try await TestDatabase.make()
-        let source = DynamoDBLockTableSource(table: table, region: "us-east-1", client: client,
-                                             stream: DynamoDBStreamSettings(client: try Self.streams()))
-        try await client.putItem(table: table, item: ["LockID": .string("bucket/x.tfstate"), "Info": .string(Self.record(Self.lockID(9), "bucket/x.tfstate"))])
+        let source = DynamoDBLockTableSource(
+            table: table, region: "us-east-1", client: client,
+            stream: DynamoDBStreamSettings(client: try Self.streams()))
+        try await client.putItem(
+            table: table, item: ["LockID": .string("bucket/x.tfstate"), "Info": .string(Self.record(Self.lockID(9), "bucket/x.tfstate"))])
         let report = try await source.runCycle(store: SourceStore(pool: db.pool), now: Self.now, logger: Logger(label: "test"))
         #expect(report.mode == .scan && report.appended == 1)
         #expect(report.scanReason?.contains("KEYS_ONLY, not NEW_AND_OLD_IMAGES") == true)

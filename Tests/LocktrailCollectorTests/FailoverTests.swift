@@ -14,20 +14,25 @@ struct FailoverTests {
 
     @discardableResult
     static func pair(_ arguments: [String]) async throws -> String {
-        let process = try Spawned([script] + arguments, environment: ProcessInfo.processInfo.environment,
-                                  directory: URL(fileURLWithPath: NSTemporaryDirectory()))
-        guard await process.wait() == 0 else { throw TerraformFailure(command: "(pg_pair.sh \(arguments.joined(separator: " ")))", output: process.output) }
+        let process = try Spawned(
+            [script] + arguments, environment: ProcessInfo.processInfo.environment,
+            directory: URL(fileURLWithPath: NSTemporaryDirectory()))
+        guard await process.wait() == 0 else {
+            throw TerraformFailure(command: "(pg_pair.sh \(arguments.joined(separator: " ")))", output: process.output)
+        }
         return process.output
     }
 
-    @Test("the primary stopped and the replica promoted mid-run: the collector reconnects; with synchronous replication every committed event survives, none is doubled",
-          arguments: ["sync", "async"])
+    @Test(
+        "the primary stopped and the replica promoted mid-run: the collector reconnects; with synchronous replication every committed event survives, none is doubled",
+        arguments: ["sync", "async"])
     func failover(_ mode: String) async throws {
         let directory = NSTemporaryDirectory() + "lt-failover-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let ports = try await Self.pair(["start", directory, mode]).split(whereSeparator: \.isWhitespace).map(String.init)
         defer { _ = try? ChildProcessForTests.run([Self.script, "stop", directory]) }
-        let conninfo = "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
+        let conninfo =
+            "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
         var environment = ProcessInfo.processInfo.environment
         for (k, v) in TestAWS.environment { environment[k] = v }
         environment["DATABASE_URL"] = conninfo
@@ -38,8 +43,9 @@ struct FailoverTests {
         let table = TestAWS.uniqueName("locks")
         let client = try TestAWS.dynamoDB()
         _ = try await client.createTable(table)
-        let collector = try Spawned([LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "0.3s", "--lease-duration", "1.5s"],
-                                    environment: environment, directory: scratch)
+        let collector = try Spawned(
+            [LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "0.3s", "--lease-duration", "1.5s"],
+            environment: environment, directory: scratch)
         defer { collector.signal(SIGKILL) }
         let pool = PostgresPool(conninfo: conninfo, maxConnections: 1)
         func states() async -> [String] {
@@ -82,19 +88,24 @@ struct FailoverTests {
         #expect(recorded.sorted() == (0..<n).map { "b/s\($0).tfstate" }.sorted(), "every write recorded exactly once")
         #expect(try await pool.withConnection { try EventLog.verify(on: $0) }.isIntact)
         if mode == "sync" { #expect(survived, "the acknowledged head \(acknowledged.seq) survived the failover") }
-        print("failover (\(mode)): promote \(String(format: "%.2f", promoted)) s, first commit on the new primary \(String(format: "%.2f", recovered ?? -1)) s after the primary stopped; acknowledged head \(acknowledged.seq) \(survived ? "survived" : "was lost")")
+        print(
+            "failover (\(mode)): promote \(String(format: "%.2f", promoted)) s, first commit on the new primary \(String(format: "%.2f", recovered ?? -1)) s after the primary stopped; acknowledged head \(acknowledged.seq) \(survived ? "survived" : "was lost")"
+        )
         await pool.close()
     }
 }
 
 extension FailoverTests {
-    @Test("asynchronous replication with the replica behind: the failover loses the unreplicated tail, the collector re-records what is still there, and verify --expect-head and the checkpoints show the loss")
+    @Test(
+        "asynchronous replication with the replica behind: the failover loses the unreplicated tail, the collector re-records what is still there, and verify --expect-head and the checkpoints show the loss"
+    )
     func lostTail() async throws {
         let directory = NSTemporaryDirectory() + "lt-failover-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let ports = try await Self.pair(["start", directory, "async"]).split(whereSeparator: \.isWhitespace).map(String.init)
         defer { _ = try? ChildProcessForTests.run([Self.script, "stop", directory]) }
-        let conninfo = "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
+        let conninfo =
+            "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
         let replicaOnly = "host=127.0.0.1 port=\(ports[1]) user=locktrail dbname=postgres"
         var environment = ProcessInfo.processInfo.environment
         for (k, v) in TestAWS.environment { environment[k] = v }
@@ -108,8 +119,9 @@ extension FailoverTests {
         let table = TestAWS.uniqueName("locks")
         let client = try TestAWS.dynamoDB()
         _ = try await client.createTable(table)
-        let collector = try Spawned([LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "0.3s", "--lease-duration", "1.5s"],
-                                    environment: environment, directory: scratch)
+        let collector = try Spawned(
+            [LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "0.3s", "--lease-duration", "1.5s"],
+            environment: environment, directory: scratch)
         defer { collector.signal(SIGKILL) }
         let pool = PostgresPool(conninfo: conninfo, maxConnections: 1)
         func states() async -> [String] {
@@ -118,7 +130,8 @@ extension FailoverTests {
         }
         func write(_ range: Range<Int>) async throws {
             for n in range {
-                try await client.putItem(table: table, item: ["LockID": .string("b/s\(n).tfstate-md5"), "Digest": .string(String(format: "%032x", n))])
+                try await client.putItem(
+                    table: table, item: ["LockID": .string("b/s\(n).tfstate-md5"), "Digest": .string(String(format: "%032x", n))])
             }
         }
         func waitFor(_ count: Int) async throws {
@@ -139,7 +152,9 @@ extension FailoverTests {
         let acknowledged = try await pool.withConnection { try EventLog.head(on: $0) }
         let head = "\(acknowledged.seq):" + acknowledged.hash.map { String(format: "%02x", $0) }.joined()
         #expect(try await locktrail(["checkpoint", "keygen", "--out", directory + "/keys"]).status == 0)
-        #expect(try await locktrail(["checkpoint", "create", "--key", directory + "/keys/checkpoint.key", "--out", directory + "/checkpoints"]).status == 0)
+        #expect(
+            try await locktrail(["checkpoint", "create", "--key", directory + "/keys/checkpoint.key", "--out", directory + "/checkpoints"]).status
+                == 0)
         let replicated = try await replica.withConnection { try EventLog.head(on: $0) }.seq
         await replica.close()
 
@@ -161,21 +176,27 @@ extension FailoverTests {
         let anchored = try await locktrail(["verify", "--expect-head", head])
         #expect(anchored.status == 1, "\(anchored.output)")
         let checked = try await locktrail(["verify", "--checkpoints", directory + "/checkpoints", "--public-key", directory + "/keys/checkpoint.pub"])
-        #expect(checked.status == 1 && (checked.output.contains("no longer has the signed hash") || checked.output.contains("no longer in the log")),
-                "\(checked.output)")
-        print("lost tail: the primary had acknowledged events up to \(acknowledged.seq), the replica had \(replicated): \(acknowledged.seq - replicated) events lost, re-recorded by the next cycles; verify --expect-head: \(anchored.output.split(separator: "\n").first ?? ""); checkpoints: \(checked.output.split(separator: "\n").last ?? "")")
+        #expect(
+            checked.status == 1 && (checked.output.contains("no longer has the signed hash") || checked.output.contains("no longer in the log")),
+            "\(checked.output)")
+        print(
+            "lost tail: the primary had acknowledged events up to \(acknowledged.seq), the replica had \(replicated): \(acknowledged.seq - replicated) events lost, re-recorded by the next cycles; verify --expect-head: \(anchored.output.split(separator: "\n").first ?? ""); checkpoints: \(checked.output.split(separator: "\n").last ?? "")"
+        )
         await pool.close()
     }
 }
 
 extension FailoverTests {
-    @Test("serve and the wrapper's deliveries across a synchronous failover: /readyz recovers, events sent meanwhile wait in the spool, each is stored once")
+    @Test(
+        "serve and the wrapper's deliveries across a synchronous failover: /readyz recovers, events sent meanwhile wait in the spool, each is stored once"
+    )
     func serveAndHooks() async throws {
         let directory = NSTemporaryDirectory() + "lt-failover-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let ports = try await Self.pair(["start", directory, "sync"]).split(whereSeparator: \.isWhitespace).map(String.init)
         defer { _ = try? ChildProcessForTests.run([Self.script, "stop", directory]) }
-        let conninfo = "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
+        let conninfo =
+            "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = conninfo
         let scratch = URL(fileURLWithPath: directory)
@@ -184,7 +205,8 @@ extension FailoverTests {
             return (await process.wait(), process.output)
         }
         #expect(try await locktrail(["migrate"], environment).status == 0)
-        let token = try await locktrail(["token", "create", "--scope", "ingest", "--name", "ci"], environment).output
+        let token =
+            try await locktrail(["token", "create", "--scope", "ingest", "--name", "ci"], environment).output
             .split(separator: "\n").last.map(String.init) ?? ""
         let port = TCP.freePort()
         let server = try Spawned([LocktrailBinary.path, "serve", "--listen", "127.0.0.1:\(port)"], environment: environment, directory: scratch)
@@ -195,14 +217,16 @@ extension FailoverTests {
         client["LOCKTRAIL_TOKEN"] = token
         client["LOCKTRAIL_SPOOL"] = directory + "/spool"
         func ready() async throws -> Bool {
-            let curl = try Spawned(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/readyz"],
-                                   environment: environment, directory: scratch)
+            let curl = try Spawned(
+                ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/readyz"],
+                environment: environment, directory: scratch)
             _ = await curl.wait()
             return curl.output == "200"
         }
         @discardableResult
         func emit(_ n: Int) async throws -> String {
-            let emitted = try await locktrail(["hook", "emit", "--kind", "run.started", "--run-id", "run-\(n)", "--state", "b/app/terraform.tfstate"], client)
+            let emitted = try await locktrail(
+                ["hook", "emit", "--kind", "run.started", "--run-id", "run-\(n)", "--state", "b/app/terraform.tfstate"], client)
             #expect(emitted.status == 0, "\(emitted.output)")
             return emitted.output
         }

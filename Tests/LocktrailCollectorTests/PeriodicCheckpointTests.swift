@@ -9,7 +9,8 @@ import Testing
 @Suite("Periodic checkpoints from collect", .serialized)
 struct PeriodicCheckpointTests {
     static func run(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
-        let process = try Spawned([LocktrailBinary.path] + arguments, environment: environment, directory: URL(fileURLWithPath: NSTemporaryDirectory()))
+        let process = try Spawned(
+            [LocktrailBinary.path] + arguments, environment: environment, directory: URL(fileURLWithPath: NSTemporaryDirectory()))
         let status = await process.wait()
         return (status, process.output)
     }
@@ -44,8 +45,10 @@ struct PeriodicCheckpointTests {
             try await client.putItem(table: table, item: ["LockID": .string("b/s\(n).tfstate-md5"), "Digest": .string(String(format: "%032x", n))])
         }
         try await digest(0)
-        let arguments = [LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "0.5s", "--lease-duration", "1.5s",
-                         "--checkpoint-key", keys + "/checkpoint.key", "--checkpoint-out", out, "--checkpoint-every", "1s"]
+        let arguments = [
+            LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "0.5s", "--lease-duration", "1.5s",
+            "--checkpoint-key", keys + "/checkpoint.key", "--checkpoint-out", out, "--checkpoint-every", "1s",
+        ]
         let collectors = try (0..<2).map { _ in try Spawned(arguments, environment: environment, directory: URL(fileURLWithPath: scratch)) }
         defer { for c in collectors { c.signal(SIGKILL) } }
 
@@ -63,14 +66,17 @@ struct PeriodicCheckpointTests {
         #expect(await survivor.wait() == 0, "\(survivor.output.suffix(2000))")
         #expect(victim.output.contains("checkpoint signed") && survivor.output.contains("checkpoint signed"), "both signed in turn")
 
-        let verify = try await Self.run(["verify", "--checkpoints", out, "--public-key", keys + "/checkpoint.pub", "--format", "json"],
-                                        environment: environment)
+        let verify = try await Self.run(
+            ["verify", "--checkpoints", out, "--public-key", keys + "/checkpoint.pub", "--format", "json"],
+            environment: environment)
         #expect(verify.status == 0, "\(verify.output)")
         let report = try JSONParser.parse(verify.output)
         #expect(report["checkpoints"]?["verified"]?.numberValue == Double(Self.checkpoints(in: out).count), "\(verify.output)")
         #expect(report["checkpoints"]?["problems"]?.arrayValue?.isEmpty == true, "\(verify.output)")
         // One chain: every checkpoint names the one before it (verify checks it; here plainly too).
-        let texts = Self.checkpoints(in: out).compactMap { Checkpoint(message: [UInt8](FileManager.default.contents(atPath: out + "/" + $0) ?? Data())) }
+        let texts = Self.checkpoints(in: out).compactMap {
+            Checkpoint(message: [UInt8](FileManager.default.contents(atPath: out + "/" + $0) ?? Data()))
+        }
         for (earlier, later) in zip(texts, texts.dropFirst()) { #expect(later.previous == earlier.digest) }
         #expect(texts.first?.previous == nil)
     }

@@ -2,10 +2,10 @@ import Foundation
 import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
+import LocktrailPostgres
 import LocktrailStore
 import LocktrailTestSupport
 import Testing
-import LocktrailPostgres
 
 /// Backfill killed and restarted, and version bodies that are not lock records.
 @Suite("S3 backfill faults", .serialized)
@@ -22,7 +22,8 @@ struct S3BackfillFaultTests {
                     let key = "s\(k)/terraform.tfstate.tflock"
                     for r in 0..<rounds {
                         let id = String(format: "%08x-0000-4000-8000-%012x", k, r)
-                        let body = #"{"ID":"\#(id)","Operation":"OperationTypePlan","Info":"","Who":"ci@runner","Version":"1.11.4","Created":"2025-03-04T05:06:07.5Z","Path":"\#(bucket)/s\#(k)/terraform.tfstate"}"#
+                        let body =
+                            #"{"ID":"\#(id)","Operation":"OperationTypePlan","Info":"","Who":"ci@runner","Version":"1.11.4","Created":"2025-03-04T05:06:07.5Z","Path":"\#(bucket)/s\#(k)/terraform.tfstate"}"#
                         try await s3.putObject(bucket: bucket, key: key, body: Array(body.utf8), contentType: "application/json", ifNoneMatch: "*")
                         try await s3.deleteObject(bucket: bucket, key: key)
                     }

@@ -1,12 +1,12 @@
 import Foundation
-import Logging
 import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
+import LocktrailPostgres
 import LocktrailStore
 import LocktrailTestSupport
+import Logging
 import Testing
-import LocktrailPostgres
 
 /// The S3 collector and backfill against real terraform runs on the emulator, with a real PostgreSQL.
 @Suite("S3 collector with real terraform", .serialized)
@@ -56,7 +56,8 @@ struct S3CollectorTerraformTests {
             let deadline = Date().addingTimeInterval(timeout)
             while Date() < deadline {
                 if let object = try? await s3.getObject(bucket: bucket, key: stateKey + ".tflock"),
-                   let record = LockRecordParse.parse(object.body).record {
+                    let record = LockRecordParse.parse(object.body).record
+                {
                     return record
                 }
                 try await Task.sleep(for: .milliseconds(100))
@@ -111,13 +112,16 @@ struct S3CollectorTerraformTests {
             #expect(acquire.time.latest <= e.time.latest)
         }
         // Every lock released exactly once.
-        #expect(Set(events.filter { $0.kind == .lockReleased }.compactMap(\.lockID)) == Set(events.filter { $0.kind == .lockAcquired }.compactMap(\.lockID)))
+        #expect(
+            Set(events.filter { $0.kind == .lockReleased }.compactMap(\.lockID))
+                == Set(events.filter { $0.kind == .lockAcquired }.compactMap(\.lockID)))
         #expect(try await f.cycle().appended == 0)
         #expect(try await f.db.pool.withConnection { try EventLog.verify(on: $0) }.isIntact)
     }
 
-    @Test("default and named workspaces, lock file alone, with DynamoDB, and with a custom workspace_key_prefix",
-          arguments: [(false, nil), (true, nil), (false, "teams")] as [(Bool, String?)])
+    @Test(
+        "default and named workspaces, lock file alone, with DynamoDB, and with a custom workspace_key_prefix",
+        arguments: [(false, nil), (true, nil), (false, "teams")] as [(Bool, String?)])
     func workspaces(dynamoDB: Bool, prefix: String?) async throws {
         let f = try await Fixture(dynamoDB: dynamoDB, workspaceKeyPrefix: prefix)
         let apply = try await f.project.run(["apply", "-auto-approve", "-no-color"])

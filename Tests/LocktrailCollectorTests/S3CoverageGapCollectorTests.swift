@@ -1,12 +1,12 @@
 import Foundation
-import Logging
 import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
+import LocktrailPostgres
 import LocktrailStore
 import LocktrailTestSupport
+import Logging
 import Testing
-import LocktrailPostgres
 
 /// Coverage gaps of a versioned bucket whose history is pruned, against the emulator: versions
 /// removed by id as a lifecycle rule's noncurrent-version expiration removes them.
@@ -15,14 +15,17 @@ struct S3CoverageGapCollectorTests {
     static let now: @Sendable () -> Timestamp = { Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970) }
 
     static func record(_ id: String, _ path: String) -> [UInt8] {
-        Array(#"{"ID":"\#(id)","Operation":"OperationTypeApply","Info":"","Who":"ci@runner","Version":"1.11.4","Created":"2025-03-04T05:06:07Z","Path":"\#(path)"}"#.utf8)
+        Array(
+            #"{"ID":"\#(id)","Operation":"OperationTypeApply","Info":"","Who":"ci@runner","Version":"1.11.4","Created":"2025-03-04T05:06:07Z","Path":"\#(path)"}"#
+                .utf8)
     }
 
     /// A lock taken and released as terraform does on a versioned bucket; returns the lock's version id.
     static func lockAndRelease(_ s3: S3Client, bucket: String, key: String, id: String) async throws -> String {
         let state = String(key.dropLast(".tflock".count))
-        let head = try await s3.putObject(bucket: bucket, key: key, body: record(id, "\(bucket)/\(state)"), contentType: "application/json",
-                                          ifNoneMatch: "*")
+        let head = try await s3.putObject(
+            bucket: bucket, key: key, body: record(id, "\(bucket)/\(state)"), contentType: "application/json",
+            ifNoneMatch: "*")
         try await s3.deleteObject(bucket: bucket, key: key)
         return try #require(head.versionId)
     }

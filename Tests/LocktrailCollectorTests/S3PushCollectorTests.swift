@@ -1,11 +1,11 @@
 import Foundation
-import Logging
 import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
-import LocktrailStore
 import LocktrailPostgres
+import LocktrailStore
 import LocktrailTestSupport
+import Logging
 import Testing
 
 /// S3 event notifications through SQS, against the emulator's real queues and buckets and a real
@@ -37,8 +37,9 @@ struct S3PushCollectorTests {
         var environment = ProcessInfo.processInfo.environment
         for (k, v) in TestAWS.environment { environment[k] = v }
         environment["DATABASE_URL"] = db.conninfo
-        let collector = try Spawned([LocktrailBinary.path, "collect", "--s3-bucket", bucket, "--s3-queue", queue, "--interval", "60s"],
-                                    environment: environment, directory: URL(fileURLWithPath: NSTemporaryDirectory()))
+        let collector = try Spawned(
+            [LocktrailBinary.path, "collect", "--s3-bucket", bucket, "--s3-queue", queue, "--interval", "60s"],
+            environment: environment, directory: URL(fileURLWithPath: NSTemporaryDirectory()))
         defer { collector.signal(SIGKILL) }
         for _ in 0..<10 {
             let plan = try await project.run(["plan", "-no-color", "-input=false"])
@@ -67,7 +68,8 @@ struct S3PushCollectorTests {
         var listed: [S3VersionEntry] = []
         for try await page in s3.listAllVersions(bucket: bucket) { listed += page.entries }
         for entry in listed where entry.key.hasSuffix(".tflock") {
-            let e = try #require(events.first { $0.details["version_id"]?.stringValue == entry.versionId && [.lockAcquired, .lockReleased].contains($0.kind) })
+            let e = try #require(
+                events.first { $0.details["version_id"]?.stringValue == entry.versionId && [.lockAcquired, .lockReleased].contains($0.kind) })
             #expect(e.time == .exact(Self.timestamp(entry.lastModified)))
         }
         // Every handled message was deleted once its events were committed.
@@ -84,21 +86,27 @@ struct S3PushCollectorTests {
     }
 
     /// A notification record as S3 sends it (URL-encoded key, principal, source IP).
-    static func record(_ bucket: String, _ key: String, _ name: String, version: String, principal: String, time: String = "2026-12-01T10:00:00.000Z") -> String {
+    static func record(
+        _ bucket: String, _ key: String, _ name: String, version: String, principal: String, time: String = "2026-12-01T10:00:00.000Z"
+    ) -> String {
         let encoded = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.*"))) ?? key
-        return #"{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1","eventTime":"\#(time)","eventName":"\#(name)","userIdentity":{"principalId":"\#(principal)"},"requestParameters":{"sourceIPAddress":"203.0.113.7"},"s3":{"s3SchemaVersion":"1.0","bucket":{"name":"\#(bucket)"},"object":{"key":"\#(encoded)","versionId":"\#(version)","sequencer":"0055AED6DCD90281E5"}}}"#
+        return
+            #"{"eventVersion":"2.1","eventSource":"aws:s3","awsRegion":"us-east-1","eventTime":"\#(time)","eventName":"\#(name)","userIdentity":{"principalId":"\#(principal)"},"requestParameters":{"sourceIPAddress":"203.0.113.7"},"s3":{"s3SchemaVersion":"1.0","bucket":{"name":"\#(bucket)"},"object":{"key":"\#(encoded)","versionId":"\#(version)","sequencer":"0055AED6DCD90281E5"}}}"#
     }
 
     static func message(_ records: [String]) -> String { #"{"Records":["# + records.joined(separator: ",") + "]}" }
 
     static func sns(_ inner: String) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: [
-            "Type": "Notification", "MessageId": "m", "TopicArn": "arn:aws:sns:us-east-1:123456789012:t", "Message": inner,
-        ]), as: UTF8.self)
+        String(
+            decoding: try JSONSerialization.data(withJSONObject: [
+                "Type": "Notification", "MessageId": "m", "TopicArn": "arn:aws:sns:us-east-1:123456789012:t", "Message": inner,
+            ]), as: UTF8.self)
     }
 
     static func lockBody(_ id: String, _ path: String) -> [UInt8] {
-        Array(#"{"ID":"\#(id)","Operation":"OperationTypeApply","Info":"","Who":"alice@h","Version":"1.11.4","Created":"2026-12-01T10:00:00.5Z","Path":"\#(path)"}"#.utf8)
+        Array(
+            #"{"ID":"\#(id)","Operation":"OperationTypeApply","Info":"","Who":"alice@h","Version":"1.11.4","Created":"2026-12-01T10:00:00.5Z","Path":"\#(path)"}"#
+                .utf8)
     }
 
     @Test("duplicated, reordered, lost, SNS-wrapped and malformed messages; principals as AWS sends them: removed by another principal is forced")
@@ -118,8 +126,11 @@ struct S3PushCollectorTests {
         let two = "net/terraform.tfstate"
         let ids = ["11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222", "33333333-3333-3333-3333-333333333333"]
         func lockCycle(_ state: String, _ id: String) async throws -> (String, String) {
-            let version = try await s3.putObject(bucket: bucket, key: state + ".tflock", body: Self.lockBody(id, "\(bucket)/\(state)"),
-                                                 ifNoneMatch: "*").versionId ?? ""
+            let version =
+                try await s3.putObject(
+                    bucket: bucket, key: state + ".tflock", body: Self.lockBody(id, "\(bucket)/\(state)"),
+                    ifNoneMatch: "*"
+                ).versionId ?? ""
             let marker = try await s3.deleteObject(bucket: bucket, key: state + ".tflock") ?? ""
             return (version, marker)
         }
@@ -128,18 +139,33 @@ struct S3PushCollectorTests {
         let (v3, m3) = try await lockCycle(two, ids[2])
         let alice = "AWS:AROAALICEROLE:terraform-1"
         // Reordered (the removal first), duplicated, the same role under a refreshed session.
-        try await TestAWS.sendMessage(queue, body: Self.message([Self.record(bucket, one + ".tflock", "ObjectRemoved:DeleteMarkerCreated", version: m1, principal: "AWS:AROAALICEROLE:terraform-1-refreshed")]))
-        try await TestAWS.sendMessage(queue, body: try Self.sns(Self.message([Self.record(bucket, one + ".tflock", "ObjectCreated:Put", version: v1, principal: alice)])))
-        try await TestAWS.sendMessage(queue, body: Self.message([Self.record(bucket, one + ".tflock", "ObjectRemoved:DeleteMarkerCreated", version: m1, principal: "AWS:AROAALICEROLE:terraform-1-refreshed")]))
+        try await TestAWS.sendMessage(
+            queue,
+            body: Self.message([
+                Self.record(
+                    bucket, one + ".tflock", "ObjectRemoved:DeleteMarkerCreated", version: m1, principal: "AWS:AROAALICEROLE:terraform-1-refreshed")
+            ]))
+        try await TestAWS.sendMessage(
+            queue, body: try Self.sns(Self.message([Self.record(bucket, one + ".tflock", "ObjectCreated:Put", version: v1, principal: alice)])))
+        try await TestAWS.sendMessage(
+            queue,
+            body: Self.message([
+                Self.record(
+                    bucket, one + ".tflock", "ObjectRemoved:DeleteMarkerCreated", version: m1, principal: "AWS:AROAALICEROLE:terraform-1-refreshed")
+            ]))
         // Lost: v2's removal (m2) never notified; its creation is, and the marker is read from the key's versions.
-        try await TestAWS.sendMessage(queue, body: Self.message([Self.record(bucket, one + ".tflock", "ObjectCreated:Put", version: v2, principal: alice)]))
+        try await TestAWS.sendMessage(
+            queue, body: Self.message([Self.record(bucket, one + ".tflock", "ObjectCreated:Put", version: v2, principal: alice)]))
         // Removed by someone else.
-        try await TestAWS.sendMessage(queue, body: Self.message([
-            Self.record(bucket, two + ".tflock", "ObjectCreated:Put", version: v3, principal: "AWS:AIDAALICEUSER"),
-            Self.record(bucket, two + ".tflock", "ObjectRemoved:DeleteMarkerCreated", version: m3, principal: "AWS:AROABOBOPS:bob"),
-        ]))
+        try await TestAWS.sendMessage(
+            queue,
+            body: Self.message([
+                Self.record(bucket, two + ".tflock", "ObjectCreated:Put", version: v3, principal: "AWS:AIDAALICEUSER"),
+                Self.record(bucket, two + ".tflock", "ObjectRemoved:DeleteMarkerCreated", version: m3, principal: "AWS:AROABOBOPS:bob"),
+            ]))
         // The test event, and two poison messages.
-        try await TestAWS.sendMessage(queue, body: #"{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2026-12-01T10:00:00.000Z","Bucket":"\#(bucket)"}"#)
+        try await TestAWS.sendMessage(
+            queue, body: #"{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2026-12-01T10:00:00.000Z","Bucket":"\#(bucket)"}"#)
         try await TestAWS.sendMessage(queue, body: "this is not json")
         try await TestAWS.sendMessage(queue, body: #"{"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put"}]}"#)
 
@@ -183,7 +209,8 @@ struct S3PushCollectorTests {
         let listener = S3QueueListener(queueURL: queue, client: try TestAWS.sqs(), sources: [source], waitSeconds: 1)
         _ = try await listener.drain(store: store, now: Self.now, logger: Logger(label: "test"))
         let state = "lost/terraform.tfstate"
-        try await s3.putObject(bucket: bucket, key: state + ".tflock", body: Self.lockBody("44444444-4444-4444-4444-444444444444", "\(bucket)/\(state)"))
+        try await s3.putObject(
+            bucket: bucket, key: state + ".tflock", body: Self.lockBody("44444444-4444-4444-4444-444444444444", "\(bucket)/\(state)"))
         try await s3.deleteObject(bucket: bucket, key: state + ".tflock")
         // No message: nothing to do until the reconciliation is due.
         #expect(try await listener.drain(store: store, now: Self.now, logger: Logger(label: "test")).isEmpty)

@@ -2,10 +2,10 @@ import Foundation
 import LocktrailAWS
 import LocktrailCore
 import LocktrailHTTP
-import LocktrailStore
-import Testing
-import LocktrailTestSupport
 import LocktrailPostgres
+import LocktrailStore
+import LocktrailTestSupport
+import Testing
 
 /// Every route against a real database filled by real collector runs.
 @Suite("HTTP API routes", .serialized)
@@ -25,7 +25,9 @@ struct APIRouteTests {
         let doc = try await api.get("/openapi.json", token: nil)
         #expect(doc.status == 200)
         let paths = try #require(doc.json?["paths"]?.objectValue)
-        for route in ["/v1/current", "/v1/who", "/v1/holds", "/v1/forced", "/v1/stale", "/v1/writes", "/v1/events", "/v1/export", "/healthz", "/readyz"] {
+        for route in [
+            "/v1/current", "/v1/who", "/v1/holds", "/v1/forced", "/v1/stale", "/v1/writes", "/v1/events", "/v1/export", "/healthz", "/readyz",
+        ] {
             #expect(paths[route] != nil, "\(route) is not in the OpenAPI document")
         }
     }
@@ -165,14 +167,16 @@ struct APIRouteTests {
     }
 
     // PostgreSQL has no year 0 and RFC 3339 no fifth year digit: such times are a 400, never a 500.
-    @Test("times outside years 1–9999 are a 400 naming the parameter", arguments: [
-        ("/v1/who?state=a/b&at=0000-06-01T00:00:00Z", "at"),
-        ("/v1/holds?since=9999-12-31T23:30:00-01:00", "since"),
-        ("/v1/holds?until=0001-01-01T00:30:00%2B01:00", "until"),
-        ("/v1/forced?since=0000-01-01T00:00:00Z", "since"),
-        ("/v1/writes?until=0000-12-31T23:59:59Z", "until"),
-        ("/v1/export?since=0000-01-01T00:00:00Z", "since"),
-    ])
+    @Test(
+        "times outside years 1–9999 are a 400 naming the parameter",
+        arguments: [
+            ("/v1/who?state=a/b&at=0000-06-01T00:00:00Z", "at"),
+            ("/v1/holds?since=9999-12-31T23:30:00-01:00", "since"),
+            ("/v1/holds?until=0001-01-01T00:30:00%2B01:00", "until"),
+            ("/v1/forced?since=0000-01-01T00:00:00Z", "since"),
+            ("/v1/writes?until=0000-12-31T23:59:59Z", "until"),
+            ("/v1/export?since=0000-01-01T00:00:00Z", "since"),
+        ])
     func timesOutsideTheYears(_ path: String, field: String) async throws {
         let (f, api) = try await fixture()
         let r = try await api.get(path, token: f.readToken)
@@ -181,9 +185,11 @@ struct APIRouteTests {
         #expect(r.json?["error"]?.stringValue?.contains("outside the years 0001 to 9999") == true, "\(path): \(r.text)")
     }
 
-    @Test("a cursor whose time lies outside years 1–9999 is a 400, not a crash", arguments: [
-        "/v1/current?cursor=-9223372036854775808.00", "/v1/holds?cursor=9223372036854775807.00", "/v1/forced?cursor=-62135596800000001.",
-    ])
+    @Test(
+        "a cursor whose time lies outside years 1–9999 is a 400, not a crash",
+        arguments: [
+            "/v1/current?cursor=-9223372036854775808.00", "/v1/holds?cursor=9223372036854775807.00", "/v1/forced?cursor=-62135596800000001.",
+        ])
     func cursorOutsideTheYears(_ path: String) async throws {
         let (f, api) = try await fixture()
         let r = try await api.get(path, token: f.readToken)

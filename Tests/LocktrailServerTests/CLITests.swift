@@ -1,7 +1,7 @@
 import Foundation
 import LocktrailCore
-import Testing
 import LocktrailTestSupport
+import Testing
 
 /// The query commands of the `locktrail` binary, against the fixture's database and server.
 @Suite("CLI query commands", .serialized)
@@ -35,10 +35,13 @@ struct CLITests {
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { process.waitUntilExit(); continuation.resume() }
+            DispatchQueue.global().async {
+                process.waitUntilExit(); continuation.resume()
+            }
         }
-        return Result(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-                      stderr: try String(contentsOf: err, encoding: .utf8))
+        return Result(
+            status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+            stderr: try String(contentsOf: err, encoding: .utf8))
     }
 
     @Test func current() async throws {
@@ -105,13 +108,15 @@ struct CLITests {
         #expect(!r.stderr.isEmpty)
     }
 
-    @Test("a time outside years 1–9999 is a usage error that says so", arguments: [
-        ["who", "--state", "a/b", "--at", "0000-06-01T00:00:00Z"],
-        ["history", "--since", "9999-12-31T23:30:00-01:00"],
-        ["forced", "--until", "0001-01-01T00:30:00+01:00"],
-        ["writes", "--since", "0000-01-01T00:00:00Z"],
-        ["export", "--until", "0000-12-31T23:59:59Z"],
-    ])
+    @Test(
+        "a time outside years 1–9999 is a usage error that says so",
+        arguments: [
+            ["who", "--state", "a/b", "--at", "0000-06-01T00:00:00Z"],
+            ["history", "--since", "9999-12-31T23:30:00-01:00"],
+            ["forced", "--until", "0001-01-01T00:30:00+01:00"],
+            ["writes", "--since", "0000-01-01T00:00:00Z"],
+            ["export", "--until", "0000-12-31T23:59:59Z"],
+        ])
     func timesOutsideTheYearsAreUsageErrors(_ arguments: [String]) async throws {
         let r = try await Self.run(arguments)
         #expect(r.status == 64, "\(arguments): \(r.status) \(r.stderr)")
@@ -140,8 +145,9 @@ struct CLITests {
     func eventsAndExportOverServer() async throws {
         let f = try await QueryFixture.shared.value
         let local = try await Self.run(["events", "--format", "json", "--limit", "5"])
-        let remote = try await Self.run(["events", "--format", "json", "--limit", "5", "--server", f.baseURL, "--token", f.readToken],
-                                        database: false)
+        let remote = try await Self.run(
+            ["events", "--format", "json", "--limit", "5", "--server", f.baseURL, "--token", f.readToken],
+            database: false)
         #expect(remote.status == 0, "\(remote.stderr)")
         #expect(remote.json?.arrayValue?.map { $0["hash"] } == local.json?.arrayValue?.map { $0["hash"] })
         #expect(remote.json?.arrayValue?.count == 5)

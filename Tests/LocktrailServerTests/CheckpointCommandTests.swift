@@ -9,10 +9,11 @@ import Testing
 struct CheckpointCommandTests {
     static func hookEvents(_ tag: String, count: Int) -> [Event] {
         (0..<count).map { i in
-            Event(key: "cp-test|\(tag)|\(i)", kind: .runHeartbeat, source: "hook", mechanism: .hook,
-                  time: .exact(Timestamp(microsecondsSinceEpoch: 1_700_000_000_000_000 + Int64(i) * 1_000_000)),
-                  observedAt: Timestamp(microsecondsSinceEpoch: 1_700_000_000_000_000 + Int64(i) * 1_000_000),
-                  details: ["run_id": .string("r-\(tag)"), "n": .int(Int64(i))])
+            Event(
+                key: "cp-test|\(tag)|\(i)", kind: .runHeartbeat, source: "hook", mechanism: .hook,
+                time: .exact(Timestamp(microsecondsSinceEpoch: 1_700_000_000_000_000 + Int64(i) * 1_000_000)),
+                observedAt: Timestamp(microsecondsSinceEpoch: 1_700_000_000_000_000 + Int64(i) * 1_000_000),
+                details: ["run_id": .string("r-\(tag)"), "n": .int(Int64(i))])
         }
     }
 
@@ -27,12 +28,17 @@ struct CheckpointCommandTests {
         #expect(keygen.status == 0, "\(keygen)")
         let mode = try FileManager.default.attributesOfItem(atPath: keys + "/checkpoint.key")[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        #expect(try await SoundClaimsTerraformTests.locktrail(["checkpoint", "keygen", "--out", keys], db: db).status == 64, "never overwrites a key")
+        #expect(
+            try await SoundClaimsTerraformTests.locktrail(["checkpoint", "keygen", "--out", keys], db: db).status == 64, "never overwrites a key")
 
         _ = try await EventLog.append(Self.hookEvents("a", count: 5), pool: db.pool)
-        #expect(try await SoundClaimsTerraformTests.locktrail(["checkpoint", "create", "--key", keys + "/checkpoint.key", "--out", dir], db: db).status == 0)
+        #expect(
+            try await SoundClaimsTerraformTests.locktrail(["checkpoint", "create", "--key", keys + "/checkpoint.key", "--out", dir], db: db).status
+                == 0)
         _ = try await EventLog.append(Self.hookEvents("b", count: 3), pool: db.pool)
-        #expect(try await SoundClaimsTerraformTests.locktrail(["checkpoint", "create", "--key", keys + "/checkpoint.key", "--out", dir], db: db).status == 0)
+        #expect(
+            try await SoundClaimsTerraformTests.locktrail(["checkpoint", "create", "--key", keys + "/checkpoint.key", "--out", dir], db: db).status
+                == 0)
         _ = try await EventLog.append(Self.hookEvents("c", count: 2), pool: db.pool)
 
         let verify = ["verify", "--checkpoints", dir, "--public-key", keys + "/checkpoint.pub"]
@@ -48,8 +54,9 @@ struct CheckpointCommandTests {
         // The superuser's rewrite: a log of the same length whose every hash is consistent
         // (made through locktrail itself), but not the one that was signed.
         let rewritten = try await TestDatabase.make()
-        _ = try await EventLog.append(Self.hookEvents("a", count: 5) + Self.hookEvents("forged", count: 3) + Self.hookEvents("c", count: 2),
-                                      pool: rewritten.pool)
+        _ = try await EventLog.append(
+            Self.hookEvents("a", count: 5) + Self.hookEvents("forged", count: 3) + Self.hookEvents("c", count: 2),
+            pool: rewritten.pool)
         #expect(try await SoundClaimsTerraformTests.locktrail(["verify"], db: rewritten).status == 0, "the chain alone looks intact")
         let caught = try await SoundClaimsTerraformTests.locktrail(verify, db: rewritten)
         #expect(caught.status == 1, "\(caught)")
@@ -79,9 +86,11 @@ struct CheckpointCommandTests {
         #expect(try await SoundClaimsTerraformTests.locktrail(["checkpoint", "keygen", "--out", keys], db: db).status == 0)
         _ = try await EventLog.append(Self.hookEvents("s3", count: 4), pool: db.pool)
         let location = "s3://\(bucket)/audit/locktrail"
-        let create = try await SoundClaimsTerraformTests.locktrail(["checkpoint", "create", "--key", keys + "/checkpoint.key", "--s3", location], db: db)
+        let create = try await SoundClaimsTerraformTests.locktrail(
+            ["checkpoint", "create", "--key", keys + "/checkpoint.key", "--s3", location], db: db)
         #expect(create.status == 0, "\(create)")
-        let verify = try await SoundClaimsTerraformTests.locktrail(["verify", "--checkpoints", location, "--public-key", keys + "/checkpoint.pub"], db: db)
+        let verify = try await SoundClaimsTerraformTests.locktrail(
+            ["verify", "--checkpoints", location, "--public-key", keys + "/checkpoint.pub"], db: db)
         #expect(verify.status == 0, "\(verify)")
         #expect(verify.stdout.contains("checkpoints: 1 verified, the last of event 4"), "\(verify)")
         #expect(verify.stdout.contains("every event is covered by the last checkpoint"), "\(verify)")

@@ -1,11 +1,11 @@
 import Foundation
 import LocktrailCore
 import LocktrailHTTP
+import LocktrailPostgres
 import LocktrailStore
 import LocktrailTestSupport
 import Logging
 import Testing
-import LocktrailPostgres
 
 /// What `/readyz` tells whom, and what the access log says about each request: servers on fresh
 /// databases, logging into memory (one shared by the access-log cases, one per readiness case,
@@ -35,7 +35,9 @@ struct HealthAndAccessLogTests {
 
         /// GETs `path` with the token of `scope` (or `rawToken`), and returns the answer and the
         /// access-log line the server wrote for it.
-        func get(_ path: String, scope: TokenScope?, rawToken: String? = nil) async throws -> (status: Int, json: JSONValue?, text: String, logged: CapturedLog.Record?) {
+        func get(
+            _ path: String, scope: TokenScope?, rawToken: String? = nil
+        ) async throws -> (status: Int, json: JSONValue?, text: String, logged: CapturedLog.Record?) {
             let before = log.records.count
             let response = try await api.get(path, token: rawToken ?? scope.flatMap { tokens[$0] })
             // The line is written before the response leaves the server.
@@ -44,14 +46,16 @@ struct HealthAndAccessLogTests {
         }
     }
 
-    @Test("the access log names the token that authenticated the request, and never its secret", arguments: [
-        ("/v1/current", TokenScope.read, 200, "read-token"),
-        ("/v1/current", .admin, 200, "admin-token"),
-        ("/v1/current", .ingest, 403, "ingest-token"),  // refused for its scope, but named
-        ("/v1/current", nil, 401, "-"),
-        ("/healthz", nil, 200, "-"),
-        ("/readyz", .read, 200, "read-token"),
-    ] as [(String, TokenScope?, Int, String)])
+    @Test(
+        "the access log names the token that authenticated the request, and never its secret",
+        arguments: [
+            ("/v1/current", TokenScope.read, 200, "read-token"),
+            ("/v1/current", .admin, 200, "admin-token"),
+            ("/v1/current", .ingest, 403, "ingest-token"),  // refused for its scope, but named
+            ("/v1/current", nil, 401, "-"),
+            ("/healthz", nil, 200, "-"),
+            ("/readyz", .read, 200, "read-token"),
+        ] as [(String, TokenScope?, Int, String)])
     func accessLogNamesTheToken(_ path: String, scope: TokenScope?, status: Int, name: String) async throws {
         let server = try await Self.shared.value
         let r = try await server.get(path, scope: scope)
@@ -73,13 +77,15 @@ struct HealthAndAccessLogTests {
     }
 
     /// A database migrated by a newer locktrail: not ready, with a reason worth hiding (versions).
-    @Test("/readyz: only a client that may read learns why it is not ready; the log always says", arguments: [
-        (nil as TokenScope?, nil as String?, false),
-        (nil, "lt_not-a-token", false),  // a bad token is no token here, never a 401
-        (.ingest, nil, false),
-        (.read, nil, true),
-        (.admin, nil, true),
-    ])
+    @Test(
+        "/readyz: only a client that may read learns why it is not ready; the log always says",
+        arguments: [
+            (nil as TokenScope?, nil as String?, false),
+            (nil, "lt_not-a-token", false),  // a bad token is no token here, never a 401
+            (.ingest, nil, false),
+            (.read, nil, true),
+            (.admin, nil, true),
+        ])
     func readinessDetail(_ scope: TokenScope?, rawToken: String?, detailed: Bool) async throws {
         let server = try await Server()
         #expect(try await server.get("/readyz", scope: scope, rawToken: rawToken).status == 200)

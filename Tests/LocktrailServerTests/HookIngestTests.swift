@@ -3,12 +3,12 @@ import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
 import LocktrailHTTP
+import LocktrailPostgres
 import LocktrailStore
 import LocktrailTestSupport
 import LocktrailWrapper
 import Logging
 import Testing
-import LocktrailPostgres
 
 /// `POST /v1/hooks/events` on a real server and database, and the wrapper's spool flushed into it.
 @Suite("Hook ingest", .serialized)
@@ -44,10 +44,14 @@ struct HookIngestTests {
         }
     }
 
-    static func event(_ id: String = UUID().uuidString, kind: String = "run.started", time: String = "2026-11-22T10:00:00.5Z",
-                      details: [String: JSONValue] = ["who": "alice@h"]) -> JSONValue {
-        ["id": .string(id), "kind": .string(kind), "time": .string(time), "run_id": "run-1", "state": "b/app.tfstate",
-         "details": .object(details)]
+    static func event(
+        _ id: String = UUID().uuidString, kind: String = "run.started", time: String = "2026-11-22T10:00:00.5Z",
+        details: [String: JSONValue] = ["who": "alice@h"]
+    ) -> JSONValue {
+        [
+            "id": .string(id), "kind": .string(kind), "time": .string(time), "run_id": "run-1", "state": "b/app.tfstate",
+            "details": .object(details),
+        ]
     }
 
     static func batch(_ events: [JSONValue]) -> [UInt8] { CanonicalJSON.encode(["events": .array(events)]) }
@@ -77,27 +81,42 @@ struct HookIngestTests {
         #expect(wrongScope.status == 403)
         #expect(wrongScope.json?["error"]?.stringValue?.contains("ingest") == true)
         // And an ingest token cannot read.
-        let read = try await CurlHTTPClient().send(HTTPRequest(method: "GET", url: s.url + "/v1/current", headers: ["Authorization": "Bearer " + s.ingest]))
+        let read = try await CurlHTTPClient().send(
+            HTTPRequest(method: "GET", url: s.url + "/v1/current", headers: ["Authorization": "Bearer " + s.ingest]))
         #expect(read.status == 403)
         #expect(try await s.events().isEmpty)
     }
 
-    @Test("bad payloads get 400 or 413 naming the field, and record nothing", arguments: [
-        (Array("{not json".utf8), 400, "body"),
-        (Array("{\"events\": 3}".utf8), 400, "events"),
-        (Array("{\"events\": []}".utf8), 400, "events"),
-        (HookIngestTests.batch([["id": "a", "kind": "run.started", "time": 5, "run_id": "r"]]), 400, "events[0].time"),
-        (HookIngestTests.batch([HookIngestTests.event(), ["id": "b", "kind": "run.started", "time": "yesterday", "run_id": "r"]]), 400, "events[1].time"),
-        (HookIngestTests.batch([HookIngestTests.event(kind: "lock.acquired")]), 400, "events[0].kind"),
-        (HookIngestTests.batch([["kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r"]]), 400, "events[0].id"),
-        (HookIngestTests.batch([["id": "c", "kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r", "details": "x"]]), 400, "events[0].details"),
-        (HookIngestTests.batch([["id": "d", "kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r", "details": nil]]), 400, "events[0].details"),
-        (HookIngestTests.batch([["id": "e", "kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r", "state": nil]]), 400, "events[0].state"),
-        // Outside years 1–9999 (UTC): PostgreSQL has no year 0, and RFC 3339 no fifth year digit.
-        (HookIngestTests.batch([HookIngestTests.event(), HookIngestTests.event(time: "0000-06-01T00:00:00Z")]), 400, "events[1].time"),
-        (HookIngestTests.batch([HookIngestTests.event(time: "0001-01-01T00:30:00+01:00")]), 400, "events[0].time"),
-        (HookIngestTests.batch([HookIngestTests.event(time: "9999-12-31T23:30:00-01:00")]), 400, "events[0].time"),
-    ] as [([UInt8], Int, String)])
+    @Test(
+        "bad payloads get 400 or 413 naming the field, and record nothing",
+        arguments: [
+            (Array("{not json".utf8), 400, "body"),
+            (Array("{\"events\": 3}".utf8), 400, "events"),
+            (Array("{\"events\": []}".utf8), 400, "events"),
+            (HookIngestTests.batch([["id": "a", "kind": "run.started", "time": 5, "run_id": "r"]]), 400, "events[0].time"),
+            (
+                HookIngestTests.batch([HookIngestTests.event(), ["id": "b", "kind": "run.started", "time": "yesterday", "run_id": "r"]]), 400,
+                "events[1].time"
+            ),
+            (HookIngestTests.batch([HookIngestTests.event(kind: "lock.acquired")]), 400, "events[0].kind"),
+            (HookIngestTests.batch([["kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r"]]), 400, "events[0].id"),
+            (
+                HookIngestTests.batch([["id": "c", "kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r", "details": "x"]]), 400,
+                "events[0].details"
+            ),
+            (
+                HookIngestTests.batch([["id": "d", "kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r", "details": nil]]), 400,
+                "events[0].details"
+            ),
+            (
+                HookIngestTests.batch([["id": "e", "kind": "run.started", "time": "2026-11-22T10:00:00Z", "run_id": "r", "state": nil]]), 400,
+                "events[0].state"
+            ),
+            // Outside years 1–9999 (UTC): PostgreSQL has no year 0, and RFC 3339 no fifth year digit.
+            (HookIngestTests.batch([HookIngestTests.event(), HookIngestTests.event(time: "0000-06-01T00:00:00Z")]), 400, "events[1].time"),
+            (HookIngestTests.batch([HookIngestTests.event(time: "0001-01-01T00:30:00+01:00")]), 400, "events[0].time"),
+            (HookIngestTests.batch([HookIngestTests.event(time: "9999-12-31T23:30:00-01:00")]), 400, "events[0].time"),
+        ] as [([UInt8], Int, String)])
     func badPayloads(_ body: [UInt8], _ status: Int, _ field: String) async throws {
         let s = try await Server()
         let r = try await s.post(body, token: s.ingest)
@@ -187,9 +206,11 @@ struct HookIngestTests {
         let lockPath = "\(project.bucket)/\(project.key)"
         let spool = project.directory.appendingPathComponent("spool")
         let argv = Wrapper.executable.argv(["terraform", "apply", "-auto-approve", "-no-color", "-var", "hold=3"])
-        let apply = try project.start(Array(argv.dropFirst()), extraEnvironment: [
-            "LOCKTRAIL_URL": s.url, "LOCKTRAIL_TOKEN": s.ingest, "LOCKTRAIL_SPOOL": spool.path,
-        ], program: argv[0])
+        let apply = try project.start(
+            Array(argv.dropFirst()),
+            extraEnvironment: [
+                "LOCKTRAIL_URL": s.url, "LOCKTRAIL_TOKEN": s.ingest, "LOCKTRAIL_SPOOL": spool.path,
+            ], program: argv[0])
         let holder = try await QueryFixture.waitForLock(lockPath, table: table, client: client, during: apply)
         _ = try await source.runCycle(store: SourceStore(pool: s.db.pool), now: now, logger: Logger(label: "test"))
         #expect(await apply.wait() == 0, "\(apply.output)")
@@ -214,9 +235,11 @@ struct HookIngestTests {
         let source = S3BucketSource(bucket: bucket, prefix: nil, client: s3)
         let now = Self.now
         let argv = Wrapper.executable.argv(["terraform", "apply", "-auto-approve", "-no-color", "-var", "hold=4"])
-        let apply = try project.start(Array(argv.dropFirst()), extraEnvironment: [
-            "LOCKTRAIL_URL": s.url, "LOCKTRAIL_TOKEN": s.ingest, "LOCKTRAIL_SPOOL": project.directory.appendingPathComponent("spool").path,
-        ], program: argv[0])
+        let apply = try project.start(
+            Array(argv.dropFirst()),
+            extraEnvironment: [
+                "LOCKTRAIL_URL": s.url, "LOCKTRAIL_TOKEN": s.ingest, "LOCKTRAIL_SPOOL": project.directory.appendingPathComponent("spool").path,
+            ], program: argv[0])
         let lockKey = project.key + ".tflock"
         var record: LockRecord?
         for _ in 0..<300 where record == nil {
@@ -238,8 +261,9 @@ struct HookIngestTests {
         #expect(hold["evidence"]?.arrayValue?.contains { $0["kind"] == "lock.release_failed" } == true, "\(hold)")
     }
 
-    @Test("server down: a wrapped force-unlock is spooled, flushed later once, and the hold is forced with its actor",
-          arguments: Wrapper.allCases)
+    @Test(
+        "server down: a wrapped force-unlock is spooled, flushed later once, and the hold is forced with its actor",
+        arguments: Wrapper.allCases)
     func spoolFlushAndForcedHold(_ wrapper: Wrapper) async throws {
         let s = try await Server()
         let (project, table, client, source) = try await Self.dynamoDBProject()
@@ -257,9 +281,10 @@ struct HookIngestTests {
         let spool = project.directory.appendingPathComponent("spool")
         let env = ["LOCKTRAIL_SPOOL": spool.path, "LOCKTRAIL_TOKEN": s.ingest]
         let unlockArgv = wrapper.argv(["terraform", "force-unlock", "-force", holder.id])
-        let unlock = try project.start(Array(unlockArgv.dropFirst()),
-                                       extraEnvironment: env.merging(["LOCKTRAIL_URL": "http://127.0.0.1:9"]) { _, b in b },
-                                       program: unlockArgv[0])
+        let unlock = try project.start(
+            Array(unlockArgv.dropFirst()),
+            extraEnvironment: env.merging(["LOCKTRAIL_URL": "http://127.0.0.1:9"]) { _, b in b },
+            program: unlockArgv[0])
         #expect(await unlock.wait() == 0, "\(unlock.output)")
         let spooled = HookSpool(directory: spool).pending().count
         #expect(spooled == 3)  // run.started, lock.force_unlocked, run.finished
@@ -281,9 +306,11 @@ struct HookIngestTests {
         #expect(forced.lockID == holder.id)
 
         // The derived hold says forced, with the actor.
-        let answer = try await APIClient(base: s.url).get("/v1/forced", token: try await s.db.pool.withConnection {
-            try Tokens.create(name: "reader", scopes: [.read], on: $0)
-        })
+        let answer = try await APIClient(base: s.url).get(
+            "/v1/forced",
+            token: try await s.db.pool.withConnection {
+                try Tokens.create(name: "reader", scopes: [.read], on: $0)
+            })
         #expect(answer.status == 200, "\(answer.text)")
         let hold = try #require(answer.json?["items"]?.arrayValue?.first { $0["lock_id"] == .string(holder.id) }, "\(answer.text)")
         #expect(hold["release_kind"] == "forced")

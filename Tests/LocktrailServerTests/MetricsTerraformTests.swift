@@ -38,19 +38,23 @@ struct MetricsTerraformTests {
 
     static func scrape(_ url: String, token: String?, in directory: URL) async throws -> Scrape {
         let raw = directory.appendingPathComponent("scrape-\(UUID().uuidString.prefix(6)).txt")
-        let run = try Spawned(["python3", "-c", scrapeScript, url, token ?? "", raw.path], environment: ProcessInfo.processInfo.environment,
-                              directory: directory)
+        let run = try Spawned(
+            ["python3", "-c", scrapeScript, url, token ?? "", raw.path], environment: ProcessInfo.processInfo.environment,
+            directory: directory)
         let status = await run.wait()
         try #require(status == 0, "scrape failed: \(run.output)")
         let parsed = try JSONParser.parse(run.output.split(separator: "\n").last.map(String.init) ?? "")
         let samples = (parsed.arrayValue ?? []).map { s in
-            (name: s.arrayValue?[0].stringValue ?? "",
-             labels: (s.arrayValue?[1].objectValue ?? [:]).compactMapValues(\.stringValue),
-             value: s.arrayValue?[2].numberValue ?? .nan, type: s.arrayValue?[3].stringValue ?? "")
+            (
+                name: s.arrayValue?[0].stringValue ?? "",
+                labels: (s.arrayValue?[1].objectValue ?? [:]).compactMapValues(\.stringValue),
+                value: s.arrayValue?[2].numberValue ?? .nan, type: s.arrayValue?[3].stringValue ?? ""
+            )
         }
         // promtool's own parser and linter accept the exposition too.
-        let promtool = try Spawned(["sh", "-c", "promtool check metrics < '\(raw.path)'"], environment: ProcessInfo.processInfo.environment,
-                                   directory: directory)
+        let promtool = try Spawned(
+            ["sh", "-c", "promtool check metrics < '\(raw.path)'"], environment: ProcessInfo.processInfo.environment,
+            directory: directory)
         let promtoolStatus = await promtool.wait()
         #expect(promtoolStatus == 0, "promtool check metrics: \(promtool.output)")
         return Scrape(samples: samples, text: try String(contentsOf: raw, encoding: .utf8))
@@ -66,7 +70,10 @@ struct MetricsTerraformTests {
         let s3 = try TestAWS.s3()
         for _ in 0..<300 {
             if let body = try? await s3.getObject(bucket: bucket, key: key + ".tflock").body,
-               let id = LockRecordParse.parse(body).record?.id { return id }
+                let id = LockRecordParse.parse(body).record?.id
+            {
+                return id
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw CancellationError()
@@ -109,20 +116,25 @@ struct MetricsTerraformTests {
         #expect(token.status == 0, "\(token.output)")
         let secret = try #require(token.output.split(separator: "\n").last.map(String.init))
         let readOnly = try await Self.locktrail(app, db: db, ["token", "create", "--scope", "ingest", "--name", "hooks-only"])
-        let serve = try app.start(["serve", "--listen", "127.0.0.1:\(port)"], extraEnvironment: ["DATABASE_URL": db.conninfo],
-                                  program: LocktrailBinary.path)
+        let serve = try app.start(
+            ["serve", "--listen", "127.0.0.1:\(port)"], extraEnvironment: ["DATABASE_URL": db.conninfo],
+            program: LocktrailBinary.path)
         defer { serve.signal(SIGTERM) }
         #expect(TCP.waitForListener(port: port))
         let url = "http://127.0.0.1:\(port)/metrics"
 
         // No token: 401; a token without the metrics or read scope: 403.
-        let noToken = try Spawned(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url], environment: ProcessInfo.processInfo.environment,
-                                  directory: app.directory)
+        let noToken = try Spawned(
+            ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url], environment: ProcessInfo.processInfo.environment,
+            directory: app.directory)
         _ = await noToken.wait()
         #expect(noToken.output == "401")
-        let wrongScope = try Spawned(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H",
-                                      "Authorization: Bearer \(readOnly.output.split(separator: "\n").last ?? "")", url],
-                                     environment: ProcessInfo.processInfo.environment, directory: app.directory)
+        let wrongScope = try Spawned(
+            [
+                "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H",
+                "Authorization: Bearer \(readOnly.output.split(separator: "\n").last ?? "")", url,
+            ],
+            environment: ProcessInfo.processInfo.environment, directory: app.directory)
         _ = await wrongScope.wait()
         #expect(wrongScope.output == "403")
 
@@ -144,8 +156,12 @@ struct MetricsTerraformTests {
         #expect(first.samples.first { $0.name == "locktrail_forced_removals_total" }?.type == "counter")
 
         // Force-remove the stale lock: the counter goes up by one.
-        let unlock = try await Self.locktrail(app, db: db, ["unlock", "--state", appState, "--lock-id", staleID, "--reason", "runner killed",
-                                                            "--min-age", "0s", "--lockfile"])
+        let unlock = try await Self.locktrail(
+            app, db: db,
+            [
+                "unlock", "--state", appState, "--lock-id", staleID, "--reason", "runner killed",
+                "--min-age", "0s", "--lockfile",
+            ])
         #expect(unlock.status == 0, "\(unlock.output)")
         #expect(try await Self.locktrail(app, db: db, collect).status == 0)
         let second = try await Self.scrape(url, token: secret, in: app.directory)
@@ -198,16 +214,20 @@ struct MetricsTerraformTests {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lt-alerts-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let check = try Spawned(["promtool", "check", "rules", root.appendingPathComponent("docs/alerts.yml").path],
-                                environment: ProcessInfo.processInfo.environment, directory: scratch)
+        let check = try Spawned(
+            ["promtool", "check", "rules", root.appendingPathComponent("docs/alerts.yml").path],
+            environment: ProcessInfo.processInfo.environment, directory: scratch)
         #expect(await check.wait() == 0, "\(check.output)")
         // Each alert fires on the series that should fire it, and only then.
-        let unit = try Spawned(["promtool", "test", "rules", root.appendingPathComponent("Tests/alerts/alerts_test.yml").path],
-                               environment: ProcessInfo.processInfo.environment, directory: scratch)
+        let unit = try Spawned(
+            ["promtool", "test", "rules", root.appendingPathComponent("Tests/alerts/alerts_test.yml").path],
+            environment: ProcessInfo.processInfo.environment, directory: scratch)
         #expect(await unit.wait() == 0, "\(unit.output)")
         let text = try String(contentsOf: root.appendingPathComponent("docs/alerts.yml"), encoding: .utf8)
-        for name in ["locktrail_stale_locks", "locktrail_source_last_success_timestamp_seconds", "locktrail_forced_removals_total",
-                     "locktrail_unlocked_writes_total", "locktrail_notifications_dead_letters"] {
+        for name in [
+            "locktrail_stale_locks", "locktrail_source_last_success_timestamp_seconds", "locktrail_forced_removals_total",
+            "locktrail_unlocked_writes_total", "locktrail_notifications_dead_letters",
+        ] {
             #expect(text.contains(name), "alerts.yml alerts on \(name)")
         }
     }

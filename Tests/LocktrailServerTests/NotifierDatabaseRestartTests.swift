@@ -30,20 +30,23 @@ struct NotifierDatabaseRestartTests {
         let port = TCP.freePort()
         let log = directory.appendingPathComponent("received.jsonl")
         try NotificationTests.receiver.write(to: directory.appendingPathComponent("receiver.py"), atomically: true, encoding: .utf8)
-        let receiver = try Spawned(["python3", directory.appendingPathComponent("receiver.py").path, String(port), log.path, "0", "0", "k"],
-                                   environment: ProcessInfo.processInfo.environment, directory: directory)
+        let receiver = try Spawned(
+            ["python3", directory.appendingPathComponent("receiver.py").path, String(port), log.path, "0", "0", "k"],
+            environment: ProcessInfo.processInfo.environment, directory: directory)
         defer { receiver.signal(SIGKILL) }
         #expect(TCP.waitForListener(port: port))
 
-        let configuration = try NotificationConfiguration.parse("""
-        interval: 0.2s
-        delivery: {max_attempts: 5, initial_backoff: 0.2s, max_backoff: 1s, timeout: 2s, allow_private_networks: true}
-        webhooks:
-          - {name: ops, url: 'http://127.0.0.1:\(port)/hook', events: [forced], secret_env: K}
-        """, environment: ["K": "k"])
-        let service = NotifierService(store: store, configuration: configuration,
-                                      sender: WebhookSender(transport: CurlHTTPClient(), timeout: 2, allowPrivateNetworks: true),
-                                      logger: Logger(label: "test.notifier"))
+        let configuration = try NotificationConfiguration.parse(
+            """
+            interval: 0.2s
+            delivery: {max_attempts: 5, initial_backoff: 0.2s, max_backoff: 1s, timeout: 2s, allow_private_networks: true}
+            webhooks:
+              - {name: ops, url: 'http://127.0.0.1:\(port)/hook', events: [forced], secret_env: K}
+            """, environment: ["K": "k"])
+        let service = NotifierService(
+            store: store, configuration: configuration,
+            sender: WebhookSender(transport: CurlHTTPClient(), timeout: 2, allowPrivateNetworks: true),
+            logger: Logger(label: "test.notifier"))
         let running = Task { try await service.run() }
         defer { running.cancel() }
         try await NotificationTests.eventually("the notifier's cursor") {

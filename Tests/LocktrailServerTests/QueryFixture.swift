@@ -8,8 +8,8 @@ import LocktrailServer
 import LocktrailStore
 import LocktrailTestSupport
 import Logging
-import Synchronization
 import ServiceLifecycle
+import Synchronization
 
 /// One database filled by real collector runs against real terraform, plus synthetic events for
 /// what no collector emits yet (lock-file versions, hooks), and a running server on it. Built once
@@ -69,16 +69,22 @@ struct QueryFixture: Sendable {
         // A lock left behind (as a killed apply leaves it, written as terraform writes it), then
         // force-unlocked by someone else; the hook's event is synthetic, the removal real.
         let leftID = "e0f36d96-724c-5a74-97a1-616c844450d8"
-        let leftInfo = #"{"ID":"\#(leftID)","Operation":"OperationTypeApply","Info":"","Who":"erin@build-7","Version":"1.11.4","Created":"\#(Self.now().rfc3339)","Path":"\#(tfState)"}"#
+        let leftInfo =
+            #"{"ID":"\#(leftID)","Operation":"OperationTypeApply","Info":"","Who":"erin@build-7","Version":"1.11.4","Created":"\#(Self.now().rfc3339)","Path":"\#(tfState)"}"#
         killedRecord = LockRecordParse.parse(Array(leftInfo.utf8)).record!
         try await client.putItem(table: table, item: ["LockID": .string(tfState), "Info": .string(leftInfo)])
         try await cycle()
         let state = tfState
-        _ = try await EventLog.append([Event(
-            key: "hook|force|\(leftID)", kind: .lockForceUnlocked, source: "hook", mechanism: .hook, time: .exact(Self.now()),
-            observedAt: Self.now(), lockID: leftID, state: state, workspace: "default",
-            details: ["actor": "bob@ops", "reason": "apply killed; lock left behind", "command": "terraform force-unlock",
-                      "outcome": "unlocked"])], pool: pool)
+        _ = try await EventLog.append(
+            [
+                Event(
+                    key: "hook|force|\(leftID)", kind: .lockForceUnlocked, source: "hook", mechanism: .hook, time: .exact(Self.now()),
+                    observedAt: Self.now(), lockID: leftID, state: state, workspace: "default",
+                    details: [
+                        "actor": "bob@ops", "reason": "apply killed; lock left behind", "command": "terraform force-unlock",
+                        "outcome": "unlocked",
+                    ])
+            ], pool: pool)
         try await client.deleteItem(table: table, key: ["LockID": .string(tfState)])
         try await cycle()
 
@@ -86,27 +92,36 @@ struct QueryFixture: Sendable {
         let t0 = Self.now().adding(seconds: -3600)
         let exact = exactState, stale = staleState, staleID = staleLockID
         func lockDetails(_ who: String) -> JSONValue {
-            ["who": .string(who), "operation": "OperationTypeApply", "version": "1.11.4", "created": .string(t0.rfc3339), "path": .string(exact),
-             "time_basis": "last_modified"]
+            [
+                "who": .string(who), "operation": "OperationTypeApply", "version": "1.11.4", "created": .string(t0.rfc3339), "path": .string(exact),
+                "time_basis": "last_modified",
+            ]
         }
         let l1 = "11111111-1111-1111-1111-111111111111"
-        func s3(_ key: String, _ kind: EventKind, _ time: Timestamp, lock: String? = nil, state: String = exact, mechanism: Mechanism, details: JSONValue) -> Event {
-            Event(key: key, kind: kind, source: "s3:exact-bucket", mechanism: mechanism, time: .exact(time), observedAt: time,
-                  lockID: lock, state: state, workspace: "default", details: details)
+        func s3(
+            _ key: String, _ kind: EventKind, _ time: Timestamp, lock: String? = nil, state: String = exact, mechanism: Mechanism, details: JSONValue
+        ) -> Event {
+            Event(
+                key: key, kind: kind, source: "s3:exact-bucket", mechanism: mechanism, time: .exact(time), observedAt: time,
+                lockID: lock, state: state, workspace: "default", details: details)
         }
-        _ = try await EventLog.append([
-            s3("x1", .lockAcquired, t0, lock: l1, mechanism: .s3Lockfile, details: lockDetails("carol@ci")),
-            s3("x2", .stateWritten, t0.adding(seconds: 30), mechanism: .s3State, details: ["etag": "e1", "serial": 7, "lineage": "L"]),
-            s3("x3", .lockReleased, t0.adding(seconds: 60), lock: l1, mechanism: .s3Lockfile, details: lockDetails("carol@ci")),
-            s3("x4", .stateWritten, t0.adding(seconds: 600), mechanism: .s3State, details: ["etag": "e2", "serial": 6, "lineage": "L"]),
-            // A lock held for three days by a run that is still heartbeating.
-            Event(key: "x5", kind: .runStarted, source: "hook", mechanism: .hook, time: .exact(t0.adding(seconds: -3 * 86_400)),
-                  observedAt: t0, lockID: staleID, state: stale, details: ["run_id": "run-42", "who": "dave@laptop", "heartbeat_seconds": 120]),
-            s3("x6", .lockAcquired, t0.adding(seconds: -3 * 86_400 + 1), lock: staleID, state: stale, mechanism: .s3Lockfile,
-               details: ["who": "dave@laptop", "operation": "OperationTypeApply", "path": .string(stale)]),
-            Event(key: "x7", kind: .runHeartbeat, source: "hook", mechanism: .hook, time: .exact(Self.now().adding(seconds: -60)),
-                  observedAt: Self.now(), state: stale, details: ["run_id": "run-42"]),
-        ], pool: pool)
+        _ = try await EventLog.append(
+            [
+                s3("x1", .lockAcquired, t0, lock: l1, mechanism: .s3Lockfile, details: lockDetails("carol@ci")),
+                s3("x2", .stateWritten, t0.adding(seconds: 30), mechanism: .s3State, details: ["etag": "e1", "serial": 7, "lineage": "L"]),
+                s3("x3", .lockReleased, t0.adding(seconds: 60), lock: l1, mechanism: .s3Lockfile, details: lockDetails("carol@ci")),
+                s3("x4", .stateWritten, t0.adding(seconds: 600), mechanism: .s3State, details: ["etag": "e2", "serial": 6, "lineage": "L"]),
+                // A lock held for three days by a run that is still heartbeating.
+                Event(
+                    key: "x5", kind: .runStarted, source: "hook", mechanism: .hook, time: .exact(t0.adding(seconds: -3 * 86_400)),
+                    observedAt: t0, lockID: staleID, state: stale, details: ["run_id": "run-42", "who": "dave@laptop", "heartbeat_seconds": 120]),
+                s3(
+                    "x6", .lockAcquired, t0.adding(seconds: -3 * 86_400 + 1), lock: staleID, state: stale, mechanism: .s3Lockfile,
+                    details: ["who": "dave@laptop", "operation": "OperationTypeApply", "path": .string(stale)]),
+                Event(
+                    key: "x7", kind: .runHeartbeat, source: "hook", mechanism: .hook, time: .exact(Self.now().adding(seconds: -60)),
+                    observedAt: Self.now(), state: stale, details: ["run_id": "run-42"]),
+            ], pool: pool)
         try await pool.withConnection { try Derivation.catchUp(on: $0) }
 
         readToken = try await pool.withConnection { try Tokens.create(name: "reader", scopes: [.read], on: $0) }
@@ -119,7 +134,8 @@ struct QueryFixture: Sendable {
     static func waitForLock(_ lockPath: String, table: String, client: DynamoDBClient, during run: Spawned) async throws -> LockRecord {
         func current() async throws -> LockRecord? {
             guard let item = try await client.getItem(table: table, key: ["LockID": .string(lockPath)]),
-                  case .string(let info)? = item["Info"] else { return nil }
+                case .string(let info)? = item["Info"]
+            else { return nil }
             return LockRecordParse.parse(Array(info.utf8)).record
         }
         let deadline = Date().addingTimeInterval(90)

@@ -1,7 +1,7 @@
 import LocktrailPostgres
 import LocktrailStore
-import Testing
 import LocktrailTestSupport
+import Testing
 
 /// The incremental derivation equals a rebuild from the event log alone.
 @Suite("Rebuild equals incremental", .serialized)

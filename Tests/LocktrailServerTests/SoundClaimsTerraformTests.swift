@@ -2,12 +2,12 @@ import Foundation
 import LocktrailAWS
 import LocktrailCollector
 import LocktrailCore
+import LocktrailPostgres
 import LocktrailStore
 import LocktrailTestSupport
 import LocktrailWrapper
 import Logging
 import Testing
-import LocktrailPostgres
 
 /// Issue 10's cases end to end: real terraform on the emulator, the real collector sources, the
 /// wrapper reporting to a real server, and the answers read with the README's own commands
@@ -52,10 +52,13 @@ struct SoundClaimsTerraformTests {
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { process.waitUntilExit(); continuation.resume() }
+            DispatchQueue.global().async {
+                process.waitUntilExit(); continuation.resume()
+            }
         }
-        return CLIResult(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-                         stderr: try String(contentsOf: err, encoding: .utf8))
+        return CLIResult(
+            status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+            stderr: try String(contentsOf: err, encoding: .utf8))
     }
 
     /// The hold of `lockID` as `locktrail history --format json` prints it.
@@ -240,7 +243,9 @@ struct SoundClaimsTerraformTests {
 
         let writes = try await Self.locktrail(["writes", "--state", f.lockPath, "--format", "json"], db: f.db)
         #expect(writes.status == 0, "\(writes)")
-        let inWindow = writes.items.filter { ($0["written_not_after"]?.stringValue.flatMap(Timestamp.init(parsing:))).map { $0 >= windowOpened } ?? false }
+        let inWindow = writes.items.filter {
+            ($0["written_not_after"]?.stringValue.flatMap(Timestamp.init(parsing:))).map { $0 >= windowOpened } ?? false
+        }
         #expect(writes.items.count == 1, "A's write is the state's only one: \(writes)")
         let write = try #require(inWindow.first, "no write in the last scan's window: \(writes)")
         // Fails before the sound-claims derivation (issue 10): today the write is `locked`
@@ -308,8 +313,10 @@ struct SoundClaimsTerraformTests {
             // second and L's release second; within a shared second the order is unknown.
             let w = try #require(write["version_id"]?.stringValue.flatMap { stateSeconds[$0] }, "\(write)")
             let index = try #require(locks.firstIndex { .string($0.id) == write["lock_id"] }, "\(write)")
-            #expect(locks[index].acquired < w && w < releases[index],
-                    "locked by \(locks[index].id) (acquired in second \(locks[index].acquired), released in \(releases[index])), written in \(w): \(write)")
+            #expect(
+                locks[index].acquired < w && w < releases[index],
+                "locked by \(locks[index].id) (acquired in second \(locks[index].acquired), released in \(releases[index])), written in \(w): \(write)"
+            )
         }
         let unlockedApply = try #require(writes.items.max { ($0["serial"]?.numberValue ?? -1) < ($1["serial"]?.numberValue ?? -1) })
         #expect(unlockedApply["status"] != "locked", "the -lock=false apply's write: \(unlockedApply)")
@@ -370,10 +377,13 @@ struct SoundClaimsTerraformTests {
             let file = directory.appendingPathComponent("proxy.py")
             try Self.script.write(to: file, atomically: true, encoding: .utf8)
             let port = TCP.freePort()
-            process = try Spawned(["python3", file.path, String(port), TestAWS.endpoint, lockPath],
-                                  environment: ProcessInfo.processInfo.environment, directory: directory)
+            process = try Spawned(
+                ["python3", file.path, String(port), TestAWS.endpoint, lockPath],
+                environment: ProcessInfo.processInfo.environment, directory: directory)
             url = "http://127.0.0.1:\(port)"
-            guard TCP.waitForListener(port: port, timeout: 30) else { throw TerraformFailure(command: "(release-cutting proxy)", output: process.output) }
+            guard TCP.waitForListener(port: port, timeout: 30) else {
+                throw TerraformFailure(command: "(release-cutting proxy)", output: process.output)
+            }
         }
 
         var didCut: Bool { process.output.contains("cut") }
@@ -411,8 +421,9 @@ struct SoundClaimsTerraformTests {
         #expect(proxy.didCut, "\(apply.output)")
         #expect(apply.output.contains("Error releasing the state lock"), "\(apply.output)")
         #expect(apply.output.contains("failed to retrieve lock info"), "\(apply.output)")
-        #expect(try await client.getItem(table: table, key: ["LockID": .string(lockPath)])?["Info"] != nil,
-                "the lock is still in the table: a failed release removes nothing")
+        #expect(
+            try await client.getItem(table: table, key: ["LockID": .string(lockPath)])?["Info"] != nil,
+            "the lock is still in the table: a failed release removes nothing")
         try await server.flush(.executable, project)
         try await cycle()  // still held
 
@@ -442,8 +453,9 @@ struct SoundClaimsTerraformTests {
         (.executable, ["-detailed-exitcode"], 2), (.subcommand, ["-detailed-exitcode"], 2), (.executable, [], 0),
     ]
 
-    @Test("`plan -detailed-exitcode` with changes under the wrapper (a plain plan as control): the exit code passes through, run.finished has it, the hold is released",
-          arguments: plans)
+    @Test(
+        "`plan -detailed-exitcode` with changes under the wrapper (a plain plan as control): the exit code passes through, run.finished has it, the hold is released",
+        arguments: plans)
     func detailedExitCodePlan(_ wrapper: Wrapper, flags: [String], exitCode: Int32) async throws {
         let bucket = TestAWS.uniqueName("state")
         try await TestAWS.createBucket(bucket, versioned: true)  // exact lock-file history: a plan's short lock is seen
@@ -454,12 +466,12 @@ struct SoundClaimsTerraformTests {
         let fifo = project.directory.appendingPathComponent("slow.fifo")
         #expect(mkfifo(fifo.path, 0o600) == 0)
         try """
-            data "terraform_remote_state" "slow" {
-              backend = "local"
-              config  = { path = "\(fifo.path)" }
-            }
+        data "terraform_remote_state" "slow" {
+          backend = "local"
+          config  = { path = "\(fifo.path)" }
+        }
 
-            """.write(to: project.directory.appendingPathComponent("slow.tf"), atomically: true, encoding: .utf8)
+        """.write(to: project.directory.appendingPathComponent("slow.tf"), atomically: true, encoding: .utf8)
         let emptyState = project.directory.appendingPathComponent("empty.tfstate")
         try #"{"version":4,"terraform_version":"1.11.4","serial":1,"lineage":"5d3c2a1b-0000-4000-8000-000000000000","outputs":{},"resources":[]}"#
             .write(to: emptyState, atomically: true, encoding: .utf8)
@@ -471,8 +483,10 @@ struct SoundClaimsTerraformTests {
         try await Self.sleepToSecondStart()
         let writer = try project.start(["20", "sh", "-c", "sleep 1.6; cat '\(emptyState.path)' > '\(fifo.path)'"], program: "timeout")
         let argv = wrapper.argv(["terraform", "plan", "-no-color"] + flags)
-        let plan = try project.start(Array(argv.dropFirst()), extraEnvironment: server.wrapperEnvironment(project)
-            .merging(["LOCKTRAIL_HEARTBEAT": "1s"]) { _, new in new }, program: argv[0])
+        let plan = try project.start(
+            Array(argv.dropFirst()),
+            extraEnvironment: server.wrapperEnvironment(project)
+                .merging(["LOCKTRAIL_HEARTBEAT": "1s"]) { _, new in new }, program: argv[0])
         let status = await plan.wait()
         writer.signal(SIGKILL)
         _ = await writer.wait()

@@ -1,7 +1,8 @@
 import Foundation
 import LocktrailCore
-@testable import LocktrailServer
 import Testing
+
+@testable import LocktrailServer
 
 /// The timeline draws exactly what the answers claim: bounds as hatched stretches, a lock still
 /// held certain only up to its last sighting, write statuses told apart, gaps as bands, and every
@@ -10,18 +11,24 @@ import Testing
 struct TimelineTests {
     static func t(_ s: Int64) -> Timestamp { Timestamp(microsecondsSinceEpoch: 1_700_000_000_000_000 + s * 1_000_000) }
 
-    static func hold(_ id: String, acquired: EventTime?, released: EventTime?, kind: String?, seenUntil: Timestamp? = nil, forcedBy: String? = nil) -> JSONValue {
-        var o: [String: JSONValue] = ["lock_id": .string(id), "who": "dave@laptop", "operation": "OperationTypeApply",
-                                      "release_kind": .optional(kind), "forced_by": .optional(forcedBy),
-                                      "seen_held_until": .optional(seenUntil?.rfc3339)]
+    static func hold(
+        _ id: String, acquired: EventTime?, released: EventTime?, kind: String?, seenUntil: Timestamp? = nil, forcedBy: String? = nil
+    ) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "lock_id": .string(id), "who": "dave@laptop", "operation": "OperationTypeApply",
+            "release_kind": .optional(kind), "forced_by": .optional(forcedBy),
+            "seen_held_until": .optional(seenUntil?.rfc3339),
+        ]
         if let acquired { o.merge(acquired.boundsJSON(prefix: "acquired")) { a, _ in a } }
         if let released { o.merge(released.boundsJSON(prefix: "released")) { a, _ in a } }
         return .object(o)
     }
 
     static func timeline(holds: [JSONValue], writes: [JSONValue] = [], gaps: [Timeline.Gap] = []) -> String {
-        Timeline(holds: holds.map(Timeline.HoldBar.init(json:)), writes: writes.compactMap(Timeline.WriteTick.init(json:)), marks: [],
-                 gaps: gaps, since: t(0), until: t(100), basePath: "/lt").svg()
+        Timeline(
+            holds: holds.map(Timeline.HoldBar.init(json:)), writes: writes.compactMap(Timeline.WriteTick.init(json:)), marks: [],
+            gaps: gaps, since: t(0), until: t(100), basePath: "/lt"
+        ).svg()
     }
 
     /// An element's content from `marker` (an attribute of its `<g>`) to its closing `</g>`.
@@ -33,7 +40,9 @@ struct TimelineTests {
 
     @Test("an exact acquire and a release known only between two scans: a sharp start, a certain part, a hatched end")
     func boundedRelease() {
-        let svg = Self.timeline(holds: [Self.hold("a", acquired: .exact(Self.t(10)), released: .between(after: Self.t(40), notAfter: Self.t(70)), kind: "released")])
+        let svg = Self.timeline(holds: [
+            Self.hold("a", acquired: .exact(Self.t(10)), released: .between(after: Self.t(40), notAfter: Self.t(70)), kind: "released")
+        ])
         let g = Self.group(svg, "data-lock-id=\"a\"")
         #expect(g.contains("class=\"certain\""))
         #expect(g.components(separatedBy: "class=\"uncertain\"").count == 2, "exactly one hatched stretch, the release's: \(g)")
@@ -53,7 +62,8 @@ struct TimelineTests {
     func heldAndForced() {
         let svg = Self.timeline(holds: [
             Self.hold("c", acquired: .exact(Self.t(10)), released: nil, kind: nil, seenUntil: Self.t(60)),
-            Self.hold("d", acquired: .exact(Self.t(70)), released: .between(after: Self.t(80), notAfter: Self.t(81)), kind: "forced", forcedBy: "bob@ops"),
+            Self.hold(
+                "d", acquired: .exact(Self.t(70)), released: .between(after: Self.t(80), notAfter: Self.t(81)), kind: "forced", forcedBy: "bob@ops"),
         ])
         let held = Self.group(svg, "data-lock-id=\"c\"")
         #expect(svg.contains("class=\"hold hold-held\" data-lock-id=\"c\""))
@@ -63,12 +73,16 @@ struct TimelineTests {
         #expect(Self.group(svg, "data-lock-id=\"d\"").contains("forced by bob@ops"))
     }
 
-    @Test("writes: unlocked is marked and labelled, ambiguous and unknown differ from locked, a serial regression is flagged", arguments: [
-        ("locked", false), ("ambiguous", false), ("unknown", false), ("unlocked", true),
-    ])
+    @Test(
+        "writes: unlocked is marked and labelled, ambiguous and unknown differ from locked, a serial regression is flagged",
+        arguments: [
+            ("locked", false), ("ambiguous", false), ("unknown", false), ("unlocked", true),
+        ])
     func writes(_ status: String, marked: Bool) {
-        var w: [String: JSONValue] = ["seq": 7, "status": .string(status), "reason": "r", "serial": 3, "previous_serial": 5,
-                                      "serial_regression": true, "evidence": [["seq": 7]]]
+        var w: [String: JSONValue] = [
+            "seq": 7, "status": .string(status), "reason": "r", "serial": 3, "previous_serial": 5,
+            "serial_regression": true, "evidence": [["seq": 7]],
+        ]
         w.merge(EventTime.exact(Self.t(50)).boundsJSON(prefix: "written")) { a, _ in a }
         let svg = Self.timeline(holds: [], writes: [.object(w)])
         #expect(svg.contains("class=\"write write-\(status) serial-regression\" data-seq=\"7\""))
@@ -79,7 +93,8 @@ struct TimelineTests {
 
     @Test("a coverage gap is a band over the whole drawing, linked to its event")
     func gap() {
-        let svg = Self.timeline(holds: [], gaps: [.init(seq: 9, source: "dynamodb:us-east-1/t", from: Self.t(20), to: Self.t(30), reason: "collector not running")])
+        let svg = Self.timeline(
+            holds: [], gaps: [.init(seq: 9, source: "dynamodb:us-east-1/t", from: Self.t(20), to: Self.t(30), reason: "collector not running")])
         #expect(svg.contains("class=\"gap\" data-seq=\"9\""))
         #expect(svg.contains("href=\"/lt/ui/events?seq=9\""))
         #expect(svg.contains("collector not running"))

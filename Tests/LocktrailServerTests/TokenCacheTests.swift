@@ -1,6 +1,7 @@
-@testable import LocktrailServer
 import LocktrailStore
 import Testing
+
+@testable import LocktrailServer
 
 /// The server's token cache over a memory twin of the token store: one lookup per secret per
 /// lifetime, and a revocation seen once the lifetime is over.

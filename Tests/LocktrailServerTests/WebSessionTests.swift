@@ -23,13 +23,16 @@ struct WebSessionTests {
         }
     }
 
-    func request(_ method: String, _ url: String, cookie: String? = nil, form: [String: String]? = nil, headers extra: [(String, String)] = []) async throws -> Page {
+    func request(
+        _ method: String, _ url: String, cookie: String? = nil, form: [String: String]? = nil, headers extra: [(String, String)] = []
+    ) async throws -> Page {
         var headers: HTTPHeaders = [:]
         if let cookie { headers.add(name: "Cookie", value: "locktrail_session=" + cookie) }
         var body: [UInt8] = []
         if let form {
             headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-            body = Array(form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&").utf8)
+            body = Array(
+                form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&").utf8)
         }
         for (name, value) in extra { headers.add(name: name, value: value) }
         let response = try await transport.send(HTTPRequest(method: method, url: url, headers: headers, body: body))
@@ -66,7 +69,9 @@ struct WebSessionTests {
         let ok = try await login(base, token: read)
         #expect(ok.status == 303 && ok.location == "/", "\(ok)")
         let cookie = try #require(ok.setCookie)
-        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Max-Age=28800") && cookie.contains("Path=/"), "\(cookie)")
+        #expect(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Max-Age=28800") && cookie.contains("Path=/"),
+            "\(cookie)")
         #expect(!cookie.contains("Secure"), "plain HTTP without --secure-cookies: \(cookie)")
         let board = try await request("GET", base + "/", cookie: ok.session)
         #expect(board.status == 200 && board.text.contains("Locks held"), "\(board.text)")

@@ -51,8 +51,9 @@ struct EmbeddedPostgresTests {
 
     static func ensureOtherUser() async throws {
         guard getpwnam(otherUser) == nil else { return }
-        let add = try Spawned(["/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", otherUser],
-                              environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"], directory: URL(fileURLWithPath: NSTemporaryDirectory()))
+        let add = try Spawned(
+            ["/usr/sbin/useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", otherUser],
+            environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"], directory: URL(fileURLWithPath: NSTemporaryDirectory()))
         let status = await add.wait()
         // Another test run may have added it meanwhile.
         if status != 0, getpwnam(otherUser) == nil { throw TestFailure("useradd \(otherUser) failed: \(add.output)") }
@@ -101,8 +102,9 @@ struct EmbeddedPostgresTests {
         try cluster.server.start()
         #expect(try await cluster.psql(as: nil, "SHOW listen_addresses") == (0, ""))
 
-        let postmaster = try #require(try String(contentsOf: cluster.data.appendingPathComponent("postmaster.pid"), encoding: .utf8)
-            .split(separator: "\n").first.flatMap { Int32($0) })
+        let postmaster = try #require(
+            try String(contentsOf: cluster.data.appendingPathComponent("postmaster.pid"), encoding: .utf8)
+                .split(separator: "\n").first.flatMap { Int32($0) })
         let sockets = Self.socketInodes(of: postmaster)
         // The unix socket is found among them, so the TCP check below can see what it looks for.
         // (/proc/net/unix: Flags 00010000 is a listening socket; column 6 the inode, 7 the path.)
@@ -150,19 +152,22 @@ struct EmbeddedPostgresTests {
     /// pg_ctl as the server's user.
     static func pgctl(_ cluster: Cluster, _ action: String) async throws {
         let bin = try #require(try FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql").compactMap(Int.init).max())
-        let run = try Spawned(["/usr/sbin/runuser", "-u", "postgres", "--", "/usr/lib/postgresql/\(bin)/bin/pg_ctl", "-D", cluster.data.path, action],
-                              environment: ["PATH": "/usr/bin:/bin"], directory: cluster.scratch)
+        let run = try Spawned(
+            ["/usr/sbin/runuser", "-u", "postgres", "--", "/usr/lib/postgresql/\(bin)/bin/pg_ctl", "-D", cluster.data.path, action],
+            environment: ["PATH": "/usr/bin:/bin"], directory: cluster.scratch)
         #expect(await run.wait() == 0, "\(run.output)")
     }
 
     /// The inodes of the sockets process `pid` holds open (`socket:[123]` descriptors).
     static func socketInodes(of pid: Int32) -> Set<String> {
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
-        return Set(fds.compactMap { fd -> String? in
-            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"),
-                  target.hasPrefix("socket:[") else { return nil }
-            return String(target.dropFirst("socket:[".count).dropLast())
-        })
+        return Set(
+            fds.compactMap { fd -> String? in
+                guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"),
+                    target.hasPrefix("socket:[")
+                else { return nil }
+                return String(target.dropFirst("socket:[".count).dropLast())
+            })
     }
 
     /// The rows of `/proc/net/NAME`, split on whitespace, header dropped. procfs files claim

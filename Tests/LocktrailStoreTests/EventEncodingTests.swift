@@ -23,10 +23,12 @@ struct EventEncodingTests {
         try await db.pool.withConnection { c in
             try Migrator.migrate(on: c, through: 4)
             // The rows exactly as the export shows them, in the columns schema 4 had.
-            try c.copyIn("""
+            try c.copyIn(
+                """
                 COPY events (seq, key, kind, source, mechanism, occurred_at, occurred_after, occurred_not_after,
                              observed_at, lock_id, state, workspace, details, raw, prev_hash, hash) FROM STDIN
-                """) { writer in
+                """
+            ) { writer in
                 for line in lines {
                     let o = try JSONParser.parse(String(line))
                     func text(_ name: String) -> String? { o[name]?.stringValue }
@@ -46,12 +48,15 @@ struct EventEncodingTests {
 
     /// Encoding-2 events with the same kinds of numbers, appended on top.
     static func newer(_ n: Int) -> Event {
-        Event(key: "encoding2:\(n)", kind: .runHeartbeat, source: "hook", mechanism: .hook,
-              time: .exact(Timestamp(microsecondsSinceEpoch: 1_795_000_000_000_000 + Int64(n))),
-              observedAt: Timestamp(microsecondsSinceEpoch: 1_795_000_001_000_000), state: "fixture-bucket/app/terraform.tfstate",
-              details: ["big": .number(1152921504606846976 + Double(n) * 1024), "negative_big": .number(-4611686018427387904),
-                        "fraction": 0.1, "tiny": 5e-7, "huge": 1e21, "n": .int(Int64(n))],
-              raw: ["numbers": [.number(18014398509481985), 0.3333333333333333]])
+        Event(
+            key: "encoding2:\(n)", kind: .runHeartbeat, source: "hook", mechanism: .hook,
+            time: .exact(Timestamp(microsecondsSinceEpoch: 1_795_000_000_000_000 + Int64(n))),
+            observedAt: Timestamp(microsecondsSinceEpoch: 1_795_000_001_000_000), state: "fixture-bucket/app/terraform.tfstate",
+            details: [
+                "big": .number(1152921504606846976 + Double(n) * 1024), "negative_big": .number(-4611686018427387904),
+                "fraction": 0.1, "tiny": 5e-7, "huge": 1e21, "n": .int(Int64(n)),
+            ],
+            raw: ["numbers": [.number(18014398509481985), 0.3333333333333333]])
     }
 
     @Test("encoding-1 events verify after the migration, and with encoding-2 events appended on top")
@@ -79,14 +84,16 @@ struct EventEncodingTests {
         #expect(stored.last?.json["encoding"] == 2)
     }
 
-    @Test("verify finds a change in an encoding-1 event and in an encoding-2 event", arguments: [
-        ("UPDATE events SET details = jsonb_set(details, '{big}', '1152921504606848000') WHERE seq = 1", 1),
-        ("UPDATE events SET details = jsonb_set(details, '{who}', '\"mallory@ci\"') WHERE seq = 3", 3),
-        ("UPDATE events SET encoding = 2 WHERE seq = 2", 2),
-        ("UPDATE events SET details = jsonb_set(details, '{big}', '1152921504606850000') WHERE seq = 4", 4),
-        ("UPDATE events SET raw = jsonb_set(raw, '{numbers,1}', '0.3333333333333334') WHERE seq = 5", 5),
-        ("UPDATE events SET encoding = 1 WHERE seq = 6", 6),
-    ])
+    @Test(
+        "verify finds a change in an encoding-1 event and in an encoding-2 event",
+        arguments: [
+            ("UPDATE events SET details = jsonb_set(details, '{big}', '1152921504606848000') WHERE seq = 1", 1),
+            ("UPDATE events SET details = jsonb_set(details, '{who}', '\"mallory@ci\"') WHERE seq = 3", 3),
+            ("UPDATE events SET encoding = 2 WHERE seq = 2", 2),
+            ("UPDATE events SET details = jsonb_set(details, '{big}', '1152921504606850000') WHERE seq = 4", 4),
+            ("UPDATE events SET raw = jsonb_set(raw, '{numbers,1}', '0.3333333333333334') WHERE seq = 5", 5),
+            ("UPDATE events SET encoding = 1 WHERE seq = 6", 6),
+        ])
     func tampering(_ sql: String, _ seq: Int64) async throws {
         let (db, _) = try await Self.upgradedDatabase()
         _ = try await EventLog.append((1...3).map(Self.newer), pool: db.pool)
@@ -101,7 +108,8 @@ struct EventEncodingTests {
         let (db, _) = try await Self.upgradedDatabase()
         do {
             // A writer that forgot the column must fail, not record encoding 1 for an encoding-2 hash.
-            try await db.superuser("""
+            try await db.superuser(
+                """
                 INSERT INTO events (seq, key, kind, source, observed_at, occurred_at, details, prev_hash, hash)
                 SELECT 100, 'no-encoding', kind, source, observed_at, occurred_at, details, prev_hash, hash FROM events WHERE seq = 1
                 """)

@@ -1,20 +1,24 @@
+import Foundation
 import LocktrailCore
 import LocktrailPostgres
-import Testing
 import LocktrailStore
 import LocktrailTestSupport
-import Foundation
+import Testing
 
 @Suite("The event log")
 struct EventLogTests {
     static func event(_ n: Int, source: String = "test") -> Event {
-        Event(key: "\(source):\(n)", kind: n % 2 == 0 ? .lockReleased : .lockAcquired, source: source, mechanism: .dynamodb,
-              time: n % 3 == 0 ? .exact(Timestamp(microsecondsSinceEpoch: 1_741_064_767_123_456 + Int64(n)))
-                  : .between(after: n % 5 == 0 ? nil : Timestamp(microsecondsSinceEpoch: 1_741_064_000_000_000), notAfter: Timestamp(microsecondsSinceEpoch: 1_741_064_767_000_000 + Int64(n))),
-              observedAt: Timestamp(microsecondsSinceEpoch: 1_741_064_768_000_000), lockID: "00000000-0000-0000-0000-\(String(format: "%012d", n))",
-              state: "bucket/env:/dev/app.tfstate", workspace: "dev",
-              details: ["who": "alice@host", "n": .int(Int64(n)), "ratio": 0.25, "quote": "it's \"quoted\"\t\\ ✓", "nested": ["a": [true, nil]]],
-              raw: ["text": "{\"ID\":\"x\"}"])
+        Event(
+            key: "\(source):\(n)", kind: n % 2 == 0 ? .lockReleased : .lockAcquired, source: source, mechanism: .dynamodb,
+            time: n % 3 == 0
+                ? .exact(Timestamp(microsecondsSinceEpoch: 1_741_064_767_123_456 + Int64(n)))
+                : .between(
+                    after: n % 5 == 0 ? nil : Timestamp(microsecondsSinceEpoch: 1_741_064_000_000_000),
+                    notAfter: Timestamp(microsecondsSinceEpoch: 1_741_064_767_000_000 + Int64(n))),
+            observedAt: Timestamp(microsecondsSinceEpoch: 1_741_064_768_000_000), lockID: "00000000-0000-0000-0000-\(String(format: "%012d", n))",
+            state: "bucket/env:/dev/app.tfstate", workspace: "dev",
+            details: ["who": "alice@host", "n": .int(Int64(n)), "ratio": 0.25, "quote": "it's \"quoted\"\t\\ ✓", "nested": ["a": [true, nil]]],
+            raw: ["text": "{\"ID\":\"x\"}"])
     }
 
     @Test("appended events verify, and re-appending the same keys is a no-op")
@@ -32,9 +36,11 @@ struct EventLogTests {
         #expect(stored.map(\.event) == (1...60).map { Self.event($0) })
     }
 
-    @Test("the database refuses UPDATE, DELETE and TRUNCATE on events", arguments: [
-        "UPDATE events SET kind = 'x'", "DELETE FROM events", "TRUNCATE events",
-    ])
+    @Test(
+        "the database refuses UPDATE, DELETE and TRUNCATE on events",
+        arguments: [
+            "UPDATE events SET kind = 'x'", "DELETE FROM events", "TRUNCATE events",
+        ])
     func appendOnly(_ statement: String) async throws {
         let db = try await TestDatabase.make()
         _ = try await EventLog.append([Self.event(1)], pool: db.pool)
@@ -85,7 +91,8 @@ struct EventLogTests {
     func inserted() async throws {
         // Make room at seq 10 (two steps: the primary key is checked row by row; seq must stay positive), then insert a
         // copy of event 3 under a new key.
-        let b = try await tampered("""
+        let b = try await tampered(
+            """
             UPDATE events SET seq = seq + 1000 WHERE seq >= 10;
             UPDATE events SET seq = seq - 999 WHERE seq >= 1000;
             INSERT INTO events (seq, key, kind, source, mechanism, occurred_at, occurred_after, occurred_not_after, observed_at,
@@ -99,7 +106,8 @@ struct EventLogTests {
 
     @Test("two swapped rows are found")
     func swapped() async throws {
-        let b = try await tampered("""
+        let b = try await tampered(
+            """
             UPDATE events SET seq = 1000 WHERE seq = 5;
             UPDATE events SET seq = 5 WHERE seq = 6;
             UPDATE events SET seq = 6 WHERE seq = 1000

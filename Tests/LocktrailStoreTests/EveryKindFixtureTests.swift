@@ -44,16 +44,18 @@ struct EveryKindFixtureTests {
             if let exact = e["time"]?["exact"]?.stringValue {
                 time = .exact(Timestamp(parsing: exact)!)
             } else {
-                time = .between(after: e["time"]?["after"]?.stringValue.flatMap(Timestamp.init(parsing:)),
-                                notAfter: Timestamp(parsing: e["time"]!["not_after"]!.stringValue!)!)
+                time = .between(
+                    after: e["time"]?["after"]?.stringValue.flatMap(Timestamp.init(parsing:)),
+                    notAfter: Timestamp(parsing: e["time"]!["not_after"]!.stringValue!)!)
             }
             let event = Event(
                 key: text("key")!, kind: EventKind(named: text("kind")!), source: text("source")!,
                 mechanism: text("mechanism").map { Mechanism(rawValue: $0)! }, time: time,
                 observedAt: Timestamp(parsing: text("observed_at")!)!, lockID: text("lock_id"), state: text("state"),
                 workspace: text("workspace"), details: e["details"]!, raw: e["raw"] == .null ? nil : e["raw"])
-            return Line(event: event, encoding: EventEncoding(rawValue: Int(line["encoding"]!.numberValue!))!,
-                        canonical: line["canonical"]!.stringValue!, previousHash: line["prev_hash"]!.stringValue!, hash: line["hash"]!.stringValue!)
+            return Line(
+                event: event, encoding: EventEncoding(rawValue: Int(line["encoding"]!.numberValue!))!,
+                canonical: line["canonical"]!.stringValue!, previousHash: line["prev_hash"]!.stringValue!, hash: line["hash"]!.stringValue!)
         }
     }
 
@@ -63,10 +65,12 @@ struct EveryKindFixtureTests {
         #expect(lines.count > 40)
         let db = try await TestDatabase.make()
         try await db.pool.withConnection { c in
-            try c.copyIn("""
+            try c.copyIn(
+                """
                 COPY events (seq, key, kind, source, mechanism, occurred_at, occurred_after, occurred_not_after,
                              observed_at, lock_id, state, workspace, details, raw, prev_hash, hash, encoding) FROM STDIN
-                """) { writer in
+                """
+            ) { writer in
                 for (i, line) in lines.enumerated() {
                     let e = line.event
                     var at: String?, after: String?, notAfter: String?

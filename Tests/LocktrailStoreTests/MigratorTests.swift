@@ -1,7 +1,7 @@
 import LocktrailPostgres
-import Testing
 import LocktrailStore
 import LocktrailTestSupport
+import Testing
 
 @Suite("Migrations")
 struct MigratorTests {
@@ -62,14 +62,16 @@ struct MigratorTests {
         #expect(QueryFile.all.count >= 10)
     }
 
-    @Test("a wrong connection string says what is wrong and never echoes the password", arguments: [
-        "postgresql://alice:s3cr3t-pw@127.0.0.1:1/nowhere",
-        "host=127.0.0.1 port=1 user=alice password=s3cr3t-pw",
-        "host=127.0.0.1 port=1 password='s3cr3t-pw",  // unterminated quote
-        "host=127.0.0.1 port=1 s3cr3t-pw",  // libpq quotes the word it cannot read
-        "postgresql://alice:s3cr3t-pw%zz@127.0.0.1:1/nowhere",  // and the bad percent-escape
-        "postgresql://alice:s3cr3t-pw@127.0.0.1:99999/nowhere",
-    ])
+    @Test(
+        "a wrong connection string says what is wrong and never echoes the password",
+        arguments: [
+            "postgresql://alice:s3cr3t-pw@127.0.0.1:1/nowhere",
+            "host=127.0.0.1 port=1 user=alice password=s3cr3t-pw",
+            "host=127.0.0.1 port=1 password='s3cr3t-pw",  // unterminated quote
+            "host=127.0.0.1 port=1 s3cr3t-pw",  // libpq quotes the word it cannot read
+            "postgresql://alice:s3cr3t-pw%zz@127.0.0.1:1/nowhere",  // and the bad percent-escape
+            "postgresql://alice:s3cr3t-pw@127.0.0.1:99999/nowhere",
+        ])
     func wrongConnectionString(_ conninfo: String) async throws {
         let pool = PostgresPool(conninfo: conninfo, maxConnections: 1)
         do {

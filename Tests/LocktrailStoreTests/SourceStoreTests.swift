@@ -8,7 +8,9 @@ import Testing
 struct SourceStoreTests {
     static let planner = S3CyclePlanner(source: "s3:b", bucket: "b")
     static let t0 = Timestamp(parsing: "2025-03-04T05:00:00Z")!
-    static let body = Array(#"{"ID":"aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa","Operation":"OperationTypeApply","Info":"","Who":"alice@h","Version":"1.11.4","Created":"2025-03-04T05:00:00Z","Path":"b/app/terraform.tfstate"}"#.utf8)
+    static let body = Array(
+        #"{"ID":"aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa","Operation":"OperationTypeApply","Info":"","Who":"alice@h","Version":"1.11.4","Created":"2025-03-04T05:00:00Z","Path":"b/app/terraform.tfstate"}"#
+            .utf8)
 
     /// The plan of a listing cycle at `at` seconds after t0 that sees the lock file when `held`.
     static func plan(_ start: CycleStart, held: Bool, at: Double) -> CyclePlan {
@@ -16,9 +18,11 @@ struct SourceStoreTests {
         let objects = held ? [S3ListedObject(key: "app/terraform.tfstate.tflock", etag: "l1", size: Int64(body.count), lastModified: started)] : []
         let reads = planner.reads(checkpoint: start.checkpoint, snapshot: start.snapshot, listing: .objects(objects))
         let fetched = Dictionary(uniqueKeysWithValues: reads.map { ($0.itemKey, S3Fetched.bytes(body, versionID: nil)) })
-        return planner.plan(checkpoint: start.checkpoint, snapshot: start.snapshot,
-                            observation: S3BucketObservation(listing: .objects(objects), fetched: fetched, started: started,
-                                                             completed: started.adding(seconds: 1)))
+        return planner.plan(
+            checkpoint: start.checkpoint, snapshot: start.snapshot,
+            observation: S3BucketObservation(
+                listing: .objects(objects), fetched: fetched, started: started,
+                completed: started.adding(seconds: 1)))
     }
 
     static func events(_ db: TestDatabase) async throws -> [Event] {

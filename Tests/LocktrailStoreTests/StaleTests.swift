@@ -1,8 +1,8 @@
 import LocktrailCore
+import LocktrailPostgres
 import LocktrailStore
 import LocktrailTestSupport
 import Testing
-import LocktrailPostgres
 
 /// `stale`'s view of the holder's run: alive while it is heard from as often as it said it would be.
 @Suite("Stale locks and their holders' runs")
@@ -14,16 +14,20 @@ struct StaleTests {
         let started = now.adding(seconds: -3 * 86_400)
         var events: [Event] = []
         for (name, beat) in [("slow", 1800.0), ("fast", 30.0)] {
-            let state = "b/\(name)/terraform.tfstate", run = "run-\(name)", lockID = "\(name == "slow" ? "a" : "b")0000000-0000-0000-0000-000000000000"
+            let state = "b/\(name)/terraform.tfstate", run = "run-\(name)",
+                lockID = "\(name == "slow" ? "a" : "b")0000000-0000-0000-0000-000000000000"
             let who: JSONValue = .string("ci@\(name)")
             events += [
-                Event(key: "\(name)-1", kind: .runStarted, source: "hook", mechanism: .hook, time: .exact(started), observedAt: started,
-                      state: state, details: ["run_id": .string(run), "who": who, "heartbeat_seconds": .number(beat)]),
-                Event(key: "\(name)-2", kind: .lockAcquired, source: "s3:b", mechanism: .s3Lockfile, time: .exact(started.adding(seconds: 1)),
-                      observedAt: started, lockID: lockID, state: state,
-                      details: ["who": who, "operation": "OperationTypeApply", "path": .string(state)]),
-                Event(key: "\(name)-3", kind: .runHeartbeat, source: "hook", mechanism: .hook, time: .exact(now.adding(seconds: -40 * 60)),
-                      observedAt: now, state: state, details: ["run_id": .string(run), "who": who, "heartbeat_seconds": .number(beat)]),
+                Event(
+                    key: "\(name)-1", kind: .runStarted, source: "hook", mechanism: .hook, time: .exact(started), observedAt: started,
+                    state: state, details: ["run_id": .string(run), "who": who, "heartbeat_seconds": .number(beat)]),
+                Event(
+                    key: "\(name)-2", kind: .lockAcquired, source: "s3:b", mechanism: .s3Lockfile, time: .exact(started.adding(seconds: 1)),
+                    observedAt: started, lockID: lockID, state: state,
+                    details: ["who": who, "operation": "OperationTypeApply", "path": .string(state)]),
+                Event(
+                    key: "\(name)-3", kind: .runHeartbeat, source: "hook", mechanism: .hook, time: .exact(now.adding(seconds: -40 * 60)),
+                    observedAt: now, state: state, details: ["run_id": .string(run), "who": who, "heartbeat_seconds": .number(beat)]),
             ]
         }
         _ = try await EventLog.append(events, pool: db.pool)

@@ -12,16 +12,19 @@ struct StreamPositionStoreTests {
     static let arn = "arn:aws:dynamodb:us-east-1:123456789012:table/locks/stream/2025-03-04T00:00:00.000"
     static let t0 = Timestamp(parsing: "2025-03-04T05:00:00Z")!
     static let planner = DynamoDBStreamPlanner(source: source, table: "locks")
-    static let info = #"{"ID":"aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa","Operation":"OperationTypePlan","Info":"","Who":"alice@h","Version":"1.11.4","Created":"2025-03-04T05:00:10Z","Path":"b/app.tfstate"}"#
+    static let info =
+        #"{"ID":"aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa","Operation":"OperationTypePlan","Info":"","Who":"alice@h","Version":"1.11.4","Created":"2025-03-04T05:00:10Z","Path":"b/app.tfstate"}"#
 
     static func reading(_ name: String, sequence: String, previous: String?, arn: String = arn) -> StreamReading {
         let item = LockTableItem(lockID: "b/app.tfstate", info: info, digest: nil)
-        let record = LockTableStreamRecord(streamARN: arn, shardID: "shardId-1", sequenceNumber: sequence, eventName: name,
-                                           approximateCreationSeconds: t0.adding(seconds: 10).secondsSinceEpoch,
-                                           keys: LockTableItem(lockID: "b/app.tfstate", info: nil, digest: nil),
-                                           newImage: name == "INSERT" ? item : nil, oldImage: name == "REMOVE" ? item : nil)
-        return StreamReading(streamARN: arn, shards: [.init(id: "shardId-1", records: [record], previous: previous, last: sequence)],
-                             completed: t0.adding(seconds: 11))
+        let record = LockTableStreamRecord(
+            streamARN: arn, shardID: "shardId-1", sequenceNumber: sequence, eventName: name,
+            approximateCreationSeconds: t0.adding(seconds: 10).secondsSinceEpoch,
+            keys: LockTableItem(lockID: "b/app.tfstate", info: nil, digest: nil),
+            newImage: name == "INSERT" ? item : nil, oldImage: name == "REMOVE" ? item : nil)
+        return StreamReading(
+            streamARN: arn, shards: [.init(id: "shardId-1", records: [record], previous: previous, last: sequence)],
+            completed: t0.adding(seconds: 11))
     }
 
     @Test("positions commit with the events; a second reader of the shard is refused; another stream starts afresh")
@@ -31,20 +34,24 @@ struct StreamPositionStoreTests {
         var start = try await store.load(Self.source, kind: .dynamodb)
         #expect(start.stream == nil)
         // Attach: the stream and its (passed-over) position, with no event.
-        var attach = CyclePlan(source: Self.source, fence: OwnershipFence(planningFrom: start.checkpoint),
-                               status: .pushed(records: 0, at: Self.t0),
-                               cursor: SourceCursor(shardPositions: [.init(streamARN: Self.arn, shardID: "shardId-1", sequenceNumber: "100")],
-                                                    stream: .init(streamARN: Self.arn, attachedAt: Self.t0, readThrough: Self.t0, restarts: true)))
+        var attach = CyclePlan(
+            source: Self.source, fence: OwnershipFence(planningFrom: start.checkpoint),
+            status: .pushed(records: 0, at: Self.t0),
+            cursor: SourceCursor(
+                shardPositions: [.init(streamARN: Self.arn, shardID: "shardId-1", sequenceNumber: "100")],
+                stream: .init(streamARN: Self.arn, attachedAt: Self.t0, readThrough: Self.t0, restarts: true)))
         attach.batches = CycleBatches()
         try await store.commit(attach)
         start = try await store.load(Self.source, kind: .dynamodb)
         let stored = try #require(start.stream)
         #expect(stored.positions == ["shardId-1": "100"] && stored.attachedAt == Self.t0)
 
-        let mine = Self.planner.streamPlan(fence: OwnershipFence(planningFrom: start.checkpoint), stored: stored, snapshot: start.snapshot,
-                                           reading: Self.reading("INSERT", sequence: "200", previous: "100"))
-        let theirs = Self.planner.streamPlan(fence: OwnershipFence(planningFrom: start.checkpoint), stored: stored, snapshot: start.snapshot,
-                                             reading: Self.reading("INSERT", sequence: "200", previous: "100"))
+        let mine = Self.planner.streamPlan(
+            fence: OwnershipFence(planningFrom: start.checkpoint), stored: stored, snapshot: start.snapshot,
+            reading: Self.reading("INSERT", sequence: "200", previous: "100"))
+        let theirs = Self.planner.streamPlan(
+            fence: OwnershipFence(planningFrom: start.checkpoint), stored: stored, snapshot: start.snapshot,
+            reading: Self.reading("INSERT", sequence: "200", previous: "100"))
         #expect(try await store.commit(mine).appended == 1)
         await #expect(throws: ConcurrentCycleError.self) { try await store.commit(theirs) }
         let after = try await store.load(Self.source, kind: .dynamodb)
@@ -55,8 +62,9 @@ struct StreamPositionStoreTests {
         // Another stream, sequence numbers from the start again: its own positions.
         let other = Self.arn + "-2"
         var replace = attach
-        replace.cursor = SourceCursor(shardPositions: [.init(streamARN: other, shardID: "shardId-1", sequenceNumber: "5")],
-                                      stream: .init(streamARN: other, attachedAt: Self.t0.adding(seconds: 60), readThrough: Self.t0.adding(seconds: 60), restarts: true))
+        replace.cursor = SourceCursor(
+            shardPositions: [.init(streamARN: other, shardID: "shardId-1", sequenceNumber: "5")],
+            stream: .init(streamARN: other, attachedAt: Self.t0.adding(seconds: 60), readThrough: Self.t0.adding(seconds: 60), restarts: true))
         try await store.commit(replace)
         let replaced = try #require(try await store.load(Self.source, kind: .dynamodb).stream)
         #expect(replaced.streamARN == other && replaced.positions == ["shardId-1": "5"])

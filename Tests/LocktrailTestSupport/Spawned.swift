@@ -20,10 +20,14 @@ public final class Spawned: @unchecked Sendable {
         // `env -C` gives the child its working directory: changing the test process's own (Swift
         // does not see posix_spawn's chdir action) raced with tests starting commands in parallel,
         // and terraform then ran in another test's folder. env execs the command, keeping the pid.
-        let pid = try Spawn.start(["/usr/bin/env", "-C", directory.path] + arguments, environment: environment, options: Spawn.Options(
-            actions: [.open(0, path: "/dev/null", flags: O_RDONLY), .open(1, path: outputFile.path, flags: O_WRONLY | O_APPEND),
-                      .duplicate(1, to: 2)],
-            searchPath: true))
+        let pid = try Spawn.start(
+            ["/usr/bin/env", "-C", directory.path] + arguments, environment: environment,
+            options: Spawn.Options(
+                actions: [
+                    .open(0, path: "/dev/null", flags: O_RDONLY), .open(1, path: outputFile.path, flags: O_WRONLY | O_APPEND),
+                    .duplicate(1, to: 2),
+                ],
+                searchPath: true))
         self.pid = pid
     }
 

@@ -47,8 +47,10 @@ public enum TerminalPlayer {
         """
 
     /// The argv that runs `command` under the player, its script written into `directory`.
-    public static func argv(_ command: [String], in directory: URL, input: String? = nil, stderrFile: String? = nil,
-                            stdoutFile: String? = nil, answer: (prompt: String, reply: String)? = nil) throws -> [String] {
+    public static func argv(
+        _ command: [String], in directory: URL, input: String? = nil, stderrFile: String? = nil,
+        stdoutFile: String? = nil, answer: (prompt: String, reply: String)? = nil
+    ) throws -> [String] {
         let file = directory.appendingPathComponent("terminal-player.py")
         try script.write(to: file, atomically: true, encoding: .utf8)
         return ["python3", file.path, input ?? "", stderrFile ?? "", stdoutFile ?? "", answer?.prompt ?? "", answer?.reply ?? ""]

@@ -16,8 +16,10 @@ public struct TerraformProject: Sendable {
     /// Writes the configuration. `dynamoDBTable` and/or `useLockfile` choose the lock mechanism;
     /// `dynamoDBEndpoint` sends terraform's DynamoDB calls elsewhere (a fault proxy), and
     /// `maxRetries` caps the AWS SDK's retries so a failure shows at once.
-    public init(bucket: String, key: String = "app/terraform.tfstate", dynamoDBTable: String? = nil, useLockfile: Bool = false,
-                workspaceKeyPrefix: String? = nil, dynamoDBEndpoint: String? = nil, maxRetries: Int? = nil) throws {
+    public init(
+        bucket: String, key: String = "app/terraform.tfstate", dynamoDBTable: String? = nil, useLockfile: Bool = false,
+        workspaceKeyPrefix: String? = nil, dynamoDBEndpoint: String? = nil, maxRetries: Int? = nil
+    ) throws {
         directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("locktrail-tf-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.bucket = bucket

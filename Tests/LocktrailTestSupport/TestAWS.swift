@@ -37,15 +37,17 @@ public enum TestAWS {
     public static func clients() throws -> (AWSConfiguration, any AWSCredentialsProvider, any HTTPTransport) {
         let configuration = try AWSConfiguration.resolve(environment: environment)
         let transport = CurlHTTPClient()
-        let credentials = StaticCredentialsProvider(AWSCredentials(accessKeyID: "test", secretAccessKey: "test", sessionToken: nil, expiration: nil, source: "test"))
+        let credentials = StaticCredentialsProvider(
+            AWSCredentials(accessKeyID: "test", secretAccessKey: "test", sessionToken: nil, expiration: nil, source: "test"))
         return (configuration, credentials, transport)
     }
 
     /// A DynamoDB client on the emulator.
     public static func dynamoDB() throws -> DynamoDBClient {
         let (configuration, credentials, transport) = try clients()
-        return try DynamoDBClient(configuration: configuration, credentials: credentials, transport: transport,
-                                  retryPolicy: RetryPolicy(maxAttempts: 3))
+        return try DynamoDBClient(
+            configuration: configuration, credentials: credentials, transport: transport,
+            retryPolicy: RetryPolicy(maxAttempts: 3))
     }
 
     /// An S3 client on the emulator.
@@ -57,12 +59,15 @@ public enum TestAWS {
     /// Creates a bucket on the emulator (terraform's S3 backend needs one), optionally versioned.
     public static func createBucket(_ bucket: String, versioned: Bool = false) async throws {
         let (configuration, credentials, transport) = try clients()
-        let s3 = AWSServiceClient(service: "s3", region: "us-east-1", endpoint: try configuration.endpoint(serviceID: "S3"),
-                                  credentials: credentials, transport: transport)
+        let s3 = AWSServiceClient(
+            service: "s3", region: "us-east-1", endpoint: try configuration.endpoint(serviceID: "S3"),
+            credentials: credentials, transport: transport)
         _ = try await s3.send(HTTPRequest(method: "PUT", url: "/\(bucket)"), operation: "CreateBucket", resource: bucket)
         if versioned {
-            let body = Array(#"<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>"#.utf8)
-            _ = try await s3.send(HTTPRequest(method: "PUT", url: "/\(bucket)?versioning=", body: body), operation: "PutBucketVersioning", resource: bucket)
+            let body = Array(
+                #"<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>"#.utf8)
+            _ = try await s3.send(
+                HTTPRequest(method: "PUT", url: "/\(bucket)?versioning=", body: body), operation: "PutBucketVersioning", resource: bucket)
         }
     }
 
@@ -82,13 +87,16 @@ public enum TestAWS {
     }
 
     /// A queue whose messages go to a dead-letter queue after `maxReceiveCount` receives: (queue, dead-letter queue) URLs.
-    public static func createQueueWithDeadLetters(_ name: String, maxReceiveCount: Int, visibilityTimeout: Int = 30) async throws -> (String, String) {
+    public static func createQueueWithDeadLetters(_ name: String, maxReceiveCount: Int, visibilityTimeout: Int = 30) async throws -> (String, String)
+    {
         let dlq = try await createQueue(name + "-dlq")
         let arn = try await sqs().getQueueAttributes(queueURL: dlq, names: ["QueueArn"]).queueARN ?? ""
-        let queue = try await createQueue(name, attributes: [
-            "VisibilityTimeout": String(visibilityTimeout),
-            "RedrivePolicy": #"{"deadLetterTargetArn":"\#(arn)","maxReceiveCount":"\#(maxReceiveCount)"}"#,
-        ])
+        let queue = try await createQueue(
+            name,
+            attributes: [
+                "VisibilityTimeout": String(visibilityTimeout),
+                "RedrivePolicy": #"{"deadLetterTargetArn":"\#(arn)","maxReceiveCount":"\#(maxReceiveCount)"}"#,
+            ])
         return (queue, dlq)
     }
 
@@ -110,8 +118,9 @@ public enum TestAWS {
     public static func notifyQueue(bucket: String, queueURL: String) async throws {
         let (configuration, credentials, transport) = try clients()
         let arn = try await sqs().getQueueAttributes(queueURL: queueURL, names: ["QueueArn"]).queueARN ?? ""
-        let s3 = AWSServiceClient(service: "s3", region: "us-east-1", endpoint: try configuration.endpoint(serviceID: "S3"),
-                                  credentials: credentials, transport: transport)
+        let s3 = AWSServiceClient(
+            service: "s3", region: "us-east-1", endpoint: try configuration.endpoint(serviceID: "S3"),
+            credentials: credentials, transport: transport)
         let body = """
             <NotificationConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><QueueConfiguration>\
             <Id>locktrail</Id><Queue>\(arn)</Queue><Event>s3:ObjectCreated:*</Event><Event>s3:ObjectRemoved:*</Event>\

@@ -1,10 +1,10 @@
 import Foundation
 import LocktrailAWS
 import LocktrailCore
+import LocktrailPostgres
 import LocktrailStore
 import LocktrailTestSupport
 import Testing
-import LocktrailPostgres
 
 /// `locktrail lock` against real terraform, the AWS emulator and PostgreSQL.
 @Suite("locktrail lock", .serialized)
@@ -115,8 +115,10 @@ struct MaintenanceLockTests {
         }
 
         // Never seen by locktrail: the mechanism is named.
-        let locked = try await Self.locktrail(project, db: db, ["lock", "--state", state, "--reason", "freeze", "--ttl", "2s"]
-                                                              + (useLockfile ? ["--lockfile"] : ["--dynamodb-table", table]))
+        let locked = try await Self.locktrail(
+            project, db: db,
+            ["lock", "--state", state, "--reason", "freeze", "--ttl", "2s"]
+                + (useLockfile ? ["--lockfile"] : ["--dynamodb-table", table]))
         #expect(locked.0 == 0, "\(locked.1)")
         #expect(try await Self.locktrail(project, db: db, collect).0 == 0)  // not yet expired: stays
         #expect(try await present())

@@ -1,10 +1,10 @@
 import Foundation
 import LocktrailAWS
 import LocktrailCore
+import LocktrailPostgres
 import LocktrailStore
 import LocktrailTestSupport
 import Testing
-import LocktrailPostgres
 
 /// `locktrail unlock` against a lock left by a killed terraform apply (DynamoDB and lock file).
 @Suite("locktrail unlock", .serialized)
@@ -42,8 +42,12 @@ struct UnlockTests {
         var common = ["--state", state, "--lock-id", lockID, "--reason", "apply killed; runner gone", "--dynamodb-table", table]
         if useLockfile { common.append("--lockfile") }
         // A wrong ID removes nothing.
-        let wrong = try await Self.unlock(project, db: db, ["--state", state, "--lock-id", "00000000-0000-0000-0000-000000000000",
-                                                             "--reason", "x", "--dynamodb-table", table])
+        let wrong = try await Self.unlock(
+            project, db: db,
+            [
+                "--state", state, "--lock-id", "00000000-0000-0000-0000-000000000000",
+                "--reason", "x", "--dynamodb-table", table,
+            ])
         #expect(wrong.0 == 3, "\(wrong.1)")
         // Fresh: refused.
         let fresh = try await Self.unlock(project, db: db, common + ["--min-age", "10m"])
@@ -55,8 +59,10 @@ struct UnlockTests {
         let info = try #require(try await client.getItem(table: table, key: ["LockID": .string(state)])?["Info"]?.stringValue)
         let holderWho = try #require(LockRecordParse.parse(Array(info.utf8)).record?.who)
         func hook(_ kind: EventKind, minutesAgo: Double) -> Event {
-            HookEvent(id: UUID().uuidString, kind: kind, time: now.adding(seconds: -60 * minutesAgo), runID: "run-slow-beats",
-                      state: state, details: ["who": .string(holderWho), "heartbeat_seconds": 600]).event(receivedAt: now, ingestToken: "test")
+            HookEvent(
+                id: UUID().uuidString, kind: kind, time: now.adding(seconds: -60 * minutesAgo), runID: "run-slow-beats",
+                state: state, details: ["who": .string(holderWho), "heartbeat_seconds": 600]
+            ).event(receivedAt: now, ingestToken: "test")
         }
         _ = try await EventLog.append([hook(.runStarted, minutesAgo: 25), hook(.runHeartbeat, minutesAgo: 5)], pool: db.pool)
         let alive = try await Self.unlock(project, db: db, common + ["--min-age", "0s"])
@@ -77,7 +83,8 @@ struct UnlockTests {
         let plan = try await project.run(["plan", "-no-color", "-lock-timeout=0s"])
         #expect(plan.status == 0, "\(plan.output)")
 
-        let events = try await db.pool.withConnection { try EventLog.list(after: 0, kind: "lock.force_unlocked", state: nil, limit: 10, on: $0) }.map(\.event)
+        let events = try await db.pool.withConnection { try EventLog.list(after: 0, kind: "lock.force_unlocked", state: nil, limit: 10, on: $0) }.map(
+            \.event)
         #expect(events.map { $0.details["outcome"]?.stringValue } == ["held_by_other", "refused", "refused", "removed"])
         let last = try #require(events.last)
         #expect(last.lockID == lockID)

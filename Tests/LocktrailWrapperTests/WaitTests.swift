@@ -10,7 +10,10 @@ struct WaitTests {
     static func lockID(_ client: DynamoDBClient, table: String, state: String) async throws -> String {
         for _ in 0..<300 {
             if let info = try await client.getItem(table: table, key: ["LockID": .string(state)])?["Info"]?.stringValue,
-               let id = LockRecordParse.parse(Array(info.utf8)).record?.id { return id }
+                let id = LockRecordParse.parse(Array(info.utf8)).record?.id
+            {
+                return id
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw CancellationError()
@@ -35,8 +38,9 @@ struct WaitTests {
         }
         #expect(try await project.run(["apply", "-auto-approve", "-no-color"]).status == 0)
 
-        let collector = try project.start(["collect", "--interval", "1s", "--dynamodb-table", table], extraEnvironment: env,
-                                          program: LocktrailBinary.path)
+        let collector = try project.start(
+            ["collect", "--interval", "1s", "--dynamodb-table", table], extraEnvironment: env,
+            program: LocktrailBinary.path)
         defer { collector.signal(SIGTERM) }
         let apply = try project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=6"])
         let id = try await Self.lockID(client, table: table, state: state)
@@ -48,8 +52,9 @@ struct WaitTests {
         }
         #expect(held, "the collector saw the apply's lock")
 
-        let gate = try project.start(["wait", "--state", state, "--timeout", "60s", "--poll", "0.5s"], extraEnvironment: env,
-                                     program: LocktrailBinary.path)
+        let gate = try project.start(
+            ["wait", "--state", state, "--timeout", "60s", "--poll", "0.5s"], extraEnvironment: env,
+            program: LocktrailBinary.path)
         let applyStatus = await apply.wait()
         let applyEnded = Date()
         #expect(applyStatus == 0, "\(apply.output)")
@@ -81,8 +86,10 @@ struct WaitTests {
         let serve = try project.start(["serve", "--listen", "127.0.0.1:\(port)"], extraEnvironment: env, program: LocktrailBinary.path)
         defer { serve.signal(SIGTERM) }
         #expect(TCP.waitForListener(port: port))
-        let remote = try await locktrail(["wait", "--state", state, "--timeout", "1s", "--poll", "0.5s",
-                                          "--server", "http://127.0.0.1:\(port)", "--token", secret])
+        let remote = try await locktrail([
+            "wait", "--state", state, "--timeout", "1s", "--poll", "0.5s",
+            "--server", "http://127.0.0.1:\(port)", "--token", secret,
+        ])
         #expect(remote.0 == 4, "\(remote.1)")
         #expect(remote.1.contains(staleID), "\(remote.1)")
         // An unknown state is a question that cannot be answered: 2, as every query.

@@ -33,9 +33,11 @@ struct WrapTerraformTests {
         /// `terraform ARGS` under the wrapper in the project, server unreachable.
         func wrap(_ arguments: [String]) throws -> Spawned {
             let argv = wrapper.argv(["terraform"] + arguments)
-            return try project.start(Array(argv.dropFirst()), extraEnvironment: [
-                "LOCKTRAIL_SPOOL": spool.path, "LOCKTRAIL_URL": "http://127.0.0.1:9",  // nothing listens on port 9
-            ], program: argv[0])
+            return try project.start(
+                Array(argv.dropFirst()),
+                extraEnvironment: [
+                    "LOCKTRAIL_SPOOL": spool.path, "LOCKTRAIL_URL": "http://127.0.0.1:9",  // nothing listens on port 9
+                ], program: argv[0])
         }
 
         func events() -> [HookEvent] { HookSpool(directory: spool).pending().map(\.event) }
@@ -43,7 +45,8 @@ struct WrapTerraformTests {
         func waitForLock() async throws -> String {
             for _ in 0..<600 {
                 if let item = try await client.getItem(table: table, key: ["LockID": .string(lockPath)]),
-                   case .string(let info)? = item["Info"], let id = LockRecordParse.parse(Array(info.utf8)).record?.id {
+                    case .string(let info)? = item["Info"], let id = LockRecordParse.parse(Array(info.utf8)).record?.id
+                {
                     return id
                 }
                 try await Task.sleep(for: .milliseconds(100))
@@ -130,11 +133,14 @@ struct WrapTerraformTests {
     func prompt(_ wrapper: Wrapper) async throws {
         let f = try await Fixture(wrapper)
         // A pseudo-terminal that answers "Enter a value:" with "yes", as the user would.
-        let argv = try TerminalPlayer.argv(f.wrapper.argv(["terraform", "apply"]), in: f.project.directory,
-                                           answer: (prompt: "Enter a value:", reply: "yes"))
-        let run = try f.project.start(Array(argv.dropFirst()), extraEnvironment: [
-            "LOCKTRAIL_SPOOL": f.spool.path, "TF_IN_AUTOMATION": "",
-        ], program: argv[0])
+        let argv = try TerminalPlayer.argv(
+            f.wrapper.argv(["terraform", "apply"]), in: f.project.directory,
+            answer: (prompt: "Enter a value:", reply: "yes"))
+        let run = try f.project.start(
+            Array(argv.dropFirst()),
+            extraEnvironment: [
+                "LOCKTRAIL_SPOOL": f.spool.path, "TF_IN_AUTOMATION": "",
+            ], program: argv[0])
         #expect(await run.wait() == 0, "\(run.output)")
         #expect(run.output.contains("Enter a value:"))
         #expect(run.output.contains("Apply complete!"))

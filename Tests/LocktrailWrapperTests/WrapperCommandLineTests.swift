@@ -70,10 +70,13 @@ struct WrapperCommandLineTests {
         return try await run(TerminalPlayer.argv(argv, in: directory, input: input, stderrFile: stderrFile, stdoutFile: stdoutFile))
     }
 
-    @Test("on a terminal with input from a pipe, the command reads that input and its end, as unwrapped",
-          arguments: Wrapper.allCases)
+    @Test(
+        "on a terminal with input from a pipe, the command reads that input and its end, as unwrapped",
+        arguments: Wrapper.allCases)
     func pipedInputOnATerminal(_ wrapper: Wrapper) async throws {
-        let command = ["sh", "-c", "read x; echo \"got:$x\"; if read y; then echo more; else echo end-of-input; fi; [ -t 1 ] && echo stdout-is-a-terminal"]
+        let command = [
+            "sh", "-c", "read x; echo \"got:$x\"; if read y; then echo more; else echo end-of-input; fi; [ -t 1 ] && echo stdout-is-a-terminal",
+        ]
         let run = try await Self.onTerminal(wrapper.argv(command), input: "hello\n")
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains("got:hello"), "\(run.output)")
@@ -81,15 +84,19 @@ struct WrapperCommandLineTests {
         #expect(run.output.contains("stdout-is-a-terminal"), "\(run.output)")
     }
 
-    @Test("on a terminal with stderr sent to a file, errors go to the file and are still recognised",
-          arguments: Wrapper.allCases)
+    @Test(
+        "on a terminal with stderr sent to a file, errors go to the file and are still recognised",
+        arguments: Wrapper.allCases)
     func stderrElsewhere(_ wrapper: Wrapper) async throws {
         let errors = FileManager.default.temporaryDirectory.appendingPathComponent("errors-\(UUID().uuidString.prefix(8)).log")
         defer { try? FileManager.default.removeItem(at: errors) }
-        let command = ["sh", "-c", """
+        let command = [
+            "sh", "-c",
+            """
             echo plan-output; [ -t 2 ] || echo stderr-is-not-a-terminal >&2
             printf 'Error releasing the state lock\\n\\nError message: lock ID "abc" does not match existing lock\\n' >&2
-            """]
+            """,
+        ]
         let run = try await Self.onTerminal(wrapper.argv(command), stderrFile: errors.path)
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains("plan-output"))
@@ -99,8 +106,9 @@ struct WrapperCommandLineTests {
         #expect(run.events.contains { $0.kind == .lockReleaseFailed && $0.lockID == "abc" }, "\(run.events.map(\.kind))")
     }
 
-    @Test("stdout sent to a file, stderr on a terminal: stderr stays a terminal, stdout goes to the file",
-          arguments: Wrapper.allCases)
+    @Test(
+        "stdout sent to a file, stderr on a terminal: stderr stays a terminal, stdout goes to the file",
+        arguments: Wrapper.allCases)
     func stdoutElsewhere(_ wrapper: Wrapper) async throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("output-\(UUID().uuidString.prefix(8)).log")
         defer { try? FileManager.default.removeItem(at: output) }
@@ -113,8 +121,9 @@ struct WrapperCommandLineTests {
         #expect(written.contains("to-the-file") && written.contains("stdout-is-not-a-terminal"), "\(written)")
     }
 
-    @Test("LOCKTRAIL_HEARTBEAT sets the heartbeat interval; a bad value falls back to 30 s and says so",
-          arguments: Wrapper.allCases)
+    @Test(
+        "LOCKTRAIL_HEARTBEAT sets the heartbeat interval; a bad value falls back to 30 s and says so",
+        arguments: Wrapper.allCases)
     func heartbeat(_ wrapper: Wrapper) async throws {
         let run = try await Self.run(wrapper.argv(["sleep", "2.6"]), environment: ["LOCKTRAIL_HEARTBEAT": "1s"])
         #expect(run.status == 0, "\(run.output)")

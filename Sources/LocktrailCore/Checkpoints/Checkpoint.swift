@@ -40,7 +40,8 @@ public struct Checkpoint: Hashable, Sendable {
 
     /// The bytes that are signed.
     public var message: [UInt8] {
-        Array("""
+        Array(
+            """
             locktrail-checkpoint \(Self.encodingVersion)
             seq \(seq)
             head \(head)
@@ -65,11 +66,11 @@ public struct Checkpoint: Hashable, Sendable {
         }
         func isHex64(_ s: String) -> Bool { s.utf8.count == 64 && s.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) } }
         guard field(0, "locktrail-checkpoint") == String(Self.encodingVersion),
-              let seqText = field(1, "seq"), let seq = Int64(seqText), seq >= 0, String(seq) == seqText,
-              let head = field(2, "head"), isHex64(head),
-              let timeText = field(3, "time"), let time = Timestamp(parsing: timeText), time.rfc3339 == timeText,
-              let previousText = field(4, "previous"), previousText == "none" || isHex64(previousText),
-              let keyID = field(5, "key"), !keyID.isEmpty, !keyID.contains(" ")
+            let seqText = field(1, "seq"), let seq = Int64(seqText), seq >= 0, String(seq) == seqText,
+            let head = field(2, "head"), isHex64(head),
+            let timeText = field(3, "time"), let time = Timestamp(parsing: timeText), time.rfc3339 == timeText,
+            let previousText = field(4, "previous"), previousText == "none" || isHex64(previousText),
+            let keyID = field(5, "key"), !keyID.isEmpty, !keyID.contains(" ")
         else { return nil }
         self.init(seq: seq, head: head, time: time, previous: previousText == "none" ? nil : previousText, keyID: keyID)
     }

@@ -47,18 +47,23 @@ public struct CheckpointReport: Sendable {
 public enum CheckpointVerifier {
     /// Checks `files` with `keys` (by key id); `storedHash(seq)` is the log's hash of event
     /// `seq` now (nil when the event is gone).
-    public static func verify(_ files: [CheckpointFile], keys: [String: Ed25519VerifyingKey],
-                              storedHash: (Int64) throws -> [UInt8]?) rethrows -> CheckpointReport {
+    public static func verify(
+        _ files: [CheckpointFile], keys: [String: Ed25519VerifyingKey],
+        storedHash: (Int64) throws -> [UInt8]?
+    ) rethrows -> CheckpointReport {
         var report = CheckpointReport()
         var readable: [(file: CheckpointFile, checkpoint: Checkpoint)] = []
         for file in files {
             guard let checkpoint = Checkpoint(message: file.message) else {
-                report.problems.append(.init(file: file.name, seq: nil, explanation: "not a locktrail checkpoint (or not encoding \(Checkpoint.encodingVersion))"))
+                report.problems.append(
+                    .init(file: file.name, seq: nil, explanation: "not a locktrail checkpoint (or not encoding \(Checkpoint.encodingVersion))"))
                 continue
             }
             guard let key = keys[checkpoint.keyID] else {
-                report.problems.append(.init(file: file.name, seq: checkpoint.seq,
-                                             explanation: "signed by key \(checkpoint.keyID), which is not among the public keys given"))
+                report.problems.append(
+                    .init(
+                        file: file.name, seq: checkpoint.seq,
+                        explanation: "signed by key \(checkpoint.keyID), which is not among the public keys given"))
                 continue
             }
             guard let signature = file.signature else {
@@ -66,8 +71,10 @@ public enum CheckpointVerifier {
                 continue
             }
             guard key.verify(signature, of: file.message) else {
-                report.problems.append(.init(file: file.name, seq: checkpoint.seq,
-                                             explanation: "the signature does not verify: the checkpoint or its signature was changed"))
+                report.problems.append(
+                    .init(
+                        file: file.name, seq: checkpoint.seq,
+                        explanation: "the signature does not verify: the checkpoint or its signature was changed"))
                 continue
             }
             readable.append((file, checkpoint))
@@ -76,19 +83,26 @@ public enum CheckpointVerifier {
         var previous: Checkpoint?
         for (file, checkpoint) in readable {
             if checkpoint.previous != previous?.digest {
-                report.problems.append(.init(file: file.name, seq: checkpoint.seq, explanation: previous == nil
-                    ? "it names a previous checkpoint that is not there: checkpoints were removed"
-                    : "its previous checkpoint is not the one before it: checkpoints were removed, replaced or reordered"))
+                report.problems.append(
+                    .init(
+                        file: file.name, seq: checkpoint.seq,
+                        explanation: previous == nil
+                            ? "it names a previous checkpoint that is not there: checkpoints were removed"
+                            : "its previous checkpoint is not the one before it: checkpoints were removed, replaced or reordered"))
             }
             previous = checkpoint
             guard let stored = try storedHash(checkpoint.seq) else {
-                report.problems.append(.init(file: file.name, seq: checkpoint.seq,
-                                             explanation: "event \(checkpoint.seq) is no longer in the log: it was truncated below a signed head"))
+                report.problems.append(
+                    .init(
+                        file: file.name, seq: checkpoint.seq,
+                        explanation: "event \(checkpoint.seq) is no longer in the log: it was truncated below a signed head"))
                 continue
             }
             guard Hex.encode(stored) == checkpoint.head else {
-                report.problems.append(.init(file: file.name, seq: checkpoint.seq,
-                                             explanation: "event \(checkpoint.seq) no longer has the signed hash: the log was rewritten at or before it"))
+                report.problems.append(
+                    .init(
+                        file: file.name, seq: checkpoint.seq,
+                        explanation: "event \(checkpoint.seq) no longer has the signed hash: the log was rewritten at or before it"))
                 continue
             }
             report.verified.append(checkpoint)

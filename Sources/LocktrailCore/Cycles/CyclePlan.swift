@@ -17,8 +17,10 @@ public struct CyclePlan: Sendable {
     public var recordsGap: Bool
 
     /// A plan.
-    public init(source: String, fence: OwnershipFence, status: CycleStatus, cursor: SourceCursor = .snapshot,
-                batches: CycleBatches = CycleBatches(), recordsGap: Bool = false) {
+    public init(
+        source: String, fence: OwnershipFence, status: CycleStatus, cursor: SourceCursor = .snapshot,
+        batches: CycleBatches = CycleBatches(), recordsGap: Bool = false
+    ) {
         self.source = source
         self.fence = fence
         self.status = status

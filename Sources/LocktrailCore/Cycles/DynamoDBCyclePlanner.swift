@@ -24,13 +24,16 @@ public struct DynamoDBCyclePlanner: Sendable {
     }
 
     /// The plan for `observation`, made from the source's `checkpoint` and stored `snapshot`.
-    public func plan(checkpoint: SourceCheckpoint, snapshot previous: [String: SnapshotEntry],
-                     observation: DynamoDBScanObservation) -> CyclePlan {
+    public func plan(
+        checkpoint: SourceCheckpoint, snapshot previous: [String: SnapshotEntry],
+        observation: DynamoDBScanObservation
+    ) -> CyclePlan {
         let (started, completed) = (observation.started, observation.completed)
         let window = ScanWindow(previousStarted: checkpoint.lastScanStarted, started: started, completed: completed)
         var head: [Event] = []
-        let gap = CoverageGapRules.pause(source: source, keyPrefix: "ddb", mechanism: .dynamodb, checkpoint: checkpoint,
-                                         started: started, completed: completed, threshold: gapThreshold, table: table)
+        let gap = CoverageGapRules.pause(
+            source: source, keyPrefix: "ddb", mechanism: .dynamodb, checkpoint: checkpoint,
+            started: started, completed: completed, threshold: gapThreshold, table: table)
         if let gap { head.append(gap) }
         let wasMissing = checkpoint.status == .tableMissing
 
@@ -45,21 +48,24 @@ public struct DynamoDBCyclePlanner: Sendable {
                     guard case .lock(let info) = entry else { return nil }
                     return LockRecordParse.parse(Array(info.utf8)).record?.id
                 }.sorted()
-                head.append(Event(
-                    key: "ddb|\(source)|table_missing|\(completed.microseconds)", kind: .sourceTableMissing, source: source,
-                    mechanism: .dynamodb, time: window.bounds, observedAt: completed,
-                    details: TableMissingDetails(table: table, heldLockIDs: held, itemsBefore: previous.count)))
+                head.append(
+                    Event(
+                        key: "ddb|\(source)|table_missing|\(completed.microseconds)", kind: .sourceTableMissing, source: source,
+                        mechanism: .dynamodb, time: window.bounds, observedAt: completed,
+                        details: TableMissingDetails(table: table, heldLockIDs: held, itemsBefore: previous.count)))
             }
-            return CyclePlan(source: source, fence: OwnershipFence(planningFrom: checkpoint),
-                             status: .observed(.tableMissing, window: window, items: 0), cursor: SourceCursor(resetsSnapshot: reset),
-                             batches: CycleBatches([CycleBatch(events: head)]), recordsGap: gap != nil)
+            return CyclePlan(
+                source: source, fence: OwnershipFence(planningFrom: checkpoint),
+                status: .observed(.tableMissing, window: window, items: 0), cursor: SourceCursor(resetsSnapshot: reset),
+                batches: CycleBatches([CycleBatch(events: head)]), recordsGap: gap != nil)
 
         case .items(let items):
             if wasMissing {
                 // A restored table starts from nothing: every item in it is new.
-                head.append(Event(
-                    key: "ddb|\(source)|table_restored|\(completed.microseconds)", kind: .sourceTableRestored, source: source,
-                    mechanism: .dynamodb, time: window.bounds, observedAt: completed, details: TableRestoredDetails(table: table)))
+                head.append(
+                    Event(
+                        key: "ddb|\(source)|table_restored|\(completed.microseconds)", kind: .sourceTableRestored, source: source,
+                        mechanism: .dynamodb, time: window.bounds, observedAt: completed, details: TableRestoredDetails(table: table)))
             }
             let differ = LockTableDiff(source: source, table: table, layout: layout)
             let before = wasMissing ? [:] : previous
@@ -72,9 +78,10 @@ public struct DynamoDBCyclePlanner: Sendable {
                 let slice = keys[(index * size)..<min((index + 1) * size, keys.count)]
                 return CycleBatch(diff: differ.diff(previous: before, current: current, keys: slice, window: window))
             }
-            return CyclePlan(source: source, fence: OwnershipFence(planningFrom: checkpoint),
-                             status: .observed(.ok, window: window, items: items.count), cursor: SourceCursor(resetsSnapshot: wasMissing),
-                             batches: batches, recordsGap: gap != nil)
+            return CyclePlan(
+                source: source, fence: OwnershipFence(planningFrom: checkpoint),
+                status: .observed(.ok, window: window, items: items.count), cursor: SourceCursor(resetsSnapshot: wasMissing),
+                batches: batches, recordsGap: gap != nil)
         }
     }
 }

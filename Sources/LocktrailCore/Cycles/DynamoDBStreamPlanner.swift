@@ -63,7 +63,8 @@ public struct DynamoDBStreamPlanner: Sendable {
             var writtenAfter = shard.previousRecordSeconds.flatMap(LockTableStreamRules.wholeSecond)
             for record in shard.records {
                 if let seconds = record.approximateCreationSeconds, seconds.isFinite,
-                   seconds + 1 <= attachedAt.secondsSinceEpoch {
+                    seconds + 1 <= attachedAt.secondsSinceEpoch
+                {
                     result.skipped += 1
                     continue
                 }
@@ -85,8 +86,9 @@ public struct DynamoDBStreamPlanner: Sendable {
     /// record's second — the stream's window, as (previous scan, this scan] is a scan's.
     static func timeByCreated(_ event: inout Event, writtenAfter: Timestamp) {
         guard event.kind == .lockAcquired, case .between(_, let notAfter) = event.time, event.details["time_basis"] == "stream",
-              let created = event.details["created"]?.stringValue.flatMap(Timestamp.init(parsing:)),
-              created > writtenAfter, created <= notAfter else { return }
+            let created = event.details["created"]?.stringValue.flatMap(Timestamp.init(parsing:)),
+            created > writtenAfter, created <= notAfter
+        else { return }
         event.time = .exact(created)
         event.details = event.details.setting("time_basis", to: "created").setting("written_after", to: .string(writtenAfter.rfc3339))
     }
@@ -147,12 +149,15 @@ public struct DynamoDBStreamPlanner: Sendable {
 
     /// The plan of a read between reconciliations: the records' events and snapshot changes and
     /// the shards' new positions. The scan's coverage does not move.
-    public func streamPlan(fence: OwnershipFence, stored: StreamCheckpoint, snapshot: [String: SnapshotEntry],
-                           reading: StreamReading) -> CyclePlan {
+    public func streamPlan(
+        fence: OwnershipFence, stored: StreamCheckpoint, snapshot: [String: SnapshotEntry],
+        reading: StreamReading
+    ) -> CyclePlan {
         let application = apply(reading, attachedAt: stored.attachedAt, to: snapshot)
-        return CyclePlan(source: source, fence: fence, status: .pushed(records: reading.recordCount, at: reading.completed),
-                         cursor: SourceCursor(shardPositions: reading.positions),
-                         batches: CycleBatches([CycleBatch(diff: application.diff)]))
+        return CyclePlan(
+            source: source, fence: fence, status: .pushed(records: reading.recordCount, at: reading.completed),
+            cursor: SourceCursor(shardPositions: reading.positions),
+            batches: CycleBatches([CycleBatch(diff: application.diff)]))
     }
 
     /// How a reconciliation found the stream.
@@ -170,9 +175,11 @@ public struct DynamoDBStreamPlanner: Sendable {
     /// read after the scan completed) in one commit; `scanPlanner` gives the scan's own rules
     /// (its pause gaps, a missing or restored table), which apply as they are when the table is
     /// missing or was missing.
-    public func reconcilePlan(checkpoint: SourceCheckpoint, fence: OwnershipFence, snapshot: [String: SnapshotEntry],
-                              observation: DynamoDBScanObservation, reading: StreamReading?, basis: Basis,
-                              scanPlanner: DynamoDBCyclePlanner) -> CyclePlan {
+    public func reconcilePlan(
+        checkpoint: SourceCheckpoint, fence: OwnershipFence, snapshot: [String: SnapshotEntry],
+        observation: DynamoDBScanObservation, reading: StreamReading?, basis: Basis,
+        scanPlanner: DynamoDBCyclePlanner
+    ) -> CyclePlan {
         guard case .items(let items) = observation.result, checkpoint.status != .tableMissing else {
             var plan = scanPlanner.plan(checkpoint: checkpoint, snapshot: snapshot, observation: observation)
             plan.fence = fence
@@ -190,17 +197,21 @@ public struct DynamoDBStreamPlanner: Sendable {
         case .attached(let at):
             attachedAt = at
             // Before the stream, the scans' own rule for a pause holds.
-            if let gap = CoverageGapRules.pause(source: source, keyPrefix: "ddb", mechanism: .dynamodb, checkpoint: checkpoint, started: started,
-                                                completed: completed, threshold: scanPlanner.gapThreshold, table: table) {
+            if let gap = CoverageGapRules.pause(
+                source: source, keyPrefix: "ddb", mechanism: .dynamodb, checkpoint: checkpoint, started: started,
+                completed: completed, threshold: scanPlanner.gapThreshold, table: table)
+            {
                 head.append(gap)
             }
         case .resynchronised(let reason, let since, let arn, let at):
             attachedAt = at
-            head.append(CoverageGapRules.gap(
-                key: "ddbs|\(source)|gap|\(since.microseconds)|\(started.microseconds)", source: source, mechanism: .dynamodb,
-                observedAt: completed,
-                details: CoverageGapDetails(from: since, to: started, reason: "stream not resumable: " + reason, table: table,
-                                            resynchronisedBy: "scan", streamARN: arn)))
+            head.append(
+                CoverageGapRules.gap(
+                    key: "ddbs|\(source)|gap|\(since.microseconds)|\(started.microseconds)", source: source, mechanism: .dynamodb,
+                    observedAt: completed,
+                    details: CoverageGapDetails(
+                        from: since, to: started, reason: "stream not resumable: " + reason, table: table,
+                        resynchronisedBy: "scan", streamARN: arn)))
         }
         let differ = LockTableDiff(source: source, table: table, layout: layout)
         let current = differ.index(items)
@@ -229,7 +240,8 @@ public struct DynamoDBStreamPlanner: Sendable {
             if repairing {
                 repaired += diff.upserts.count + diff.deletions.count
                 for i in diff.events.indices {
-                    diff.events[i].details = diff.events[i].details.setting("reconciled", to: "missed by the stream, found by the reconciliation scan")
+                    diff.events[i].details = diff.events[i].details.setting(
+                        "reconciled", to: "missed by the stream, found by the reconciliation scan")
                 }
             }
             scanBatches.append(CycleBatch(diff: diff))
@@ -238,18 +250,24 @@ public struct DynamoDBStreamPlanner: Sendable {
         let streamBatch = CycleBatch(diff: application.diff)
         // Snapshot changes of one key may be in both (not resumed): the stream's, later, win.
         let batches = repairing ? [CycleBatch(events: head), streamBatch] + scanBatches : [CycleBatch(events: head)] + scanBatches + [streamBatch]
-        let streamARN = reading?.streamARN ?? {
-            if case .resumed(let stored) = basis { return stored.streamARN }
-            if case .resynchronised(_, _, let arn?, _) = basis { return arn }
-            return ""
-        }()
-        let attachment = streamARN.isEmpty ? nil : SourceCursor.StreamAttachment(
-            streamARN: streamARN, attachedAt: attachedAt, readThrough: reading?.completed ?? completed, repaired: repaired,
-            restarts: !repairing)
-        return CyclePlan(source: source, fence: fence, status: .observed(.ok, window: window, items: items.count),
-                         cursor: SourceCursor(shardPositions: reading?.positions ?? [], stream: attachment),
-                         batches: CycleBatches(batches),
-                         recordsGap: head.contains { $0.kind == .coverageGap })
+        let streamARN =
+            reading?.streamARN
+            ?? {
+                if case .resumed(let stored) = basis { return stored.streamARN }
+                if case .resynchronised(_, _, let arn?, _) = basis { return arn }
+                return ""
+            }()
+        let attachment =
+            streamARN.isEmpty
+            ? nil
+            : SourceCursor.StreamAttachment(
+                streamARN: streamARN, attachedAt: attachedAt, readThrough: reading?.completed ?? completed, repaired: repaired,
+                restarts: !repairing)
+        return CyclePlan(
+            source: source, fence: fence, status: .observed(.ok, window: window, items: items.count),
+            cursor: SourceCursor(shardPositions: reading?.positions ?? [], stream: attachment),
+            batches: CycleBatches(batches),
+            recordsGap: head.contains { $0.kind == .coverageGap })
     }
 }
 

@@ -23,7 +23,7 @@ public struct S3BackfillPlanner: Sendable {
     private let history: VersionHistory
     private let resumeAfter: String?
     private let remembersVersions: Bool
-    private var open: [S3HistoryEntry] = []           // the last key's entries, waiting for the rest of its history
+    private var open: [S3HistoryEntry] = []  // the last key's entries, waiting for the rest of its history
     private var openFetched: [String: S3Fetched] = [:]
 
     /// A backfill of `source` (bucket and layout as the collector's), continuing after the key
@@ -59,7 +59,8 @@ public struct S3BackfillPlanner: Sendable {
         let diff = history.apply(entries: ready, known: [:], fetched: openFetched, observedAt: observedAt)
         let waiting = Set(open.map(\.itemKey))
         openFetched = openFetched.filter { waiting.contains($0.key) }
-        return Batch(events: diff.events, upserts: remembersVersions ? diff.upserts : [], keyMarker: ready.map(\.key).max(),
-                     entries: ready.count)
+        return Batch(
+            events: diff.events, upserts: remembersVersions ? diff.upserts : [], keyMarker: ready.map(\.key).max(),
+            entries: ready.count)
     }
 }

@@ -24,8 +24,10 @@ extension S3CyclePlanner {
 
     /// Whether a versioned cycle at `now` must walk the whole history: never walked (or not
     /// followed as versioned before), or last walked `interval` seconds ago or more.
-    public func reconciliationDue(checkpoint: SourceCheckpoint, snapshot: [String: SnapshotEntry], now: Timestamp,
-                                  interval: Double) -> Bool {
+    public func reconciliationDue(
+        checkpoint: SourceCheckpoint, snapshot: [String: SnapshotEntry], now: Timestamp,
+        interval: Double
+    ) -> Bool {
         guard checkpoint.status == .versioned, let last = Self.lastReconciled(snapshot) else { return true }
         return now.secondsSinceEpoch - last.secondsSinceEpoch >= interval
     }
@@ -50,10 +52,11 @@ extension S3CyclePlanner {
     /// The keys of this source that `notices` have news of: lock files and states created or
     /// removed in this bucket, under the prefix.
     public func keysWithNews(notices: [S3Notice]) -> Set<String> {
-        Set(notices.filter { notice in
-            notice.bucket == bucket && notice.change != .other && notice.keyRole != .other
-                && (prefix.map { notice.key.hasPrefix($0) } ?? true)
-        }.map(\.key))
+        Set(
+            notices.filter { notice in
+                notice.bucket == bucket && notice.change != .other && notice.keyRole != .other
+                    && (prefix.map { notice.key.hasPrefix($0) } ?? true)
+            }.map(\.key))
     }
 
     /// Keeps each key's head: the newest entry of the key, when it is a version, else none.
@@ -81,7 +84,8 @@ extension S3CyclePlanner {
     /// change to that key in the cycle (two would not say which lock each was). Empty when none.
     static func principalDetails(of event: Event, notices: [S3Notice], versioned: Bool) -> [String: JSONValue] {
         guard !notices.isEmpty, event.kind == .lockAcquired || event.kind == .lockReleased,
-              let key = event.details["object_key"]?.stringValue else { return [:] }
+            let key = event.details["object_key"]?.stringValue
+        else { return [:] }
         if event.kind == .lockReleased, event.details["reason"]?.stringValue == "replaced" { return [:] }
         let change: S3Notice.Change = event.kind == .lockAcquired ? .created : .removed
         let candidates = notices.filter { $0.key == key && $0.change == change }

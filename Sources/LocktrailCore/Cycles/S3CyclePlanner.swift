@@ -42,8 +42,10 @@ public struct S3CyclePlanner: Sendable {
     public static func mode(versioningEnabled: Bool) -> SourceStatus { versioningEnabled ? .versioned : .listing }
 
     /// The snapshot a cycle in `mode` compares with, and whether the stored one is forgotten.
-    public func baseline(checkpoint: SourceCheckpoint, snapshot: [String: SnapshotEntry],
-                         mode: SourceStatus) -> (snapshot: [String: SnapshotEntry], resets: Bool) {
+    public func baseline(
+        checkpoint: SourceCheckpoint, snapshot: [String: SnapshotEntry],
+        mode: SourceStatus
+    ) -> (snapshot: [String: SnapshotEntry], resets: Bool) {
         let changed = [.versioned, .listing].contains(checkpoint.status) && checkpoint.status != mode
         return changed ? ([:], true) : (snapshot, false)
     }
@@ -64,16 +66,18 @@ public struct S3CyclePlanner: Sendable {
         let window = ScanWindow(previousStarted: checkpoint.lastScanStarted, started: observation.started, completed: observation.completed)
         var events: [Event] = []
         // Every mode: even a versioned bucket's history can be pruned while nobody reads it.
-        let pause = CoverageGapRules.pause(source: source, keyPrefix: "s3", mechanism: .s3Lockfile, checkpoint: checkpoint,
-                                           started: observation.started, completed: observation.completed, threshold: gapThreshold,
-                                           bucket: bucket)
+        let pause = CoverageGapRules.pause(
+            source: source, keyPrefix: "s3", mechanism: .s3Lockfile, checkpoint: checkpoint,
+            started: observation.started, completed: observation.completed, threshold: gapThreshold,
+            bucket: bucket)
         if let pause { events.append(pause) }
         var diff: SnapshotDiff
         let items: Int
         // The pruning rules look back to the last walk of the whole history, not to the last
         // (push or frequent) cycle, which read only the keys it had news of.
-        let sinceWalk = ScanWindow(previousStarted: Self.lastReconciled(known) ?? checkpoint.lastScanStarted,
-                                   started: observation.started, completed: observation.completed)
+        let sinceWalk = ScanWindow(
+            previousStarted: Self.lastReconciled(known) ?? checkpoint.lastScanStarted,
+            started: observation.started, completed: observation.completed)
         switch (observation.listing, observation.scope) {
         case (.versions(let entries), .everything):
             diff = history.apply(entries: entries, known: known, fetched: observation.fetched, observedAt: observation.completed)
@@ -106,9 +110,10 @@ public struct S3CyclePlanner: Sendable {
             return extra.isEmpty ? event : Self.adding(extra, to: event)
         }
         let gaps = events.count
-        return CyclePlan(source: source, fence: OwnershipFence(planningFrom: checkpoint),
-                         status: .observed(mode, window: window, items: items), cursor: SourceCursor(resetsSnapshot: resets),
-                         batches: CycleBatches([CycleBatch(events: events, diff: diff)]), recordsGap: gaps > 0)
+        return CyclePlan(
+            source: source, fence: OwnershipFence(planningFrom: checkpoint),
+            status: .observed(mode, window: window, items: items), cursor: SourceCursor(resetsSnapshot: resets),
+            batches: CycleBatches([CycleBatch(events: events, diff: diff)]), recordsGap: gaps > 0)
     }
 
     private var history: VersionHistory { VersionHistory(source: source, bucket: bucket, layout: layout) }
@@ -116,8 +121,10 @@ public struct S3CyclePlanner: Sendable {
     private var builder: S3EventBuilder { S3EventBuilder(source: source, bucket: bucket, layout: layout) }
 
     /// Gaps for states whose version history was pruned before locktrail read all of it.
-    private func prunedHistoryGaps(gone: [String], known: [String: SnapshotEntry], entries: [S3HistoryEntry],
-                                   window: ScanWindow) -> [Event] {
+    private func prunedHistoryGaps(
+        gone: [String], known: [String: SnapshotEntry], entries: [S3HistoryEntry],
+        window: ScanWindow
+    ) -> [Event] {
         guard let previousStarted = window.previousStarted else { return [] }
         var events: [Event] = []
 
@@ -138,13 +145,15 @@ public struct S3CyclePlanner: Sendable {
         }
         for lockPath in pruned.keys.sorted() {
             let (state, key, mechanism) = pruned[lockPath]!
-            events.append(CoverageGapRules.gap(
-                key: "s3|\(source)|gap|pruned|\(lockPath)|\(previousStarted.microseconds)|\(window.started.microseconds)",
-                source: source, mechanism: mechanism, observedAt: window.completed, state: state,
-                details: CoverageGapDetails(
-                    from: previousStarted, to: window.started,
-                    reason: "versions of \(key) read before are no longer listed (expired or deleted): one made and removed since the previous scan would leave no trace",
-                    bucket: bucket, objectKey: key)))
+            events.append(
+                CoverageGapRules.gap(
+                    key: "s3|\(source)|gap|pruned|\(lockPath)|\(previousStarted.microseconds)|\(window.started.microseconds)",
+                    source: source, mechanism: mechanism, observedAt: window.completed, state: state,
+                    details: CoverageGapDetails(
+                        from: previousStarted, to: window.started,
+                        reason:
+                            "versions of \(key) read before are no longer listed (expired or deleted): one made and removed since the previous scan would leave no trace",
+                        bucket: bucket, objectKey: key)))
         }
 
         // A lock's delete marker whose version was never read: the lock came and went unseen.
@@ -152,14 +161,17 @@ public struct S3CyclePlanner: Sendable {
         for entry in entries where entry.isLockFile { byKey[entry.key, default: []].append(entry) }
         for key in byKey.keys.sorted() {
             guard let oldest = VersionHistory.chronological(byKey[key]!).first, oldest.isDeleteMarker, known[oldest.itemKey] == nil,
-                  oldest.lastModified > previousStarted, let state = builder.lockFileState(key) else { continue }
-            events.append(CoverageGapRules.gap(
-                key: "s3|\(source)|gap|orphan|\(key)|\(oldest.versionID)", source: source, mechanism: .s3Lockfile,
-                observedAt: window.completed, state: state,
-                details: CoverageGapDetails(
-                    from: previousStarted, to: oldest.lastModified,
-                    reason: "delete marker \(oldest.versionID) of \(key) has no version listed before it: the lock it released was pruned before it was read",
-                    bucket: bucket, objectKey: key, versionID: oldest.versionID)))
+                oldest.lastModified > previousStarted, let state = builder.lockFileState(key)
+            else { continue }
+            events.append(
+                CoverageGapRules.gap(
+                    key: "s3|\(source)|gap|orphan|\(key)|\(oldest.versionID)", source: source, mechanism: .s3Lockfile,
+                    observedAt: window.completed, state: state,
+                    details: CoverageGapDetails(
+                        from: previousStarted, to: oldest.lastModified,
+                        reason:
+                            "delete marker \(oldest.versionID) of \(key) has no version listed before it: the lock it released was pruned before it was read",
+                        bucket: bucket, objectKey: key, versionID: oldest.versionID)))
         }
         return events
     }

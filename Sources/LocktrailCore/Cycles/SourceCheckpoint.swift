@@ -13,8 +13,10 @@ public struct SourceCheckpoint: Hashable, Sendable {
     public var lastError: String?
 
     /// A checkpoint.
-    public init(status: SourceStatus = .new, lastScanStarted: Timestamp? = nil, lastScanCompleted: Timestamp? = nil,
-                failures: Int = 0, lastError: String? = nil) {
+    public init(
+        status: SourceStatus = .new, lastScanStarted: Timestamp? = nil, lastScanCompleted: Timestamp? = nil,
+        failures: Int = 0, lastError: String? = nil
+    ) {
         self.status = status
         self.lastScanStarted = lastScanStarted
         self.lastScanCompleted = lastScanCompleted

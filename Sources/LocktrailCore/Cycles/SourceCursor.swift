@@ -83,8 +83,10 @@ public struct SourceCursor: Hashable, Sendable {
     public var stream: StreamAttachment?
 
     /// A cursor.
-    public init(resetsSnapshot: Bool = false, shardPositions: [ShardPosition] = [], receipts: [QueueReceipt] = [],
-                stream: StreamAttachment? = nil) {
+    public init(
+        resetsSnapshot: Bool = false, shardPositions: [ShardPosition] = [], receipts: [QueueReceipt] = [],
+        stream: StreamAttachment? = nil
+    ) {
         self.resetsSnapshot = resetsSnapshot
         self.shardPositions = shardPositions
         self.receipts = receipts

@@ -20,7 +20,8 @@ public enum DerivationRules {
     /// `s3-state` event, whatever the collector version that stored it.
     public static func modelled(_ event: Event) -> EventTime {
         guard case .exact(let t) = event.time, event.mechanism == .s3Lockfile || event.mechanism == .s3State,
-              t.microseconds % 1_000_000 == 0 else { return event.time }
+            t.microseconds % 1_000_000 == 0
+        else { return event.time }
         return .between(after: t.adding(microseconds: -1), notAfter: t.adding(microseconds: 999_999))
     }
 
@@ -42,7 +43,8 @@ public enum DerivationRules {
     static func succeeded(exitCode: Int64, started: Event?) -> Bool {
         if exitCode == 0 { return true }
         guard exitCode == 2, let started, started.details["subcommand"]?.stringValue == "plan",
-              case .array(let arguments)? = started.details["arguments"] else { return false }
+            case .array(let arguments)? = started.details["arguments"]
+        else { return false }
         return arguments.contains { argument in
             guard let text = argument.stringValue else { return false }
             let flag = text.hasPrefix("--") ? String(text.dropFirst()) : text

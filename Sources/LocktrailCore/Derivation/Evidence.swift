@@ -11,7 +11,7 @@ public enum Provenance: String, Hashable, Sendable {
     public init(kind: EventKind) {
         switch kind {
         case .lockAcquired, .lockReleased, .stateWritten, .sourceTableMissing, .sourceTableRestored, .coverageGap,
-             .observationUnparsed, .stateDigestRemoved:
+            .observationUnparsed, .stateDigestRemoved:
             self = .observed
         default:
             self = .reported
@@ -51,7 +51,8 @@ public struct Evidence: Hashable, Sendable {
         self.note = note
         provenance = Provenance(kind: event.event.kind)
         if provenance == .reported {
-            reportedBy = event.event.details["ingest_token"]?.stringValue.map { "token " + $0 }
+            reportedBy =
+                event.event.details["ingest_token"]?.stringValue.map { "token " + $0 }
                 ?? (event.event.source == "hook" ? "an unnamed ingest token" : event.event.source)
         }
         if event.event.kind == .lockForceUnlocked { outcome = event.event.details["outcome"]?.stringValue ?? "unknown" }

@@ -16,8 +16,11 @@ public struct HoldAtTime: Hashable, Sendable {
     public init(at: Timestamp, candidates: [Hold]) {
         self.at = at
         let possible = candidates.filter { $0.possiblyHeld(from: at, to: at) }
-        let chosen = possible.first { $0.certainlyHeld(at: at) }
-            ?? possible.max { ($0.possibleStart ?? Timestamp(microsecondsSinceEpoch: .min)) < ($1.possibleStart ?? Timestamp(microsecondsSinceEpoch: .min)) }
+        let chosen =
+            possible.first { $0.certainlyHeld(at: at) }
+            ?? possible.max {
+                ($0.possibleStart ?? Timestamp(microsecondsSinceEpoch: .min)) < ($1.possibleStart ?? Timestamp(microsecondsSinceEpoch: .min))
+            }
         hold = chosen
         certainty = chosen.map { $0.certainlyHeld(at: at) ? "certain" : "possible" }
         otherCandidates = possible.map(\.lockID).filter { $0 != chosen?.lockID }.sorted()

@@ -120,7 +120,8 @@ private struct Folder {
         if let runID = event.details["run_id"]?.stringValue {
             runs[runID, default: []].append(e)
             if let lockID = event.lockID, runOfLock[lockID] == nil,
-               event.kind.isRunKind || event.kind == .lockReleaseFailed {
+                event.kind.isRunKind || event.kind == .lockReleaseFailed
+            {
                 runOfLock[lockID] = runID
             }
         }
@@ -129,7 +130,8 @@ private struct Folder {
             if lastObserved[key].map({ event.observedAt > $0 }) ?? true { lastObserved[key] = event.observedAt }
         }
         if event.mechanism == .dynamodb, let state = event.state,
-           [.lockAcquired, .lockReleased, .stateWritten].contains(event.kind) {
+            [.lockAcquired, .lockReleased, .stateWritten].contains(event.kind)
+        {
             dynamoDBStates.insert(state)
         }
         switch event.kind {
@@ -153,7 +155,8 @@ private struct Folder {
             }
         case .coverageGap:
             if let from = event.details["from"]?.stringValue.flatMap(Timestamp.init(parsing:)),
-               let to = event.details["to"]?.stringValue.flatMap(Timestamp.init(parsing:)) {
+                let to = event.details["to"]?.stringValue.flatMap(Timestamp.init(parsing:))
+            {
                 gaps.append(CoverageGap(source: event.source, from: from, to: to, seq: e.seq, state: event.state))
             }
         case .stateWritten:
@@ -188,11 +191,15 @@ private struct Folder {
                 let own = locks[lockID]!.events.filter { Self.isSighting($0) && $0.event.state == state }
                 let acquires = own.filter { $0.event.kind == .lockAcquired }
                 let record = Self.record(of: own)
-                if let run = owner(state: state, who: record["who"]?.stringValue,
-                                   created: record["created"]?.stringValue.flatMap(Timestamp.init(parsing:)),
-                                   acquired: EventTime.mostPrecise(acquires.map { DerivationRules.modelled($0.event) }), wrapped: wrapped) {
-                    links[lockID] = RunLink(runID: run.id, evidence: Evidence(
-                        run.started, note: "the wrapped run \(run.id) that took this lock: same state and Who, running when it was created"))
+                if let run = owner(
+                    state: state, who: record["who"]?.stringValue,
+                    created: record["created"]?.stringValue.flatMap(Timestamp.init(parsing:)),
+                    acquired: EventTime.mostPrecise(acquires.map { DerivationRules.modelled($0.event) }), wrapped: wrapped)
+                {
+                    links[lockID] = RunLink(
+                        runID: run.id,
+                        evidence: Evidence(
+                            run.started, note: "the wrapped run \(run.id) that took this lock: same state and Who, running when it was created"))
                 }
             }
         }
@@ -209,8 +216,9 @@ private struct Folder {
             }
         }
         var derived = stateOf.keys.sorted().map { lockID in
-            hold(lockID: lockID, state: stateOf[lockID]!, facts: locks[lockID]!, link: links[lockID],
-                 namelessFailures: nameless[lockID] ?? [])
+            hold(
+                lockID: lockID, state: stateOf[lockID]!, facts: locks[lockID]!, link: links[lockID],
+                namelessFailures: nameless[lockID] ?? [])
         }
         Self.widenBlockedCreated(&derived, locks: locks, gaps: gaps)
         return derived
@@ -228,10 +236,11 @@ private struct Folder {
         for indices in byState.values {
             for i in indices {
                 guard case .exact(let created)? = holds[i].acquired else { continue }
-                let blocked = indices.contains { j in
-                    j != i && holds[j].possiblyHeld(from: created, to: created)
-                        && (holds[j].possibleStart.map { $0 < created } ?? true)
-                } || gaps.contains { $0.concerns(holds[i].state) && $0.overlaps(.exact(created)) }
+                let blocked =
+                    indices.contains { j in
+                        j != i && holds[j].possiblyHeld(from: created, to: created)
+                            && (holds[j].possibleStart.map { $0 < created } ?? true)
+                    } || gaps.contains { $0.concerns(holds[i].state) && $0.overlaps(.exact(created)) }
                 guard blocked else { continue }
                 // The acquires this hold rests on, with Created's exactness undone.
                 let acquires = (locks[holds[i].lockID]?.events ?? []).filter {
@@ -276,7 +285,8 @@ private struct Folder {
         var out: [String: [WrappedRun]] = [:]
         for (id, events) in runs {
             guard let started = events.first(where: { $0.event.kind == .runStarted }), let state = started.event.state,
-                  let who = started.event.details["who"]?.stringValue, !who.isEmpty else { continue }
+                let who = started.event.details["who"]?.stringValue, !who.isEmpty
+            else { continue }
             let finishedAt = events.first(where: { $0.event.kind == .runFinished })?.event.time.latest
             out[state + "\u{0}" + who, default: []].append(WrappedRun(id: id, started: started, finishedAt: finishedAt))
         }
@@ -287,8 +297,10 @@ private struct Folder {
     /// `Who`, started before the lock's `Created` (both read off the run's own clock) and not
     /// finished before it, with a second of slack for clocks and rounding — and the only such run:
     /// when several fit, the times do not tell which took it, and none is linked.
-    private func owner(state: String, who: String?, created: Timestamp?, acquired: EventTime?,
-                       wrapped: [String: [WrappedRun]]) -> WrappedRun? {
+    private func owner(
+        state: String, who: String?, created: Timestamp?, acquired: EventTime?,
+        wrapped: [String: [WrappedRun]]
+    ) -> WrappedRun? {
         guard let who, let moment = created ?? acquired?.latest, let candidates = wrapped[state + "\u{0}" + who] else { return nil }
         let fitting = candidates.filter { run in
             run.started.event.time.latest <= moment.adding(seconds: 1)
@@ -344,9 +356,12 @@ private struct Folder {
                 sources.insert(event.source)
                 let outcome = event.details["outcome"]?.stringValue ?? "unknown"
                 let by = HoldDerivation.actor(event.details) ?? "an unknown actor"
-                evidence.append(Evidence(e, note: DerivationRules.removalOutcomes.contains(outcome)
-                    ? "force-unlock of this lock ID by \(by): removed"
-                    : "force-unlock attempt by \(by), outcome \(outcome): nothing removed, not evidence of force"))
+                evidence.append(
+                    Evidence(
+                        e,
+                        note: DerivationRules.removalOutcomes.contains(outcome)
+                            ? "force-unlock of this lock ID by \(by): removed"
+                            : "force-unlock attempt by \(by), outcome \(outcome): nothing removed, not evidence of force"))
             case .lockReleaseFailed:
                 releaseFailures.append(e)
                 sources.insert(event.source)
@@ -363,9 +378,12 @@ private struct Folder {
         for failure in releaseFailures {
             let cause = ReleaseFailureCause(message: failure.event.details["message"]?.stringValue)
             let who = failure.event.lockID == nil ? "the holder's run failed to release its lock" : "the holder failed to release"
-            evidence.append(Evidence(failure, note: cause.provesRemoval
-                ? "\(who): the lock had been removed (\(cause.rawValue))"
-                : "\(who) for another reason (network, throttling, permission or unknown): not evidence of force"))
+            evidence.append(
+                Evidence(
+                    failure,
+                    note: cause.provesRemoval
+                        ? "\(who): the lock had been removed (\(cause.rawValue))"
+                        : "\(who) for another reason (network, throttling, permission or unknown): not evidence of force"))
         }
         if let linked = link?.evidence { evidence.append(linked) }
 
@@ -403,8 +421,9 @@ private struct Folder {
             // Liveness proves force only for the run its own events tie to this lock ID; a run
             // matched by state, Who and time might have been waiting for the lock, not holding it.
             let provenRun = link.flatMap { $0.evidence == nil ? runs[$0.runID] : nil } ?? []
-            let proof = RemovalProof(released: released, forceUnlocks: forceUnlocks, releaseFailures: releaseFailures, run: provenRun,
-                                     sightings: own)
+            let proof = RemovalProof(
+                released: released, forceUnlocks: forceUnlocks, releaseFailures: releaseFailures, run: provenRun,
+                sightings: own)
             if let removal = proof.first {
                 kind = .forced
                 forceProvenance = removal.evidence.provenance

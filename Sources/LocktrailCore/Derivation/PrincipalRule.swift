@@ -12,15 +12,19 @@ public enum PrincipalRule {
     static let identities: Set<AWSPrincipal.Kind> = [.assumedRole, .iamUser, .root, .federatedUser]
 
     /// The creation and removal whose principals differ, if the lock's events show one.
-    public static func removedByAnother(_ sightings: [SequencedEvent])
-        -> (creation: SequencedEvent, removal: SequencedEvent, creator: AWSPrincipal, remover: AWSPrincipal)? {
+    public static func removedByAnother(
+        _ sightings: [SequencedEvent]
+    )
+        -> (creation: SequencedEvent, removal: SequencedEvent, creator: AWSPrincipal, remover: AWSPrincipal)?
+    {
         func principal(_ e: SequencedEvent) -> AWSPrincipal? {
             guard e.event.mechanism == .s3Lockfile, let text = e.event.details["principal_id"]?.stringValue, !text.isEmpty else { return nil }
             let p = AWSPrincipal(principalID: text)
             return identities.contains(p.kind) ? p : nil
         }
         guard let creation = sightings.first(where: { $0.event.kind == .lockAcquired && principal($0) != nil }),
-              let creator = principal(creation) else { return nil }
+            let creator = principal(creation)
+        else { return nil }
         for removal in sightings where removal.event.kind == .lockReleased && removal.event.details["reason"]?.stringValue != "replaced" {
             guard let remover = principal(removal) else { continue }
             if creator.compared(with: remover) == .different { return (creation, removal, creator, remover) }

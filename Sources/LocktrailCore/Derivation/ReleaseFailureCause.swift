@@ -17,7 +17,8 @@ public enum ReleaseFailureCause: String, Hashable, Sendable {
         if message.contains("does not match existing lock") {
             self = .otherLock
         } else if message.contains("unexpected end of JSON input") || message.contains("NoSuchKey")
-                    || message.contains("StatusCode: 404") || message.contains("no lock info found") {
+            || message.contains("StatusCode: 404") || message.contains("no lock info found")
+        {
             self = .lockGone
         } else {
             self = .other

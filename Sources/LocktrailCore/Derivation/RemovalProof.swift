@@ -23,8 +23,10 @@ struct RemovalProof {
     /// The first proof, if any.
     let first: Removal?
 
-    init(released: EventTime, forceUnlocks: [SequencedEvent], releaseFailures: [SequencedEvent], run: [SequencedEvent],
-         sightings: [SequencedEvent] = []) {
+    init(
+        released: EventTime, forceUnlocks: [SequencedEvent], releaseFailures: [SequencedEvent], run: [SequencedEvent],
+        sightings: [SequencedEvent] = []
+    ) {
         let skew = DerivationRules.clockSkewSeconds
         let latestGone = released.latest.adding(seconds: skew)
         if let removal = forceUnlocks.first(where: { e in
@@ -32,23 +34,26 @@ struct RemovalProof {
                 && (e.event.time.earliest ?? e.event.time.latest) <= latestGone
         }) {
             let by = HoldDerivation.actor(removal.event.details) ?? "an unknown actor"
-            first = Removal(event: removal, evidence: Evidence(removal, note: "force-unlock of this lock ID by \(by): removed"),
-                            isForceUnlock: true, isLiveness: false)
+            first = Removal(
+                event: removal, evidence: Evidence(removal, note: "force-unlock of this lock ID by \(by): removed"),
+                isForceUnlock: true, isLiveness: false)
             return
         }
         if let failure = releaseFailures.first(where: { e in
             ReleaseFailureCause(message: e.event.details["message"]?.stringValue).provesRemoval
                 && (released.earliest.map { $0 <= e.event.time.latest.adding(seconds: skew) } ?? true)
         }) {
-            first = Removal(event: failure, evidence: Evidence(failure, note: "the holder failed to release: the lock had been removed"),
-                            isForceUnlock: false, isLiveness: false)
+            first = Removal(
+                event: failure, evidence: Evidence(failure, note: "the holder failed to release: the lock had been removed"),
+                isForceUnlock: false, isLiveness: false)
             return
         }
         if let other = PrincipalRule.removedByAnother(sightings) {
             let note = "lock file removed by \(other.remover.description), not by \(other.creator.description) who created it"
-            first = Removal(event: other.removal, evidence: Evidence(other.removal, note: note), isForceUnlock: false, isLiveness: false,
-                            creation: Evidence(other.creation, note: "lock file created by \(other.creator.description)"),
-                            remover: other.remover.description)
+            first = Removal(
+                event: other.removal, evidence: Evidence(other.removal, note: note), isForceUnlock: false, isLiveness: false,
+                creation: Evidence(other.creation, note: "lock file created by \(other.creator.description)"),
+                remover: other.remover.description)
             return
         }
         let started = run.first { $0.event.kind == .runStarted }?.event
@@ -57,11 +62,14 @@ struct RemovalProof {
             return DerivationRules.succeeded(exitCode: Int64(code), started: started)
         }
         let aliveAfter = released.latest.adding(seconds: skew + DerivationRules.exitGraceSeconds)
-        if !succeeded, let alive = run.first(where: { e in
-            e.event.kind == .runHeartbeat && (e.event.time.earliest ?? e.event.time.latest) > aliveAfter
-        }) {
-            first = Removal(event: alive, evidence: Evidence(alive, note: "the holder's run was alive after the lock had gone"),
-                            isForceUnlock: false, isLiveness: true)
+        if !succeeded,
+            let alive = run.first(where: { e in
+                e.event.kind == .runHeartbeat && (e.event.time.earliest ?? e.event.time.latest) > aliveAfter
+            })
+        {
+            first = Removal(
+                event: alive, evidence: Evidence(alive, note: "the holder's run was alive after the lock had gone"),
+                isForceUnlock: false, isLiveness: true)
             return
         }
         first = nil

@@ -55,7 +55,8 @@ struct WriteClassifier {
     private func pairedWrites(_ stateWrites: [SequencedEvent]) -> (seen: [SequencedEvent], twins: [Int64: SequencedEvent]) {
         func md5(_ e: SequencedEvent, _ field: String) -> String? {
             guard let value = e.event.details[field]?.stringValue?.lowercased(), value.count == 32,
-                  value.allSatisfy(\.isHexDigit) else { return nil }
+                value.allSatisfy(\.isHexDigit)
+            else { return nil }
             return value
         }
         var objects: [String: [SequencedEvent]] = [:]
@@ -74,10 +75,12 @@ struct WriteClassifier {
                 let from = window.earliest.map { $0.adding(seconds: -5) }
                 return (from.map { time.latest >= $0 } ?? true) && (time.earliest ?? time.latest) <= window.latest.adding(seconds: 1)
             }
-            guard let object = candidates.min(by: {
-                abs($0.event.time.latest.secondsSinceEpoch - window.latest.secondsSinceEpoch)
-                    < abs($1.event.time.latest.secondsSinceEpoch - window.latest.secondsSinceEpoch)
-            }) else { continue }
+            guard
+                let object = candidates.min(by: {
+                    abs($0.event.time.latest.secondsSinceEpoch - window.latest.secondsSinceEpoch)
+                        < abs($1.event.time.latest.secondsSinceEpoch - window.latest.secondsSinceEpoch)
+                })
+            else { continue }
             let (primary, twin) = window.isMorePrecise(than: DerivationRules.modelled(object.event)) ? (d, object) : (object, d)
             twins[primary.seq] = twin
             absorbed.insert(twin.seq)
@@ -103,7 +106,8 @@ struct WriteClassifier {
         let candidates = holds.filter { $0.possiblyHeld(from: from, to: to) }.sorted { $0.lockID < $1.lockID }
         write.candidates = candidates.map(\.lockID)
         if candidates.count == 1, let only = candidates.first, only.state == write.state, let from,
-           let start = only.certainStart, start <= from, only.certainEnd.map({ $0 >= to }) == true {
+            let start = only.certainStart, start <= from, only.certainEnd.map({ $0 >= to }) == true
+        {
             write.status = .locked
             write.match = "certain"
             write.lockID = only.lockID
@@ -113,7 +117,8 @@ struct WriteClassifier {
         }
         if !candidates.isEmpty {
             write.status = .ambiguous
-            write.reason = candidates.count == 1
+            write.reason =
+                candidates.count == 1
                 ? "lock \(candidates[0].lockID) may have been held then: their times overlap but do not prove it"
                 : "\(candidates.count) locks may have been held then; the times do not tell which"
             return write
@@ -132,13 +137,18 @@ struct WriteClassifier {
         }
         if let gap = gaps.first(where: { $0.concerns(write.state) && $0.overlaps(time) }) {
             write.reason = "no lock was seen then, but \(gap.source) did not observe from \(gap.from.rfc3339) to \(gap.to.rfc3339)"
-            write.evidence.append(Evidence(SequencedEvent(seq: gap.seq, event: Event(
-                key: "", kind: .coverageGap, source: gap.source, time: .between(after: gap.from, notAfter: gap.to),
-                observedAt: gap.to)), note: "coverage gap"))
+            write.evidence.append(
+                Evidence(
+                    SequencedEvent(
+                        seq: gap.seq,
+                        event: Event(
+                            key: "", kind: .coverageGap, source: gap.source, time: .between(after: gap.from, notAfter: gap.to),
+                            observedAt: gap.to)), note: "coverage gap"))
             return write
         }
         write.status = .unlocked
-        write.reason = "the lock-file version history of this state since \(since.rfc3339) shows no lock held "
+        write.reason =
+            "the lock-file version history of this state since \(since.rfc3339) shows no lock held "
             + (time.exact.map { "at \($0.rfc3339)" } ?? "in the write's \(time.precision == "second" ? "second" : "time bounds")")
         return write
     }

@@ -108,8 +108,10 @@ public struct LockTableDiff: Sendable {
     }
 
     /// Diffs only `keys` of the two sides.
-    public func diff<Keys: Collection<String>>(previous: [String: SnapshotEntry], current: [String: LockTableItem],
-                                               keys: Keys, window: ScanWindow) -> SnapshotDiff {
+    public func diff<Keys: Collection<String>>(
+        previous: [String: SnapshotEntry], current: [String: LockTableItem],
+        keys: Keys, window: ScanWindow
+    ) -> SnapshotDiff {
         var diff = SnapshotDiff()
         for key in keys {
             let old = previous[key]
@@ -139,10 +141,13 @@ public struct LockTableDiff: Sendable {
         return .other(fingerprint: Hex.encode(Digest.sha256(CanonicalJSON.encode(item.raw))))
     }
 
-    private func base<D: EventDetails>(_ kind: EventKind, key: String, time: EventTime, window: ScanWindow, state: StateIdentity?,
-                                       lockID: String?, details: D, raw: JSONValue?) -> Event {
-        Event(key: key, kind: kind, source: source, mechanism: .dynamodb, time: time, observedAt: window.completed,
-              lockID: lockID, state: state?.lockPath, workspace: state?.workspace, details: details, raw: raw)
+    private func base<D: EventDetails>(
+        _ kind: EventKind, key: String, time: EventTime, window: ScanWindow, state: StateIdentity?,
+        lockID: String?, details: D, raw: JSONValue?
+    ) -> Event {
+        Event(
+            key: key, kind: kind, source: source, mechanism: .dynamodb, time: time, observedAt: window.completed,
+            lockID: lockID, state: state?.lockPath, workspace: state?.workspace, details: details, raw: raw)
     }
 
     private func keyPrefix(_ what: String) -> String { "ddb|\(source)|\(what)|" }
@@ -154,31 +159,43 @@ public struct LockTableDiff: Sendable {
         case .lock(let info):
             switch LockRecordParse.parse(Array(info.utf8)) {
             case .record(let record):
-                var details = LockChangeDetails(context: context, record: record, timeBasis: .scan,
-                                                pathMismatch: record.path.map { $0 != key } ?? false)
+                var details = LockChangeDetails(
+                    context: context, record: record, timeBasis: .scan,
+                    pathMismatch: record.path.map { $0 != key } ?? false)
                 var time = window.bounds
                 // Created is written when terraform starts the command: the best time there is,
                 // unless it falls outside what the scans prove (lock-timeout retries reuse it).
                 if let created = record.created, created <= window.completed,
-                   window.previousStarted.map({ created > $0 }) ?? true {
+                    window.previousStarted.map({ created > $0 }) ?? true
+                {
                     time = .exact(created)
                     details.timeBasis = .created
                 }
-                return [base(.lockAcquired, key: keyPrefix("acquired") + key + "|" + record.id, time: time, window: window,
-                             state: state, lockID: record.id, details: details, raw: item.raw)]
+                return [
+                    base(
+                        .lockAcquired, key: keyPrefix("acquired") + key + "|" + record.id, time: time, window: window,
+                        state: state, lockID: record.id, details: details, raw: item.raw)
+                ]
             case .unparseable(let reason):
-                return [base(.observationUnparsed, key: keyPrefix("unparsed") + key + "|" + Hex.encode(Digest.sha256(info)),
-                             time: window.bounds, window: window, state: state, lockID: nil,
-                             details: UnparsedDetails(context: context, reason: "lock item whose Info is not a lock record: " + reason,
-                                                      itemKind: .lock),
-                             raw: item.raw)]
+                return [
+                    base(
+                        .observationUnparsed, key: keyPrefix("unparsed") + key + "|" + Hex.encode(Digest.sha256(info)),
+                        time: window.bounds, window: window, state: state, lockID: nil,
+                        details: UnparsedDetails(
+                            context: context, reason: "lock item whose Info is not a lock record: " + reason,
+                            itemKind: .lock),
+                        raw: item.raw)
+                ]
             }
         case .digest(let digest):
             guard !digest.isEmpty else { return [] }  // a -md5 item without Digest (terragrunt migrate) writes nothing
             var details = StateWriteDetails(context: context, digest: digest, baseline: window.previousStarted == nil)
             if case .digest(let old)? = previous, !old.isEmpty { details.previousDigest = old }
-            return [base(.stateWritten, key: keyPrefix("written") + (state?.lockPath ?? key) + "|" + digest + "|" + String(window.completed.microseconds),
-                         time: window.bounds, window: window, state: state, lockID: nil, details: details, raw: item.raw)]
+            return [
+                base(
+                    .stateWritten, key: keyPrefix("written") + (state?.lockPath ?? key) + "|" + digest + "|" + String(window.completed.microseconds),
+                    time: window.bounds, window: window, state: state, lockID: nil, details: details, raw: item.raw)
+            ]
         case .lockFile, .state, .deleteMarker:
             return []  // S3 kinds never come from a lock table
         case .other(let fingerprint):
@@ -190,9 +207,12 @@ public struct LockTableDiff: Sendable {
             } else {
                 reason = "item is neither a lock (no Info) nor a -md5 digest item"
             }
-            return [base(.observationUnparsed, key: keyPrefix("unparsed") + key + "|" + fingerprint, time: window.bounds, window: window,
-                         state: state, lockID: nil, details: UnparsedDetails(context: context, reason: reason, itemKind: .other),
-                         raw: item.raw)]
+            return [
+                base(
+                    .observationUnparsed, key: keyPrefix("unparsed") + key + "|" + fingerprint, time: window.bounds, window: window,
+                    state: state, lockID: nil, details: UnparsedDetails(context: context, reason: reason, itemKind: .other),
+                    raw: item.raw)
+            ]
         }
     }
 
@@ -208,13 +228,19 @@ public struct LockTableDiff: Sendable {
                 details.replacedBy = newRecord.id
             }
             let id = record?.id ?? Hex.encode(Digest.sha256(info))
-            return [base(.lockReleased, key: keyPrefix("released") + key + "|" + id, time: window.bounds, window: window,
-                         state: state, lockID: record?.id, details: details, raw: nil)]
+            return [
+                base(
+                    .lockReleased, key: keyPrefix("released") + key + "|" + id, time: window.bounds, window: window,
+                    state: state, lockID: record?.id, details: details, raw: nil)
+            ]
         case .digest(let digest):
             guard replacedBy == nil else { return [] }  // a changed digest is a write, reported by appeared()
-            return [base(.stateDigestRemoved, key: keyPrefix("digest_removed") + key + "|" + String(window.completed.microseconds),
-                         time: window.bounds, window: window, state: state, lockID: nil,
-                         details: DigestRemovedDetails(context: context, previousDigest: digest), raw: nil)]
+            return [
+                base(
+                    .stateDigestRemoved, key: keyPrefix("digest_removed") + key + "|" + String(window.completed.microseconds),
+                    time: window.bounds, window: window, state: state, lockID: nil,
+                    details: DigestRemovedDetails(context: context, previousDigest: digest), raw: nil)
+            ]
         case .other, .lockFile, .state, .deleteMarker:
             return []
         }

@@ -50,8 +50,9 @@ public struct Event: Hashable, Sendable {
         lockID: String? = nil, state: String? = nil, workspace: String? = nil, details: D, raw: JSONValue? = nil
     ) {
         assert(D.kinds.contains(kind), "\(D.self) are not the details of \(kind)")
-        self.init(key: key, kind: kind, source: source, mechanism: mechanism, time: time, observedAt: observedAt, lockID: lockID,
-                  state: state, workspace: workspace, details: .object(details.object), raw: raw)
+        self.init(
+            key: key, kind: kind, source: source, mechanism: mechanism, time: time, observedAt: observedAt, lockID: lockID,
+            state: state, workspace: workspace, details: .object(details.object), raw: raw)
     }
 
     /// The version of the canonical encoding new events are written with (`EventEncoding.current`).
@@ -62,8 +63,9 @@ public struct Event: Hashable, Sendable {
 
     /// The RFC 8785 canonical encoding of this event in `encoding`, the one it was (or will be) stored with.
     public func canonicalEncoding(in encoding: EventEncoding) -> [UInt8] {
-        canonicalEncoding(details: CanonicalJSON.encode(details, numbers: encoding.numbers),
-                          raw: raw.map { CanonicalJSON.encode($0, numbers: encoding.numbers) }, encoding: encoding)
+        canonicalEncoding(
+            details: CanonicalJSON.encode(details, numbers: encoding.numbers),
+            raw: raw.map { CanonicalJSON.encode($0, numbers: encoding.numbers) }, encoding: encoding)
     }
 
     /// The canonical encoding with `details` and `raw` already canonically encoded (in

@@ -103,30 +103,37 @@ public struct ChainVerifier: Sendable {
         }
         if link.storedPrevious != expectedPrevious {
             if let next, link.storedPrevious == next.storedHash {
-                return ChainBreak(kind: .reordered, seq: link.seq,
-                                  explanation: "it links to the event stored after it (event \(next.seq)): the two were swapped")
+                return ChainBreak(
+                    kind: .reordered, seq: link.seq,
+                    explanation: "it links to the event stored after it (event \(next.seq)): the two were swapped")
             }
             if let next, next.storedPrevious == expectedPrevious {
-                return ChainBreak(kind: .inserted, seq: link.seq,
-                                  explanation: "the chain continues from event \(previousSeq) to event \(next.seq) without it")
+                return ChainBreak(
+                    kind: .inserted, seq: link.seq,
+                    explanation: "the chain continues from event \(previousSeq) to event \(next.seq) without it")
             }
             if link.storedPrevious == beforePrevious {
-                return ChainBreak(kind: .inserted, seq: previousSeq,
-                                  explanation: "event \(link.seq) links past it to the event before it")
+                return ChainBreak(
+                    kind: .inserted, seq: previousSeq,
+                    explanation: "event \(link.seq) links past it to the event before it")
             }
             if link.seq > previousSeq + 1 {
-                return ChainBreak(kind: .missing, seq: link.seq,
-                                  explanation: "events \(previousSeq + 1)…\(link.seq - 1) are gone; it links to an event that is no longer stored")
+                return ChainBreak(
+                    kind: .missing, seq: link.seq,
+                    explanation: "events \(previousSeq + 1)…\(link.seq - 1) are gone; it links to an event that is no longer stored")
             }
-            return ChainBreak(kind: .broken, seq: link.seq,
-                              explanation: "it does not link to event \(previousSeq): an earlier event was altered and re-hashed, or events were removed and renumbered")
+            return ChainBreak(
+                kind: .broken, seq: link.seq,
+                explanation:
+                    "it does not link to event \(previousSeq): an earlier event was altered and re-hashed, or events were removed and renumbered")
         }
         if link.recomputedHash != link.storedHash {
             return ChainBreak(kind: .altered, seq: link.seq, explanation: "its stored contents no longer match its hash")
         }
         if link.seq != previousSeq + 1 {
-            return ChainBreak(kind: .missing, seq: link.seq,
-                              explanation: "positions \(previousSeq + 1)…\(link.seq - 1) are empty although the links are intact: events were renumbered")
+            return ChainBreak(
+                kind: .missing, seq: link.seq,
+                explanation: "positions \(previousSeq + 1)…\(link.seq - 1) are empty although the links are intact: events were renumbered")
         }
         return nil
     }

@@ -34,7 +34,7 @@ extension EventTime {
         switch self {
         case .exact: return "exact"
         case .between(let after?, let notAfter)
-            where notAfter.microseconds - after.microseconds == 1_000_000 && (after.microseconds + 1) % 1_000_000 == 0:
+        where notAfter.microseconds - after.microseconds == 1_000_000 && (after.microseconds + 1) % 1_000_000 == 0:
             return "second"
         case .between: return "bounded"
         }
@@ -55,8 +55,10 @@ extension EventTime {
         case .exact(let t):
             return [prefix + "_at": .string(t.rfc3339), prefix + "_after": .null, prefix + "_not_after": .null, prefix + "_precision": "exact"]
         case .between(let after, let notAfter):
-            return [prefix + "_at": .null, prefix + "_after": .optional(after?.rfc3339),
-                    prefix + "_not_after": .string(notAfter.rfc3339), prefix + "_precision": .string(precision)]
+            return [
+                prefix + "_at": .null, prefix + "_after": .optional(after?.rfc3339),
+                prefix + "_not_after": .string(notAfter.rfc3339), prefix + "_precision": .string(precision),
+            ]
         }
     }
 }

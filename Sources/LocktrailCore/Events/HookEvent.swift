@@ -20,8 +20,10 @@ public struct HookEvent: Hashable, Sendable {
     public var details: [String: JSONValue]
 
     /// An event.
-    public init(id: String, kind: EventKind, time: Timestamp, runID: String, state: String? = nil, workspace: String? = nil,
-                lockID: String? = nil, details: [String: JSONValue] = [:]) {
+    public init(
+        id: String, kind: EventKind, time: Timestamp, runID: String, state: String? = nil, workspace: String? = nil,
+        lockID: String? = nil, details: [String: JSONValue] = [:]
+    ) {
         self.id = id
         self.kind = kind
         self.time = time
@@ -78,7 +80,11 @@ public struct HookEvent: Hashable, Sendable {
         let id = try string("id", required: true, max: 128)!
         let kind = try string("kind", required: true, max: 64)!
         guard Self.isAllowed(kind) else {
-            throw Invalid(field: field("kind"), reason: "must be a run.* or lock.* kind other than lock.acquired/lock.released (those come from the lock itself) and lock.maintenance_* (only locktrail lock and the collector write those)")
+            throw Invalid(
+                field: field("kind"),
+                reason:
+                    "must be a run.* or lock.* kind other than lock.acquired/lock.released (those come from the lock itself) and lock.maintenance_* (only locktrail lock and the collector write those)"
+            )
         }
         let timeText = try string("time", required: true, max: 64)!
         guard let time = Timestamp(parsing: timeText) else { throw Invalid(field: field("time"), reason: "must be an RFC 3339 time") }
@@ -91,9 +97,10 @@ public struct HookEvent: Hashable, Sendable {
             guard case .object(let object) = d else { throw Invalid(field: field("details"), reason: "must be an object") }
             details = object
         }
-        self.init(id: id, kind: EventKind(named: kind), time: time, runID: runID, state: try string("state", required: false),
-                  workspace: try string("workspace", required: false, max: 256), lockID: try string("lock_id", required: false, max: 256),
-                  details: details)
+        self.init(
+            id: id, kind: EventKind(named: kind), time: time, runID: runID, state: try string("state", required: false),
+            workspace: try string("workspace", required: false, max: 256), lockID: try string("lock_id", required: false, max: 256),
+            details: details)
     }
 
     /// The event-log entry for this hook event, received at `receivedAt` from a client that
@@ -103,7 +110,8 @@ public struct HookEvent: Hashable, Sendable {
         // client sent, so a client cannot claim another's name; `raw` keeps what it did send.
         let d = HookReportDetails(reported: details, runID: runID, hookEventID: id, ingestToken: ingestToken)
         // A hook may report a kind of its own (`run.*`/`lock.*`): its details are the same shape.
-        return Event(key: "hook|" + id, kind: kind, source: "hook", mechanism: .hook, time: .exact(time), observedAt: receivedAt,
-                     lockID: lockID, state: state, workspace: workspace, details: .object(d.object), raw: json)
+        return Event(
+            key: "hook|" + id, kind: kind, source: "hook", mechanism: .hook, time: .exact(time), observedAt: receivedAt,
+            lockID: lockID, state: state, workspace: workspace, details: .object(d.object), raw: json)
     }
 }

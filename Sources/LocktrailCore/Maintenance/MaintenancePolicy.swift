@@ -17,8 +17,10 @@ public struct MaintenancePolicy: Hashable, Sendable {
     public var region: String?
 
     /// The policy for one invocation.
-    public init(state: String, reason: String, actor: String, ttl: Double, dynamoDBTable: String? = nil, lockfile: Bool = false,
-                region: String? = nil) {
+    public init(
+        state: String, reason: String, actor: String, ttl: Double, dynamoDBTable: String? = nil, lockfile: Bool = false,
+        region: String? = nil
+    ) {
         (self.state, self.reason, self.actor, self.ttl) = (state, reason, actor, ttl)
         (self.dynamoDBTable, self.lockfile, self.region) = (dynamoDBTable, lockfile, region)
     }
@@ -41,8 +43,9 @@ public struct MaintenancePolicy: Hashable, Sendable {
 
     /// `maintenance.locked`: the lock is in place in every mechanism of `target`.
     public func lockedEvent(_ lock: MaintenanceLock, target: MaintenanceTarget, at now: Timestamp) -> Event {
-        MaintenanceEvents.event(.maintenanceLocked, lockID: lock.id, state: state,
-                                details: MaintenanceDetails.locked(lock, target: target, ttl: ttl).object, at: now)
+        MaintenanceEvents.event(
+            .maintenanceLocked, lockID: lock.id, state: state,
+            details: MaintenanceDetails.locked(lock, target: target, ttl: ttl).object, at: now)
     }
 
     /// `maintenance.refused`: the state was held by another lock, so nothing was taken (a lock
@@ -71,12 +74,14 @@ public struct OpenMaintenanceLock: Hashable, Sendable {
     /// The lock of a `maintenance.locked` event's details; nil when they are not one.
     public init?(details: JSONValue, lockID: String, state: String) {
         guard let reason = details["reason"]?.stringValue, let actor = details["actor"]?.stringValue,
-              let created = details["created"]?.stringValue.flatMap(Timestamp.init(parsing:)),
-              let expires = details["expires_at"]?.stringValue.flatMap(Timestamp.init(parsing:)),
-              let record = details["record"]?.stringValue else { return nil }
+            let created = details["created"]?.stringValue.flatMap(Timestamp.init(parsing:)),
+            let expires = details["expires_at"]?.stringValue.flatMap(Timestamp.init(parsing:)),
+            let record = details["record"]?.stringValue
+        else { return nil }
         lock = MaintenanceLock(id: lockID, state: state, reason: reason, actor: actor, created: created, expires: expires)
-        target = MaintenanceTarget(table: details["table"]?.stringValue, region: details["region"]?.stringValue,
-                                   lockfile: details["lockfile"] == .bool(true))
+        target = MaintenanceTarget(
+            table: details["table"]?.stringValue, region: details["region"]?.stringValue,
+            lockfile: details["lockfile"] == .bool(true))
         self.record = record
     }
 

@@ -30,8 +30,10 @@ public struct DatabaseMetrics: Sendable {
         /// For a lock table read through its stream: changes reconciliation found the stream missed.
         public var streamRepairs: Int?
         /// A source.
-        public init(name: String, kind: String, lastSuccess: Timestamp?, failures: Int, coverageGaps: Int,
-                    streamReadThrough: Timestamp? = nil, streamRepairs: Int? = nil) {
+        public init(
+            name: String, kind: String, lastSuccess: Timestamp?, failures: Int, coverageGaps: Int,
+            streamReadThrough: Timestamp? = nil, streamRepairs: Int? = nil
+        ) {
             (self.name, self.kind, self.lastSuccess, self.failures, self.coverageGaps) = (name, kind, lastSuccess, failures, coverageGaps)
             (self.streamReadThrough, self.streamRepairs) = (streamReadThrough, streamRepairs)
         }
@@ -62,45 +64,69 @@ public struct DatabaseMetrics: Sendable {
         var byBucket: [String: Int] = [:]
         for lock in held { byBucket[lock.state.flatMap { $0.split(separator: "/", maxSplits: 1).first.map(String.init) } ?? "", default: 0] += 1 }
         for (bucket, count) in byBucket.sorted(by: { $0.key < $1.key }) {
-            out.append(MetricSample("locktrail_locks_held", .gauge, help: "Locks held now (no release seen), by state bucket.",
-                                    labels: [("bucket", bucket)], value: Double(count)))
+            out.append(
+                MetricSample(
+                    "locktrail_locks_held", .gauge, help: "Locks held now (no release seen), by state bucket.",
+                    labels: [("bucket", bucket)], value: Double(count)))
         }
         if byBucket.isEmpty {
             // An empty family still says "zero", so `locktrail_locks_held == 0` can be asked.
-            out.append(MetricSample("locktrail_locks_held", .gauge, help: "Locks held now (no release seen), by state bucket.",
-                                    labels: [("bucket", "")], value: 0))
+            out.append(
+                MetricSample(
+                    "locktrail_locks_held", .gauge, help: "Locks held now (no release seen), by state bucket.",
+                    labels: [("bucket", "")], value: 0))
         }
         let ages = held.compactMap { $0.since.map { max(0, now.secondsSinceEpoch - $0.secondsSinceEpoch) } }
-        out.append(MetricSample("locktrail_oldest_lock_age_seconds", .gauge, help: "Age of the oldest lock held now (0 when none).",
-                                value: ages.max() ?? 0))
+        out.append(
+            MetricSample(
+                "locktrail_oldest_lock_age_seconds", .gauge, help: "Age of the oldest lock held now (0 when none).",
+                value: ages.max() ?? 0))
         for threshold in Self.staleThresholds {
-            out.append(MetricSample("locktrail_stale_locks", .gauge, help: "Locks held now that are older than the threshold.",
-                                    labels: [("older_than", threshold.label)], value: Double(ages.filter { $0 > threshold.seconds }.count)))
+            out.append(
+                MetricSample(
+                    "locktrail_stale_locks", .gauge, help: "Locks held now that are older than the threshold.",
+                    labels: [("older_than", threshold.label)], value: Double(ages.filter { $0 > threshold.seconds }.count)))
         }
-        out.append(MetricSample("locktrail_maintenance_locks", .gauge, help: "Maintenance locks (locktrail lock) held now.",
-                                value: Double(held.filter(\.maintenance).count)))
-        out.append(MetricSample("locktrail_forced_removals_total", .counter, help: "Locks found force-removed, ever (not moved by rebuild).",
-                                value: Double(forcedRemovals)))
-        out.append(MetricSample("locktrail_unlocked_writes_total", .counter, help: "State writes proven made with no lock held, ever (not moved by rebuild).",
-                                value: Double(unlockedWrites)))
+        out.append(
+            MetricSample(
+                "locktrail_maintenance_locks", .gauge, help: "Maintenance locks (locktrail lock) held now.",
+                value: Double(held.filter(\.maintenance).count)))
+        out.append(
+            MetricSample(
+                "locktrail_forced_removals_total", .counter, help: "Locks found force-removed, ever (not moved by rebuild).",
+                value: Double(forcedRemovals)))
+        out.append(
+            MetricSample(
+                "locktrail_unlocked_writes_total", .counter, help: "State writes proven made with no lock held, ever (not moved by rebuild).",
+                value: Double(unlockedWrites)))
         out.append(MetricSample("locktrail_events_total", .counter, help: "Events in the event log.", value: Double(events)))
         for source in sources.sorted(by: { $0.name < $1.name }) {
             let labels = [("source", source.name), ("kind", source.kind)]
-            out.append(MetricSample("locktrail_source_last_success_timestamp_seconds", .gauge,
-                                    help: "When the source's last successful cycle completed (Unix seconds; 0 if never).",
-                                    labels: labels, value: source.lastSuccess?.secondsSinceEpoch ?? 0))
-            out.append(MetricSample("locktrail_source_consecutive_failures", .gauge, help: "Failed cycles of the source since its last success.",
-                                    labels: labels, value: Double(source.failures)))
-            out.append(MetricSample("locktrail_coverage_gaps_total", .counter, help: "Coverage gaps recorded for the source (event log).",
-                                    labels: labels, value: Double(source.coverageGaps)))
+            out.append(
+                MetricSample(
+                    "locktrail_source_last_success_timestamp_seconds", .gauge,
+                    help: "When the source's last successful cycle completed (Unix seconds; 0 if never).",
+                    labels: labels, value: source.lastSuccess?.secondsSinceEpoch ?? 0))
+            out.append(
+                MetricSample(
+                    "locktrail_source_consecutive_failures", .gauge, help: "Failed cycles of the source since its last success.",
+                    labels: labels, value: Double(source.failures)))
+            out.append(
+                MetricSample(
+                    "locktrail_coverage_gaps_total", .counter, help: "Coverage gaps recorded for the source (event log).",
+                    labels: labels, value: Double(source.coverageGaps)))
             if let readThrough = source.streamReadThrough {
                 // The push lag: how far behind now the stream has certainly been read.
-                out.append(MetricSample("locktrail_source_push_lag_seconds", .gauge,
-                                        help: "For a source read through a DynamoDB stream: seconds since every shard was last read to its end.",
-                                        labels: labels, value: max(0, now.secondsSinceEpoch - readThrough.secondsSinceEpoch)))
-                out.append(MetricSample("locktrail_source_push_repairs_total", .counter,
-                                        help: "Changes a reconciliation scan found that the source's stream had not delivered.",
-                                        labels: labels, value: Double(source.streamRepairs ?? 0)))
+                out.append(
+                    MetricSample(
+                        "locktrail_source_push_lag_seconds", .gauge,
+                        help: "For a source read through a DynamoDB stream: seconds since every shard was last read to its end.",
+                        labels: labels, value: max(0, now.secondsSinceEpoch - readThrough.secondsSinceEpoch)))
+                out.append(
+                    MetricSample(
+                        "locktrail_source_push_repairs_total", .counter,
+                        help: "Changes a reconciliation scan found that the source's stream had not delivered.",
+                        labels: labels, value: Double(source.streamRepairs ?? 0)))
             }
         }
         return out

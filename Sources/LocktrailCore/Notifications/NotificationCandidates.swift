@@ -8,7 +8,9 @@ public struct NotificationCandidates: Sendable {
         public var doc: JSONValue
         /// When it was certainly held from (the latest possible acquire), for `stale`.
         public var certainFrom: Timestamp?
-        public init(lockID: String, doc: JSONValue, certainFrom: Timestamp? = nil) { (self.lockID, self.doc, self.certainFrom) = (lockID, doc, certainFrom) }
+        public init(lockID: String, doc: JSONValue, certainFrom: Timestamp? = nil) {
+            (self.lockID, self.doc, self.certainFrom) = (lockID, doc, certainFrom)
+        }
     }
 
     /// A write or an event, by its seq.

@@ -17,15 +17,18 @@ public enum NotificationPlanner {
                     "subject": .string(subject), "summary": .string(summary), "created_at": .string(now.rfc3339),
                 ]
                 document.merge(about) { a, _ in a }
-                out.append(NotificationDraft(id: id, webhook: rule.webhook, subject: subject, kind: kind, summary: summary,
-                                             body: CanonicalJSON.string(.object(document))))
+                out.append(
+                    NotificationDraft(
+                        id: id, webhook: rule.webhook, subject: subject, kind: kind, summary: summary,
+                        body: CanonicalJSON.string(.object(document))))
             }
             for hold in candidates.forced {
                 add(.forced, "forced:\(hold.lockID)", forcedSummary(hold.doc), ["hold": hold.doc])
             }
             for hold in candidates.held {
                 guard let from = hold.certainFrom, now.secondsSinceEpoch - from.secondsSinceEpoch >= rule.staleAfter else { continue }
-                add(.stale, "stale:\(hold.lockID)", staleSummary(hold.doc, since: from, now: now, threshold: rule.staleAfter),
+                add(
+                    .stale, "stale:\(hold.lockID)", staleSummary(hold.doc, since: from, now: now, threshold: rule.staleAfter),
                     ["hold": hold.doc, "stale_after_seconds": .number(rule.staleAfter)])
             }
             for write in candidates.unlockedWrites {
@@ -69,7 +72,8 @@ public enum NotificationPlanner {
         var s = "Stale lock on \(text(hold["state"]) ?? "an unknown state"): lock \(text(hold["lock_id"]) ?? "?")"
         if let who = text(hold["who"]) { s += " held by \(who)" }
         if let operation = text(hold["operation"]) { s += " (\(operation))" }
-        s += ", certainly held since \(since.rfc3339Seconds) (\(duration(now.secondsSinceEpoch - since.secondsSinceEpoch)), over \(duration(threshold)))"
+        s +=
+            ", certainly held since \(since.rfc3339Seconds) (\(duration(now.secondsSinceEpoch - since.secondsSinceEpoch)), over \(duration(threshold)))"
         if let seen = text(hold["seen_held_until"]) { s += "; last seen held at \(seen)" }
         return s
     }

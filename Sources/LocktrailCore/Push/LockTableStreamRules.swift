@@ -48,14 +48,20 @@ public struct LockTableStreamRules: Sendable {
         }
         switch change {
         case .insert:
-            guard let new = record.newImage else { return [context.unparsed("INSERT record carries no NewImage (stream view is not NEW_AND_OLD_IMAGES)", item: nil)] }
+            guard let new = record.newImage else {
+                return [context.unparsed("INSERT record carries no NewImage (stream view is not NEW_AND_OLD_IMAGES)", item: nil)]
+            }
             return context.appeared(new, previous: nil)
         case .remove:
-            guard let old = record.oldImage else { return [context.unparsed("REMOVE record carries no OldImage (stream view is not NEW_AND_OLD_IMAGES)", item: nil)] }
+            guard let old = record.oldImage else {
+                return [context.unparsed("REMOVE record carries no OldImage (stream view is not NEW_AND_OLD_IMAGES)", item: nil)]
+            }
             return context.disappeared(old, replacedBy: nil)
         case .modify:
             guard let old = record.oldImage, let new = record.newImage else {
-                return [context.unparsed("MODIFY record lacks an image (stream view is not NEW_AND_OLD_IMAGES)", item: record.newImage ?? record.oldImage)]
+                return [
+                    context.unparsed("MODIFY record lacks an image (stream view is not NEW_AND_OLD_IMAGES)", item: record.newImage ?? record.oldImage)
+                ]
             }
             let (oldEntry, newEntry) = (entry(for: old), entry(for: new))
             if oldEntry == newEntry { return [] }
@@ -103,19 +109,22 @@ public struct LockTableStreamRules: Sendable {
             // Rounded, not truncated: 1796115566.612 is not to read as …566.611999.
             let approximate = seconds.map { Timestamp(microsecondsSinceEpoch: Int64(($0 * 1_000_000).rounded())) }
             // A TTL expiry is DynamoDB's own deletion, not a client's: say so, claim nothing more.
-            return .dynamoDBStream(StreamRecordContext(
-                table: rules.table, streamARN: record.streamARN, sequenceNumber: record.sequenceNumber, streamEvent: record.eventName,
-                eventID: record.eventID, shardID: record.shardID, approximateCreation: approximate, removedBy: record.principal))
+            return .dynamoDBStream(
+                StreamRecordContext(
+                    table: rules.table, streamARN: record.streamARN, sequenceNumber: record.sequenceNumber, streamEvent: record.eventName,
+                    eventID: record.eventID, shardID: record.shardID, approximateCreation: approximate, removedBy: record.principal))
         }
 
         func event<D: EventDetails>(_ kind: EventKind, _ what: String, time: EventTime, lockID: String?, details: D, raw: JSONValue?) -> Event {
-            Event(key: eventKey(what), kind: kind, source: rules.source, mechanism: .dynamodb, time: time, observedAt: observedAt,
-                  lockID: lockID, state: state?.lockPath, workspace: state?.workspace, details: details, raw: raw)
+            Event(
+                key: eventKey(what), kind: kind, source: rules.source, mechanism: .dynamodb, time: time, observedAt: observedAt,
+                lockID: lockID, state: state?.lockPath, workspace: state?.workspace, details: details, raw: raw)
         }
 
         func unparsed(_ reason: String, item: LockTableItem?) -> Event {
-            event(.observationUnparsed, "unparsed", time: bounds, lockID: nil,
-                  details: UnparsedDetails(context: context, reason: reason, itemKind: .streamRecord, timeBasis: basis), raw: item?.raw)
+            event(
+                .observationUnparsed, "unparsed", time: bounds, lockID: nil,
+                details: UnparsedDetails(context: context, reason: reason, itemKind: .streamRecord, timeBasis: basis), raw: item?.raw)
         }
 
         func appeared(_ item: LockTableItem, previous: SnapshotEntry?) -> [Event] {
@@ -123,8 +132,9 @@ public struct LockTableStreamRules: Sendable {
             case .lock(let info):
                 switch LockRecordParse.parse(Array(info.utf8)) {
                 case .record(let lock):
-                    var details = LockChangeDetails(context: context, record: lock, timeBasis: basis,
-                                                    pathMismatch: lock.path.map { $0 != record.lockID } ?? false)
+                    var details = LockChangeDetails(
+                        context: context, record: lock, timeBasis: basis,
+                        pathMismatch: lock.path.map { $0 != record.lockID } ?? false)
                     var time = bounds
                     // Created is when terraform started the command: the best time there is when the
                     // stream's second confirms it (lock-timeout retries write an older Created).
@@ -134,10 +144,14 @@ public struct LockTableStreamRules: Sendable {
                     }
                     return [event(.lockAcquired, "acquired", time: time, lockID: lock.id, details: details, raw: item.raw)]
                 case .unparseable(let reason):
-                    return [event(.observationUnparsed, "unparsed", time: bounds, lockID: nil,
-                                  details: UnparsedDetails(context: context, reason: "lock item whose Info is not a lock record: " + reason,
-                                                           itemKind: .lock, timeBasis: basis),
-                                  raw: item.raw)]
+                    return [
+                        event(
+                            .observationUnparsed, "unparsed", time: bounds, lockID: nil,
+                            details: UnparsedDetails(
+                                context: context, reason: "lock item whose Info is not a lock record: " + reason,
+                                itemKind: .lock, timeBasis: basis),
+                            raw: item.raw)
+                    ]
                 }
             case .digest(let digest):
                 guard !digest.isEmpty else { return [] }  // a -md5 item without Digest writes nothing
@@ -153,8 +167,11 @@ public struct LockTableStreamRules: Sendable {
                 } else {
                     reason = "item is neither a lock (no Info) nor a -md5 digest item"
                 }
-                return [event(.observationUnparsed, "unparsed", time: bounds, lockID: nil,
-                              details: UnparsedDetails(context: context, reason: reason, itemKind: .other, timeBasis: basis), raw: item.raw)]
+                return [
+                    event(
+                        .observationUnparsed, "unparsed", time: bounds, lockID: nil,
+                        details: UnparsedDetails(context: context, reason: reason, itemKind: .other, timeBasis: basis), raw: item.raw)
+                ]
             case .lockFile, .state, .deleteMarker:
                 return []
             }
@@ -164,16 +181,20 @@ public struct LockTableStreamRules: Sendable {
             switch rules.entry(for: item) {
             case .lock(let info):
                 let lock = LockRecordParse.parse(Array(info.utf8)).record
-                var details = LockChangeDetails(context: context, record: lock, timeBasis: basis,
-                                                reason: replacedBy?.kind == .lock ? .replaced : .disappeared)
+                var details = LockChangeDetails(
+                    context: context, record: lock, timeBasis: basis,
+                    reason: replacedBy?.kind == .lock ? .replaced : .disappeared)
                 if case .lock(let newInfo)? = replacedBy, let newLock = LockRecordParse.parse(Array(newInfo.utf8)).record {
                     details.replacedBy = newLock.id
                 }
                 return [event(.lockReleased, "released", time: bounds, lockID: lock?.id, details: details, raw: item.raw)]
             case .digest(let digest):
                 guard replacedBy == nil else { return [] }
-                return [event(.stateDigestRemoved, "digest_removed", time: bounds, lockID: nil,
-                              details: DigestRemovedDetails(context: context, previousDigest: digest, timeBasis: basis), raw: item.raw)]
+                return [
+                    event(
+                        .stateDigestRemoved, "digest_removed", time: bounds, lockID: nil,
+                        details: DigestRemovedDetails(context: context, previousDigest: digest, timeBasis: basis), raw: item.raw)
+                ]
             case .other, .lockFile, .state, .deleteMarker:
                 return []
             }

@@ -15,8 +15,10 @@ public struct StreamCheckpoint: Hashable, Sendable {
     public var finished: Set<String>
 
     /// A checkpoint.
-    public init(streamARN: String, attachedAt: Timestamp, readThrough: Timestamp, repairs: Int = 0,
-                positions: [String: String] = [:], finished: Set<String> = []) {
+    public init(
+        streamARN: String, attachedAt: Timestamp, readThrough: Timestamp, repairs: Int = 0,
+        positions: [String: String] = [:], finished: Set<String> = []
+    ) {
         self.streamARN = streamARN
         self.attachedAt = attachedAt
         self.readThrough = readThrough

@@ -18,8 +18,10 @@ public struct StreamReading: Sendable {
         public var previousRecordSeconds: Double?
 
         /// A shard's read.
-        public init(id: String, records: [LockTableStreamRecord], previous: String?, last: String?, finished: Bool = false,
-                    previousRecordSeconds: Double? = nil) {
+        public init(
+            id: String, records: [LockTableStreamRecord], previous: String?, last: String?, finished: Bool = false,
+            previousRecordSeconds: Double? = nil
+        ) {
             self.id = id
             self.records = records
             self.previous = previous
@@ -53,8 +55,9 @@ public struct StreamReading: Sendable {
     public var positions: [SourceCursor.ShardPosition] {
         shards.compactMap { shard in
             guard let last = shard.last, last != shard.previous || shard.finished else { return nil }
-            return SourceCursor.ShardPosition(streamARN: streamARN, shardID: shard.id, sequenceNumber: last, previous: shard.previous,
-                                              finished: shard.finished)
+            return SourceCursor.ShardPosition(
+                streamARN: streamARN, shardID: shard.id, sequenceNumber: last, previous: shard.previous,
+                finished: shard.finished)
         }
     }
 }

@@ -13,17 +13,21 @@ public enum StreamResumption: Hashable, Sendable {
     public static let retentionSeconds: Double = 24 * 3600
 
     /// The decision for a source whose table offers `streamARN` now, given what is stored.
-    public static func decide(stored: StreamCheckpoint?, streamARN: String, now: Timestamp,
-                              retention: Double = retentionSeconds) -> StreamResumption {
+    public static func decide(
+        stored: StreamCheckpoint?, streamARN: String, now: Timestamp,
+        retention: Double = retentionSeconds
+    ) -> StreamResumption {
         guard let stored else { return .attach }
         if stored.streamARN != streamARN {
             return .unresumable(
-                reason: "the table's stream was replaced (disabled and enabled again): \(stored.streamARN) read until \(stored.readThrough.rfc3339), now \(streamARN)",
+                reason:
+                    "the table's stream was replaced (disabled and enabled again): \(stored.streamARN) read until \(stored.readThrough.rfc3339), now \(streamARN)",
                 since: stored.readThrough)
         }
         if now.secondsSinceEpoch - stored.readThrough.secondsSinceEpoch > retention {
             return .unresumable(
-                reason: "the stream checkpoint (\(stored.readThrough.rfc3339)) is older than the stream's 24-hour retention", since: stored.readThrough)
+                reason: "the stream checkpoint (\(stored.readThrough.rfc3339)) is older than the stream's 24-hour retention",
+                since: stored.readThrough)
         }
         return .resume
     }

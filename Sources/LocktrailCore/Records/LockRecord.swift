@@ -1,9 +1,10 @@
+import LocktrailCrypto
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import LocktrailCrypto
 
 /// A Terraform/OpenTofu lock record (`LockInfo`), the same bytes in a DynamoDB `Info` attribute
 /// and in a `.tflock` file. Every field is optional: records from other tools, older versions or

@@ -24,13 +24,17 @@ public struct RunContext: Hashable, Sendable {
     /// The state's lock path `bucket/key`, when the backend is S3.
     public var statePath: String? {
         guard let backend else { return nil }
-        return StateIdentity(bucket: backend.bucket, baseKey: backend.key, workspace: workspace,
-                             layout: WorkspaceLayout(prefix: backend.workspaceKeyPrefix ?? "env:")).lockPath
+        return StateIdentity(
+            bucket: backend.bucket, baseKey: backend.key, workspace: workspace,
+            layout: WorkspaceLayout(prefix: backend.workspaceKeyPrefix ?? "env:")
+        ).lockPath
     }
 
     /// Reads the context. `readFile` returns a file's contents relative to the working directory.
-    public init(program: String, arguments: [String], environment: [String: String], user: String?, host: String?,
-                currentDirectory: String, readFile: (String) -> String?) {
+    public init(
+        program: String, arguments: [String], environment: [String: String], user: String?, host: String?,
+        currentDirectory: String, readFile: (String) -> String?
+    ) {
         self.user = user
         self.host = host
         self.program = program
@@ -104,13 +108,15 @@ public struct RunContext: Hashable, Sendable {
         for marker in ["password=", "passwd=", "token=", "secret=", "secret_key=", "access_key=", "private_key="] where lower.contains(marker) {
             return true
         }
-        for prefix in ["AKIA", "ASIA"] where argument.hasPrefix(prefix) && argument.count == 20 && argument.allSatisfy({ $0.isUppercase || $0.isNumber }) {
+        for prefix in ["AKIA", "ASIA"]
+        where argument.hasPrefix(prefix) && argument.count == 20 && argument.allSatisfy({ $0.isUppercase || $0.isNumber }) {
             return true
         }
         if LockRecordParse.isTerraformLockID(argument) { return false }  // force-unlock's argument
         if argument.count >= 32, !argument.contains("/"), !argument.hasPrefix("-"),
-           argument.allSatisfy({ $0.isLetter || $0.isNumber || "+=_-".contains($0) }),
-           argument.contains(where: \.isNumber), argument.contains(where: \.isLetter) {
+            argument.allSatisfy({ $0.isLetter || $0.isNumber || "+=_-".contains($0) }),
+            argument.contains(where: \.isNumber), argument.contains(where: \.isLetter)
+        {
             return true
         }
         return false
@@ -135,8 +141,9 @@ public struct BackendSettings: Hashable, Sendable {
     /// Reads the file; nil unless it describes an S3 backend with bucket and key.
     public init?(terraformStateFile text: String) {
         guard let root = try? JSONParser.parse(text), root["backend"]?["type"]?.stringValue == "s3",
-              let config = root["backend"]?["config"], let bucket = config["bucket"]?.stringValue,
-              let key = config["key"]?.stringValue else { return nil }
+            let config = root["backend"]?["config"], let bucket = config["bucket"]?.stringValue,
+            let key = config["key"]?.stringValue
+        else { return nil }
         self.bucket = bucket
         self.key = key
         self.workspaceKeyPrefix = config["workspace_key_prefix"]?.stringValue
@@ -147,8 +154,10 @@ public struct BackendSettings: Hashable, Sendable {
 
     /// The settings as event details.
     public var json: JSONValue {
-        ["bucket": .string(bucket), "key": .string(key), "workspace_key_prefix": .optional(workspaceKeyPrefix),
-         "dynamodb_table": .optional(dynamoDBTable), "use_lockfile": .bool(useLockfile), "region": .optional(region)]
+        [
+            "bucket": .string(bucket), "key": .string(key), "workspace_key_prefix": .optional(workspaceKeyPrefix),
+            "dynamodb_table": .optional(dynamoDBTable), "use_lockfile": .bool(useLockfile), "region": .optional(region),
+        ]
     }
 }
 
@@ -199,7 +208,9 @@ public struct CIContext: Hashable, Sendable {
 
     /// The context as event details.
     public var json: JSONValue {
-        ["system": .string(system), "run_id": .optional(runID), "url": .optional(url), "commit": .optional(commit),
-         "actor": .optional(actor), "repository": .optional(repository)]
+        [
+            "system": .string(system), "run_id": .optional(runID), "url": .optional(url), "commit": .optional(commit),
+            "actor": .optional(actor), "repository": .optional(repository),
+        ]
     }
 }

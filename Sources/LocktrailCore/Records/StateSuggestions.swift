@@ -9,7 +9,8 @@ public enum StateSuggestions {
             (distance(target, Array(candidate.lowercased().unicodeScalars)), candidate)
         }
         let allowed = max(2, target.count / 3)
-        return scored
+        return
+            scored
             .filter { score, candidate in
                 score <= allowed || (key.map { candidate.hasSuffix("/" + $0) } ?? false)
             }

@@ -31,8 +31,10 @@ public struct LockFileDiff: Sendable {
 
     /// Diffs `listing` (this scan) against `previous`, with `fetched` holding the results of `reads`.
     /// An object whose read found it gone is left out, as if the listing had not shown it.
-    public func diff(previous: [String: SnapshotEntry], listing: [S3ListedObject], fetched: [String: S3Fetched],
-                     window: ScanWindow) -> SnapshotDiff {
+    public func diff(
+        previous: [String: SnapshotEntry], listing: [S3ListedObject], fetched: [String: S3Fetched],
+        window: ScanWindow
+    ) -> SnapshotDiff {
         var current: [String: S3ListedObject] = [:]
         for object in listing { current[object.key] = object }
         var diff = SnapshotDiff()
@@ -55,12 +57,14 @@ public struct LockFileDiff: Sendable {
                 let (etag, previousBody) = (file.etag, file.body)
                 let replaced = new != nil && key.hasSuffix(".tflock")
                 let id = LockRecordParse.parse(previousBody).record?.id ?? S3EventBuilder.digest(previousBody)
-                var details = LockChangeDetails(context: builder.context(key: key, versionID: nil, etag: etag, window: window),
-                                                record: nil, reason: replaced ? .replaced : .disappeared)
+                var details = LockChangeDetails(
+                    context: builder.context(key: key, versionID: nil, etag: etag, window: window),
+                    record: nil, reason: replaced ? .replaced : .disappeared)
                 if replaced, let newID = LockRecordParse.parse(body).record?.id { details.replacedBy = newID }
-                diff.events.append(builder.lockFileReleased(
-                    eventKey: keyPrefix("released") + key + "|" + id, key: key, previousBody: previousBody, details: details,
-                    time: window.bounds, observedAt: window.completed, raw: nil))
+                diff.events.append(
+                    builder.lockFileReleased(
+                        eventKey: keyPrefix("released") + key + "|" + id, key: key, previousBody: previousBody, details: details,
+                        time: window.bounds, observedAt: window.completed, raw: nil))
             }
             guard let object = new else {
                 if old != nil { diff.deletions.append(key) }
@@ -75,8 +79,10 @@ public struct LockFileDiff: Sendable {
 
     private func keyPrefix(_ what: String) -> String { "s3|\(source)|\(what)|" }
 
-    private func appeared(_ object: S3ListedObject, body: [UInt8], versionID: String?, previous: SnapshotEntry?,
-                          window: ScanWindow) -> ([Event], SnapshotEntry) {
+    private func appeared(
+        _ object: S3ListedObject, body: [UInt8], versionID: String?, previous: SnapshotEntry?,
+        window: ScanWindow
+    ) -> ([Event], SnapshotEntry) {
         let stamp = "|" + object.etag + "|" + String(object.lastModified.microseconds)
         if object.isLockFile {
             // The object's LastModified is S3's own record of the PutObject: the acquire time.
@@ -89,13 +95,17 @@ public struct LockFileDiff: Sendable {
         }
         let head = StateHead.read(body, key: object.key)
         guard head != .other else { return ([], .other(fingerprint: object.etag)) }
-        var details = StateWriteDetails(context: builder.context(key: object.key, versionID: versionID, etag: object.etag, window: window),
-                                        baseline: window.previousStarted == nil, size: object.size, head: head)
+        var details = StateWriteDetails(
+            context: builder.context(key: object.key, versionID: versionID, etag: object.etag, window: window),
+            baseline: window.previousStarted == nil, size: object.size, head: head)
         if case .state(let etag)? = previous { details.previousETag = etag }
         let event = builder.stateWritten(
             eventKey: keyPrefix("written") + object.key + stamp, key: object.key, details: details,
-            time: .exact(object.lastModified), observedAt: window.completed, raw: ["key": .string(object.key), "etag": .string(object.etag), "size": .int(object.size),
-                                "last_modified": .string(object.lastModified.rfc3339)])
+            time: .exact(object.lastModified), observedAt: window.completed,
+            raw: [
+                "key": .string(object.key), "etag": .string(object.etag), "size": .int(object.size),
+                "last_modified": .string(object.lastModified.rfc3339),
+            ])
         return ([event], .state(etag: object.etag))
     }
 }

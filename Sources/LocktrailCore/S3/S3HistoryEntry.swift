@@ -18,8 +18,10 @@ public struct S3HistoryEntry: Hashable, Sendable {
     public var listingIndex: Int
 
     /// An entry.
-    public init(key: String, versionID: String, isDeleteMarker: Bool, lastModified: Timestamp, etag: String = "",
-                size: Int64 = 0, listingIndex: Int) {
+    public init(
+        key: String, versionID: String, isDeleteMarker: Bool, lastModified: Timestamp, etag: String = "",
+        size: Int64 = 0, listingIndex: Int
+    ) {
         self.key = key
         self.versionID = versionID
         self.isDeleteMarker = isDeleteMarker

@@ -20,7 +20,8 @@ public struct S3Read: Hashable, Sendable {
 
     /// The read for an object that may be a lock file (whole body) or a state (its head).
     static func of(key: String, versionID: String?, itemKey: String) -> S3Read {
-        S3Read(itemKey: itemKey, key: key, versionID: versionID,
-               range: key.hasSuffix(".tflock") ? nil : 0...(StateHead.readLength - 1))
+        S3Read(
+            itemKey: itemKey, key: key, versionID: versionID,
+            range: key.hasSuffix(".tflock") ? nil : 0...(StateHead.readLength - 1))
     }
 }

@@ -33,8 +33,10 @@ public struct VersionHistory: Sendable {
     /// Events for the entries not in `known`, and their snapshot entries. `entries` must hold the
     /// whole remaining history of every key it mentions (a release needs the version before it);
     /// `known` supplies the records of versions read in earlier cycles.
-    public func apply(entries: [S3HistoryEntry], known: [String: SnapshotEntry], fetched: [String: S3Fetched],
-                      observedAt: Timestamp) -> SnapshotDiff {
+    public func apply(
+        entries: [S3HistoryEntry], known: [String: SnapshotEntry], fetched: [String: S3Fetched],
+        observedAt: Timestamp
+    ) -> SnapshotDiff {
         var byKey: [String: [S3HistoryEntry]] = [:]
         for entry in entries { byKey[entry.key, default: []].append(entry) }
         var diff = SnapshotDiff()
@@ -102,8 +104,10 @@ public struct VersionHistory: Sendable {
         "s3v|\(bucket)|\(entry.key)|\(entry.versionID)|\(what)"
     }
 
-    private func appeared(_ entry: S3HistoryEntry, previous: (entry: S3HistoryEntry, snapshot: SnapshotEntry)?,
-                          fetched: S3Fetched?, observedAt: Timestamp) -> ([Event], SnapshotEntry) {
+    private func appeared(
+        _ entry: S3HistoryEntry, previous: (entry: S3HistoryEntry, snapshot: SnapshotEntry)?,
+        fetched: S3Fetched?, observedAt: Timestamp
+    ) -> ([Event], SnapshotEntry) {
         let time = EventTime.exact(entry.lastModified)
         if entry.isDeleteMarker {
             guard entry.isLockFile else { return ([], .deleteMarker) }
@@ -115,8 +119,9 @@ public struct VersionHistory: Sendable {
                     itemKind: .deleteMarker, time: time, observedAt: observedAt, raw: entry.raw)
                 return ([event], .deleteMarker)
             }
-            let details = LockChangeDetails(context: builder.context(key: entry.key, versionID: entry.versionID, etag: nil), record: nil,
-                                            timeBasis: .lastModified, reason: .deleteMarker, releasedVersionID: previous.entry.versionID)
+            let details = LockChangeDetails(
+                context: builder.context(key: entry.key, versionID: entry.versionID, etag: nil), record: nil,
+                timeBasis: .lastModified, reason: .deleteMarker, releasedVersionID: previous.entry.versionID)
             let event = builder.lockFileReleased(
                 eventKey: eventKey(entry, "released"), key: entry.key, previousBody: previous.snapshot.lockFile?.body ?? [],
                 details: details, time: time, observedAt: observedAt, raw: entry.raw)
@@ -135,22 +140,26 @@ public struct VersionHistory: Sendable {
             var events: [Event] = []
             if let previous, previous.snapshot.kind == .lockFile {
                 // Overwritten without a delete between (not Terraform's protocol): the old lock ends here.
-                let details = LockChangeDetails(context: builder.context(key: entry.key, versionID: entry.versionID, etag: entry.etag),
-                                                record: nil, timeBasis: .lastModified, reason: .replaced,
-                                                releasedVersionID: previous.entry.versionID)
-                events.append(builder.lockFileReleased(
-                    eventKey: eventKey(entry, "replaced"), key: entry.key, previousBody: previous.snapshot.lockFile?.body ?? [],
-                    details: details, time: time, observedAt: observedAt, raw: entry.raw))
+                let details = LockChangeDetails(
+                    context: builder.context(key: entry.key, versionID: entry.versionID, etag: entry.etag),
+                    record: nil, timeBasis: .lastModified, reason: .replaced,
+                    releasedVersionID: previous.entry.versionID)
+                events.append(
+                    builder.lockFileReleased(
+                        eventKey: eventKey(entry, "replaced"), key: entry.key, previousBody: previous.snapshot.lockFile?.body ?? [],
+                        details: details, time: time, observedAt: observedAt, raw: entry.raw))
             }
             if let readError {
-                events.append(builder.lockFileUnparsed(
-                    eventKey: eventKey(entry, "unparsed"), key: entry.key, versionID: entry.versionID, etag: entry.etag,
-                    reason: "lock-file version could not be read: " + readError, itemKind: .lockFile, time: time,
-                    observedAt: observedAt, raw: entry.raw))
+                events.append(
+                    builder.lockFileUnparsed(
+                        eventKey: eventKey(entry, "unparsed"), key: entry.key, versionID: entry.versionID, etag: entry.etag,
+                        reason: "lock-file version could not be read: " + readError, itemKind: .lockFile, time: time,
+                        observedAt: observedAt, raw: entry.raw))
             } else {
-                events.append(builder.lockFileAppeared(
-                    eventKey: { eventKey(entry, $0) }, key: entry.key, versionID: entry.versionID, etag: entry.etag, body: body,
-                    time: time, observedAt: observedAt, window: nil))
+                events.append(
+                    builder.lockFileAppeared(
+                        eventKey: { eventKey(entry, $0) }, key: entry.key, versionID: entry.versionID, etag: entry.etag, body: body,
+                        time: time, observedAt: observedAt, window: nil))
             }
             return (events, .lockFile(LockFileSnapshot(etag: entry.etag, body: body)))
         }
@@ -159,10 +168,12 @@ public struct VersionHistory: Sendable {
         if head == .other || (head == nil && !StateHead.looksLikeStateKey(entry.key)) {
             return ([], .other(fingerprint: entry.etag))
         }
-        let details = StateWriteDetails(context: builder.context(key: entry.key, versionID: entry.versionID, etag: entry.etag),
-                                        size: entry.size, head: head, headError: readError, timeBasis: .lastModified)
-        let event = builder.stateWritten(eventKey: eventKey(entry, "written"), key: entry.key, details: details, time: time,
-                                         observedAt: observedAt, raw: entry.raw)
+        let details = StateWriteDetails(
+            context: builder.context(key: entry.key, versionID: entry.versionID, etag: entry.etag),
+            size: entry.size, head: head, headError: readError, timeBasis: .lastModified)
+        let event = builder.stateWritten(
+            eventKey: eventKey(entry, "written"), key: entry.key, details: details, time: time,
+            observedAt: observedAt, raw: entry.raw)
         return ([event], .state(etag: entry.etag))
     }
 }

@@ -195,7 +195,8 @@ public struct TerraformOutputScanner: Sendable {
         var rest = line
         // [HH:MM:SS(.fff) ]STDOUT|STDERR [[unit] ]terraform|tofu: …
         if let space = rest.firstIndex(of: " "), rest[..<space].allSatisfy({ $0.isNumber || $0 == ":" || $0 == "." }),
-           rest[..<space].contains(":") {
+            rest[..<space].contains(":")
+        {
             rest = rest[rest.index(after: space)...]
         }
         for level in ["STDOUT ", "STDERR "] where rest.hasPrefix(level) {

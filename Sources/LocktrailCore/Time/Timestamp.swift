@@ -20,8 +20,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The instants locktrail accepts from outside: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z.
     /// RFC 3339 has four-digit years and PostgreSQL no year 0, so a time beyond them would be
     /// refused by the database or stored and then not read back (breaking `verify` and every list).
-    public static let supportedRange = Timestamp(microsecondsSinceEpoch: -62_135_596_800_000_000)
-        ... Timestamp(microsecondsSinceEpoch: 253_402_300_799_999_999)
+    public static let supportedRange =
+        Timestamp(microsecondsSinceEpoch: -62_135_596_800_000_000)...Timestamp(microsecondsSinceEpoch: 253_402_300_799_999_999)
 
     /// Whether this instant lies in years 1–9999 (UTC), the `supportedRange`.
     public var isSupported: Bool { Self.supportedRange.contains(self) }
@@ -91,7 +91,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         i += 1
         guard let hour = digits(2), expect(58), let minute = digits(2), expect(58), let second = digits(2) else { return nil }
         guard (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day),
-              hour < 24, minute < 60, second < 61 else { return nil }
+            hour < 24, minute < 60, second < 61
+        else { return nil }
         var micros: Int64 = 0
         if i < b.count, b[i] == 46 {
             i += 1

@@ -72,8 +72,9 @@ public struct UnlockPolicy: Hashable, Sendable {
         if !alive.isEmpty { refusal = "its holder's run is still alive" }
         let assessment = UnlockAssessment(holder: holder, holders: holders, age: age, liveRuns: alive, refusal: refusal)
         if let refusal, !force {
-            return .refuse(assessment, reason: refusal,
-                           event: event(.refused, mechanisms: assessment.mechanisms, holder: holder.record, note: refusal, at: now))
+            return .refuse(
+                assessment, reason: refusal,
+                event: event(.refused, mechanisms: assessment.mechanisms, holder: holder.record, note: refusal, at: now))
         }
         return dryRun ? .dryRun(assessment) : .remove(assessment)
     }
@@ -83,14 +84,16 @@ public struct UnlockPolicy: Hashable, Sendable {
     public func removalEvent(_ assessment: UnlockAssessment, removed: [Mechanism], changed: Bool, at now: Timestamp) -> Event {
         changed
             ? event(.changed, mechanisms: removed, holder: assessment.holder.record, note: nil, at: now)
-            : event(.removed, mechanisms: removed, holder: assessment.holder.record,
-                    note: assessment.refusal.map { "forced past: \($0)" }, at: now)
+            : event(
+                .removed, mechanisms: removed, holder: assessment.holder.record,
+                note: assessment.refusal.map { "forced past: \($0)" }, at: now)
     }
 
     /// The `lock.force_unlocked` event of an attempt.
     func event(_ outcome: UnlockOutcome, mechanisms: [Mechanism], holder: LockRecord?, note: String?, at now: Timestamp) -> Event {
-        let details = UnlockAttemptDetails(actor: actor, reason: reason, outcome: outcome, mechanisms: mechanisms, forced: force,
-                                           holder: holder, note: note)
+        let details = UnlockAttemptDetails(
+            actor: actor, reason: reason, outcome: outcome, mechanisms: mechanisms, forced: force,
+            holder: holder, note: note)
         return Event(
             key: "unlock|\(lockID)|\(now.microseconds)", kind: .lockForceUnlocked, source: "locktrail-unlock", mechanism: nil,
             time: .exact(now), observedAt: now, lockID: lockID, state: state,

@@ -44,8 +44,12 @@ enum ForcedReport {
     }
 
     static func response(_ holds: [JSONValue]) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"locktrail-forced.csv\"",
-                                        .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(string: csv(holds))))
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"locktrail-forced.csv\"",
+                .cacheControl: "no-store",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: csv(holds))))
     }
 }

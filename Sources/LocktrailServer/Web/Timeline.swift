@@ -155,7 +155,8 @@ struct Timeline {
             drawHold(hold, top: holdsTop + Double(lanes[i]) * Self.laneHeight, into: &out)
         }
         out += "<text class=\"row-label\" x=\"\(Self.left)\" y=\"\(fmt(writesTop + 10))\">writes</text>"
-        out += "<line class=\"row-rule\" x1=\"\(Self.left)\" x2=\"\(fmt(Self.width - Self.right))\" y1=\"\(fmt(writesTop + Self.writesHeight - 8))\" y2=\"\(fmt(writesTop + Self.writesHeight - 8))\"/>"
+        out +=
+            "<line class=\"row-rule\" x1=\"\(Self.left)\" x2=\"\(fmt(Self.width - Self.right))\" y1=\"\(fmt(writesTop + Self.writesHeight - 8))\" y2=\"\(fmt(writesTop + Self.writesHeight - 8))\"/>"
         for write in writes { drawWrite(write, top: writesTop, into: &out) }
         let laneOf = Dictionary(holds.indices.map { (holds[$0].lockID, lanes[$0]) }, uniquingKeysWith: { a, _ in a })
         for mark in marks {
@@ -193,8 +194,10 @@ struct Timeline {
 
     /// A tick interval that gives between about 4 and 12 ticks over `span`.
     static func tickStep(microseconds span: Int64) -> Int64 {
-        let steps: [Int64] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
-                              172_800, 604_800, 2_592_000, 7_776_000, 31_536_000].map { $0 * 1_000_000 }
+        let steps: [Int64] = [
+            1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
+            172_800, 604_800, 2_592_000, 7_776_000, 31_536_000,
+        ].map { $0 * 1_000_000 }
         return steps.first { span / $0 <= 10 } ?? steps.last!
     }
 
@@ -203,7 +206,9 @@ struct Timeline {
         let f = t.utcFields
         func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
         if step < 60_000_000 { return "\(two(f.hour)):\(two(f.minute)):\(two(f.second))Z" }
-        if step < 86_400_000_000 { return (f.hour == 0 && f.minute == 0 ? "\(f.year)-\(two(f.month))-\(two(f.day)) " : "") + "\(two(f.hour)):\(two(f.minute))Z" }
+        if step < 86_400_000_000 {
+            return (f.hour == 0 && f.minute == 0 ? "\(f.year)-\(two(f.month))-\(two(f.day)) " : "") + "\(two(f.hour)):\(two(f.minute))Z"
+        }
         return "\(f.year)-\(two(f.month))-\(two(f.day))"
     }
 
@@ -211,8 +216,10 @@ struct Timeline {
         for gap in gaps where gap.to >= since && gap.from <= until {
             let x0 = x(gap.from), x1 = max(x(gap.to), x0 + 2)
             out += link("/ui/events?seq=\(gap.seq)")
-            out += "<g class=\"gap\" data-seq=\"\(gap.seq)\"><title>\(HTML.escape("coverage gap of \(gap.source): \(gap.from.rfc3339) – \(gap.to.rfc3339); \(gap.reason). History may be missing here."))</title>"
-            out += "<rect x=\"\(fmt(x0))\" y=\"\(fmt(top))\" width=\"\(fmt(x1 - x0))\" height=\"\(fmt(height))\" fill=\"url(#gap-hatch)\" class=\"gap-band\"/>"
+            out +=
+                "<g class=\"gap\" data-seq=\"\(gap.seq)\"><title>\(HTML.escape("coverage gap of \(gap.source): \(gap.from.rfc3339) – \(gap.to.rfc3339); \(gap.reason). History may be missing here."))</title>"
+            out +=
+                "<rect x=\"\(fmt(x0))\" y=\"\(fmt(top))\" width=\"\(fmt(x1 - x0))\" height=\"\(fmt(height))\" fill=\"url(#gap-hatch)\" class=\"gap-band\"/>"
             out += "</g></a>"
         }
     }
@@ -225,7 +232,8 @@ struct Timeline {
         let innerEnd = hold.innerEnd.map(x)
         let outerEnd = x(hold.outerEnd ?? until)
         var title = "\(hold.who ?? "unknown holder") · \(hold.operation ?? "unknown operation")\nlock \(hold.lockID)"
-        title += "\nacquired \(Self.describe(hold.acquired))\nreleased \(hold.released == nil ? "not yet (still held)" : Self.describe(hold.released))"
+        title +=
+            "\nacquired \(Self.describe(hold.acquired))\nreleased \(hold.released == nil ? "not yet (still held)" : Self.describe(hold.released))"
         if hold.released == nil { title += "\ncertainly held until \(hold.seenHeldUntil?.rfc3339 ?? "unknown") (last seen)" }
         title += "\nends \(kind)"
         if kind == "forced" { title += " by \(hold.forcedBy ?? "unknown actor")" + (hold.forceReason.map { ": \($0)" } ?? "") }
@@ -241,7 +249,8 @@ struct Timeline {
             out += rect(outerStart, max(outerEnd, outerStart + 1.5), y: y, h: h, cls: "uncertain")
         }
         if hold.released == nil {
-            out += "<text class=\"end-note\" x=\"\(fmt(min(outerEnd - 2, Self.width - Self.right)))\" y=\"\(fmt(top + 13))\" text-anchor=\"end\">held →</text>"
+            out +=
+                "<text class=\"end-note\" x=\"\(fmt(min(outerEnd - 2, Self.width - Self.right)))\" y=\"\(fmt(top + 13))\" text-anchor=\"end\">held →</text>"
         }
         if kind == "forced" {
             let ex = fmt(outerEnd)
@@ -271,10 +280,13 @@ struct Timeline {
         if let serial = write.serial { title += " · serial \(serial)" }
         if let lock = write.lockID { title += "\nunder \(write.who ?? "?") (lock \(lock))" }
         title += "\nwritten \(Self.describe(write.time))\n\(write.reason)"
-        if write.serialRegression { title += "\nSERIAL REGRESSION: \(write.previousSerial.map(String.init) ?? "?") → \(write.serial.map(String.init) ?? "?")" }
+        if write.serialRegression {
+            title += "\nSERIAL REGRESSION: \(write.previousSerial.map(String.init) ?? "?") → \(write.serial.map(String.init) ?? "?")"
+        }
         if write.lineageChanged { title += "\nlineage changed" }
         out += link("/ui/events?seq=\(write.evidence.map(String.init).joined(separator: ","))")
-        out += "<g class=\"write write-\(write.status)\(write.serialRegression ? " serial-regression" : "")\" data-seq=\"\(write.seq)\"><title>\(HTML.escape(title))</title>"
+        out +=
+            "<g class=\"write write-\(write.status)\(write.serialRegression ? " serial-regression" : "")\" data-seq=\"\(write.seq)\"><title>\(HTML.escape(title))</title>"
         let base = top + Self.writesHeight - 8
         if latest - earliest >= 1 {
             out += "<rect class=\"write-span\" x=\"\(fmt(earliest))\" y=\"\(fmt(base - 4))\" width=\"\(fmt(latest - earliest))\" height=\"4\"/>"
@@ -297,12 +309,14 @@ struct Timeline {
     private func drawMark(_ mark: Mark, y: Double, into out: inout String) {
         let mx = fmt(x(mark.time.exact ?? mark.time.latest))
         out += link("/ui/events?seq=\(mark.seq)")
-        out += "<g class=\"mark mark-\(mark.kind.rawValue)\" data-seq=\"\(mark.seq)\"><title>\(HTML.escape(mark.label + "\n" + Self.describe(mark.time)))</title>"
+        out +=
+            "<g class=\"mark mark-\(mark.kind.rawValue)\" data-seq=\"\(mark.seq)\"><title>\(HTML.escape(mark.label + "\n" + Self.describe(mark.time)))</title>"
         switch mark.kind {
         case .contention:
             out += "<path d=\"M\(mx) \(fmt(y - 7)) l7 7 l-7 7 l-7 -7 z\"/>"
         case .force:
-            out += "<circle cx=\"\(mx)\" cy=\"\(fmt(y))\" r=\"6\"/><text x=\"\(mx)\" y=\"\(fmt(y + 4))\" text-anchor=\"middle\" class=\"mark-glyph\">F</text>"
+            out +=
+                "<circle cx=\"\(mx)\" cy=\"\(fmt(y))\" r=\"6\"/><text x=\"\(mx)\" y=\"\(fmt(y + 4))\" text-anchor=\"middle\" class=\"mark-glyph\">F</text>"
         case .releaseFailed:
             out += "<rect x=\"\(fmt(x(mark.time.latest) - 5))\" y=\"\(fmt(y - 5))\" width=\"10\" height=\"10\"/>"
         }

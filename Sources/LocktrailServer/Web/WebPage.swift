@@ -15,9 +15,11 @@ enum WebPage {
         out += "<a class=\"brand\" href=\"\(base)/\">locktrail</a>"
         if let session {
             out += "<nav><a href=\"\(base)/\">Now</a><a href=\"\(base)/ui/forced\">Force-removals</a></nav>"
-            out += "<form class=\"inline\" method=\"get\" action=\"\(base)/ui/search\"><input type=\"search\" name=\"q\" placeholder=\"state or person\" aria-label=\"Search states and people\"><button>Search</button></form>"
+            out +=
+                "<form class=\"inline\" method=\"get\" action=\"\(base)/ui/search\"><input type=\"search\" name=\"q\" placeholder=\"state or person\" aria-label=\"Search states and people\"><button>Search</button></form>"
             out += "<span class=\"spacer\"></span><span class=\"muted\">token \(HTML.escape(session.token.name))</span>"
-            out += "<form method=\"post\" action=\"\(base)/ui/logout\"><input type=\"hidden\" name=\"csrf\" value=\"\(session.csrf)\"><button id=\"logout\">Log out</button></form>"
+            out +=
+                "<form method=\"post\" action=\"\(base)/ui/logout\"><input type=\"hidden\" name=\"csrf\" value=\"\(session.csrf)\"><button id=\"logout\">Log out</button></form>"
         }
         out += "</header><main>\(body)</main><script>\(WebAssets.js)</script></body></html>"
         return out
@@ -32,11 +34,14 @@ enum WebPage {
         .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
         HeaderName("X-Frame-Options")!: "DENY", HeaderName("X-Content-Type-Options")!: "nosniff",
         HeaderName("Referrer-Policy")!: "same-origin",
-        HeaderName("Content-Security-Policy")!: "default-src 'none'; style-src \(WebAssets.cssHash); script-src \(WebAssets.jsHash); form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        HeaderName("Content-Security-Policy")!:
+            "default-src 'none'; style-src \(WebAssets.cssHash); script-src \(WebAssets.jsHash); form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     ]
 
     /// A page that says what went wrong, in one sentence.
-    static func error(status: HTTPResponse.Status, _ message: String, web: WebConfiguration, session: WebSession? = nil, extra: String = "") -> Response {
+    static func error(
+        status: HTTPResponse.Status, _ message: String, web: WebConfiguration, session: WebSession? = nil, extra: String = ""
+    ) -> Response {
         let body = "<h1>\(status.code) \(HTML.escape(status.reasonPhrase))</h1><div class=\"panel error\">\(HTML.escape(message))</div>\(extra)"
         return response(render(title: "\(status.code)", body: body, web: web, session: session), status: status)
     }

@@ -157,7 +157,8 @@ extension StoredEvent: RowDecodable {
                 let seq: Int64? = try? row["seq"]
                 throw PostgresError(
                     kind: .decoding,
-                    message: "event \(seq.map(String.init) ?? "?") has canonical encoding \(number.map(String.init) ?? "NULL"), which this locktrail does not know",
+                    message:
+                        "event \(seq.map(String.init) ?? "?") has canonical encoding \(number.map(String.init) ?? "NULL"), which this locktrail does not know",
                     context: row.query)
             }
             encoding = known

@@ -84,7 +84,9 @@ package enum HoldStatements {
     package struct Stale: Statement {
         package static let file = QueryFile.holdsStale
         package var cursor: PageCursor?, limit: Int, cutoff: Timestamp
-        package init(after cursor: PageCursor?, limit: Int, heldSince cutoff: Timestamp) { (self.cursor, self.limit, self.cutoff) = (cursor, limit, cutoff) }
+        package init(after cursor: PageCursor?, limit: Int, heldSince cutoff: Timestamp) {
+            (self.cursor, self.limit, self.cutoff) = (cursor, limit, cutoff)
+        }
         package var bindings: [PostgresValue] {
             let p = PostgresValue.position(cursor)
             return [p.sortAt, p.lockID, .int(Int64(limit)), .timestamp(cutoff)]

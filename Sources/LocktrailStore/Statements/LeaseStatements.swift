@@ -1,5 +1,6 @@
 package import LocktrailCore
 package import LocktrailPostgres
+
 /// The statements on `leases` (which collector owns a source, with its fencing token).
 package enum LeaseStatements {
     /// A lease's token and deadline, as `leases_acquire` and `leases_renew` return them.
@@ -16,7 +17,9 @@ package enum LeaseStatements {
         package typealias Record = Granted
         package static let file = QueryFile.leasesAcquire
         package var name: String, holder: LeaseHolder, milliseconds: Int64
-        package init(name: String, holder: LeaseHolder, milliseconds: Int64) { (self.name, self.holder, self.milliseconds) = (name, holder, milliseconds) }
+        package init(name: String, holder: LeaseHolder, milliseconds: Int64) {
+            (self.name, self.holder, self.milliseconds) = (name, holder, milliseconds)
+        }
         package var bindings: [PostgresValue] {
             [.string(name), .string(holder.id), .string(holder.host), .int(Int64(holder.pid)), .int(milliseconds)]
         }

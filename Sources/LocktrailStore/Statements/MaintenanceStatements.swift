@@ -1,5 +1,6 @@
 package import LocktrailCore
 package import LocktrailPostgres
+
 /// The statements `locktrail lock` and the collector's maintenance-lock expiry read with.
 package enum MaintenanceStatements {
     /// `maintenance_state_sightings`: the mechanisms and tables a state was seen with.

@@ -1,5 +1,6 @@
 package import LocktrailCore
 package import LocktrailPostgres
+
 /// The statements `GET /metrics` reads the database's metrics with.
 package enum MetricsStatements {
     /// `metrics_counters`: the ledger's counts (after adding what is newly derived) and the log's length.

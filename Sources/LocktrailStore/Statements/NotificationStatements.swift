@@ -1,5 +1,6 @@
 package import LocktrailCore
 package import LocktrailPostgres
+
 /// The statements of the notifier: its advisory lock and cursor, what it looks for, and the outbox.
 package enum NotificationStatements {
     /// `notifier_lock`: tries to take the session advisory lock that makes this connection the notifier.
@@ -116,7 +117,10 @@ package enum NotificationStatements {
         package var draft: NotificationDraft
         package init(_ draft: NotificationDraft) { self.draft = draft }
         package var bindings: [PostgresValue] {
-            [.string(draft.id), .string(draft.webhook), .string(draft.subject), .string(draft.kind.rawValue), .string(draft.summary), .string(draft.body)]
+            [
+                .string(draft.id), .string(draft.webhook), .string(draft.subject), .string(draft.kind.rawValue), .string(draft.summary),
+                .string(draft.body),
+            ]
         }
     }
 
@@ -169,7 +173,9 @@ package enum NotificationStatements {
     package struct List: Statement {
         package static let file = QueryFile.notificationsList
         package var status: String?, after: (createdAt: Timestamp, id: String)?, limit: Int
-        package init(status: String?, after: (createdAt: Timestamp, id: String)?, limit: Int) { (self.status, self.after, self.limit) = (status, after, limit) }
+        package init(status: String?, after: (createdAt: Timestamp, id: String)?, limit: Int) {
+            (self.status, self.after, self.limit) = (status, after, limit)
+        }
         package var bindings: [PostgresValue] { [.string(status), .timestamp(after?.createdAt), .string(after?.id), .int(Int64(limit))] }
 
         /// An entry.

@@ -1,5 +1,6 @@
 package import LocktrailCore
 package import LocktrailPostgres
+
 /// The statements on `source_streams` and `stream_positions` (a lock-table source's stream and
 /// its shard positions, migration 0007).
 package enum StreamStatements {
@@ -46,8 +47,10 @@ package enum StreamStatements {
         package var source: String, attachment: SourceCursor.StreamAttachment
         package init(source: String, attachment: SourceCursor.StreamAttachment) { (self.source, self.attachment) = (source, attachment) }
         package var bindings: [PostgresValue] {
-            [.string(source), .string(attachment.streamARN), .timestamp(attachment.attachedAt), .timestamp(attachment.readThrough),
-             .int(Int64(attachment.repaired)), .bool(attachment.restarts)]
+            [
+                .string(source), .string(attachment.streamARN), .timestamp(attachment.attachedAt), .timestamp(attachment.readThrough),
+                .int(Int64(attachment.repaired)), .bool(attachment.restarts),
+            ]
         }
     }
 
@@ -63,7 +66,9 @@ package enum StreamStatements {
     package struct PositionLock: Statement {
         package static let file = QueryFile.streamPositionLock
         package var source: String, streamARN: String, shardID: String
-        package init(source: String, streamARN: String, shardID: String) { (self.source, self.streamARN, self.shardID) = (source, streamARN, shardID) }
+        package init(source: String, streamARN: String, shardID: String) {
+            (self.source, self.streamARN, self.shardID) = (source, streamARN, shardID)
+        }
         package var bindings: [PostgresValue] { [.string(source), .string(streamARN), .string(shardID)] }
 
         /// The position.

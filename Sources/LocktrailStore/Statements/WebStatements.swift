@@ -1,5 +1,6 @@
 package import LocktrailCore
 package import LocktrailPostgres
+
 /// The statements of the web page: sessions, recorded verifications, and the lookups its pages
 /// need beyond the list answers (one hold, events by position, a state's timeline events).
 package enum WebStatements {

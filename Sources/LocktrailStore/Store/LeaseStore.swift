@@ -1,5 +1,6 @@
 public import LocktrailCore
 public import LocktrailPostgres
+
 /// Leases on PostgreSQL (`leases`, migration 0008): one statement each, off the cooperative pool.
 public struct LeaseStore: LeaseStateStore {
     let pool: PostgresPool
@@ -16,8 +17,10 @@ public struct LeaseStore: LeaseStateStore {
 
     public func renew(_ lease: Lease, duration: Double) async throws -> Lease? {
         let granted = try await pool.withConnection {
-            try $0.first(LeaseStatements.Renew(name: lease.name, holder: lease.holder.id, token: lease.token,
-                                               milliseconds: Self.milliseconds(duration)))
+            try $0.first(
+                LeaseStatements.Renew(
+                    name: lease.name, holder: lease.holder.id, token: lease.token,
+                    milliseconds: Self.milliseconds(duration)))
         }
         return granted.map { Lease(name: lease.name, holder: lease.holder, token: UInt64($0.token), expiresAt: $0.expiresAt) }
     }

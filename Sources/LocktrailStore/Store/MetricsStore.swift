@@ -14,12 +14,14 @@ public struct MetricsStore: Sendable, MetricsSource {
                     DatabaseMetrics.HeldLock(state: $0.state, since: $0.since, maintenance: $0.maintenance)
                 }
                 let sources = try connection.records(MetricsStatements.Sources()).map {
-                    DatabaseMetrics.Source(name: $0.source, kind: $0.kind, lastSuccess: $0.lastSuccess, failures: Int($0.failures),
-                                           coverageGaps: Int($0.coverageGaps), streamReadThrough: $0.streamReadThrough,
-                                           streamRepairs: $0.streamRepairs.map(Int.init))
+                    DatabaseMetrics.Source(
+                        name: $0.source, kind: $0.kind, lastSuccess: $0.lastSuccess, failures: Int($0.failures),
+                        coverageGaps: Int($0.coverageGaps), streamReadThrough: $0.streamReadThrough,
+                        streamRepairs: $0.streamRepairs.map(Int.init))
                 }
-                return DatabaseMetrics(held: held, forcedRemovals: Int(counters?.forcedRemovals ?? 0),
-                                       unlockedWrites: Int(counters?.unlockedWrites ?? 0), events: Int(counters?.events ?? 0), sources: sources)
+                return DatabaseMetrics(
+                    held: held, forcedRemovals: Int(counters?.forcedRemovals ?? 0),
+                    unlockedWrites: Int(counters?.unlockedWrites ?? 0), events: Int(counters?.events ?? 0), sources: sources)
             }
         }
     }

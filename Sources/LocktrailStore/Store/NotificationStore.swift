@@ -24,8 +24,10 @@ public struct NotificationStore: Sendable {
     /// Outbox entries, oldest first: of `status` (nil: any), after the entry `after`, at most `limit`.
     public func list(status: NotificationStatus?, after: NotificationEntry? = nil, limit: Int) async throws -> [NotificationEntry] {
         try await pool.withConnection { connection in
-            try connection.records(NotificationStatements.List(
-                status: status?.rawValue, after: after.map { ($0.createdAt, $0.id) }, limit: limit)).map(NotificationEntry.init)
+            try connection.records(
+                NotificationStatements.List(
+                    status: status?.rawValue, after: after.map { ($0.createdAt, $0.id) }, limit: limit)
+            ).map(NotificationEntry.init)
         }
     }
 
@@ -180,7 +182,8 @@ public final class NotifierLease: @unchecked Sendable {
                 }
             }
             if !states.isEmpty, wanted.contains(.unlockedWrite) {
-                candidates.unlockedWrites = try connection.records(NotificationStatements.UnlockedWrites(states: states, after: cursor.startedAt)).map {
+                candidates.unlockedWrites = try connection.records(NotificationStatements.UnlockedWrites(states: states, after: cursor.startedAt)).map
+                {
                     .init(seq: $0.seq, doc: $0.doc)
                 }
             }
@@ -190,13 +193,19 @@ public final class NotifierLease: @unchecked Sendable {
             if !kinds.isEmpty {
                 for event in try connection.records(NotificationStatements.Events(after: cursor.seq, upTo: upTo, kinds: kinds)) {
                     let candidate = NotificationCandidates.LogCandidate(seq: event.seq, doc: event.doc)
-                    if event.kind == EventKind.lockContended.rawValue { candidates.contentions.append(candidate) } else { candidates.coverageGaps.append(candidate) }
+                    if event.kind == EventKind.lockContended.rawValue {
+                        candidates.contentions.append(candidate)
+                    } else {
+                        candidates.coverageGaps.append(candidate)
+                    }
                 }
             }
         }
         if let smallest = NotificationPlanner.smallestStaleAfter(rules) {
             let webhooks = rules.filter { $0.kinds.contains(.stale) }.map(\.webhook)
-            candidates.held = try connection.records(NotificationStatements.HeldSince(since: now.adding(seconds: -smallest), limit: 1000, webhooks: webhooks)).map {
+            candidates.held = try connection.records(
+                NotificationStatements.HeldSince(since: now.adding(seconds: -smallest), limit: 1000, webhooks: webhooks)
+            ).map {
                 .init(lockID: $0.lockID, doc: $0.doc, certainFrom: $0.certainFrom)
             }
         }

@@ -25,7 +25,9 @@ struct BackfillCommand: AsyncParsableCommand {
 
     @OptionGroup var db: DatabaseOptions
 
-    @Option(name: .customLong("s3-bucket"), help: ArgumentHelp("A versioned S3 bucket, optionally with a key prefix (repeatable).", valueName: "name[/prefix]"))
+    @Option(
+        name: .customLong("s3-bucket"),
+        help: ArgumentHelp("A versioned S3 bucket, optionally with a key prefix (repeatable).", valueName: "name[/prefix]"))
     var s3Buckets: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("The backends' workspace_key_prefix (default env:).", valueName: "prefix"))
@@ -50,7 +52,9 @@ struct BackfillCommand: AsyncParsableCommand {
         }
         guard (1...1000).contains(pageSize) else { throw ValidationError("--page-size must be between 1 and 1000") }
         guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be between 1 and 256") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error")
+        }
     }
 
     func run() async throws {
@@ -70,9 +74,10 @@ struct BackfillCommand: AsyncParsableCommand {
             let result = try await backfill.run(store: store.backfills, fromStart: fromStart, now: now) { bar.show($0) }
             bar.finish()
             let rate = result.seconds > 0 ? Double(result.appended) / result.seconds : 0
-            print("\(result.source): \(result.listed) versions and delete markers, \(result.appended) new events "
-                  + "(\(result.duplicates) already recorded) in \(String(format: "%.2f", result.seconds)) s, "
-                  + "\(String(format: "%.0f", rate)) events/s")
+            print(
+                "\(result.source): \(result.listed) versions and delete markers, \(result.appended) new events "
+                    + "(\(result.duplicates) already recorded) in \(String(format: "%.2f", result.seconds)) s, "
+                    + "\(String(format: "%.0f", rate)) events/s")
         }
     }
 }

@@ -70,11 +70,12 @@ struct CheckpointCommand: AsyncParsableCommand {
         func run() async throws {
             let signing = try Ed25519SigningKey(pem: String(contentsOfFile: key, encoding: .utf8))
             let keyID = try signing.verifyingKey().keyID()
-            let directory: any CheckpointPlace = try out.map { path in
-                let d = CheckpointDirectory(path: path)
-                try d.create()
-                return d
-            } ?? S3CheckpointLocation(s3!)!
+            let directory: any CheckpointPlace =
+                try out.map { path in
+                    let d = CheckpointDirectory(path: path)
+                    try d.create()
+                    return d
+                } ?? S3CheckpointLocation(s3!)!
             let previous = try await directory.latest().flatMap { Checkpoint(message: $0.message) }
             let store = try await db.openCurrentStore(maxConnections: 1)
             let (checkpoint, written) = try await CheckpointSigning.sign(
@@ -98,9 +99,12 @@ protocol CheckpointPlace: Sendable {
 /// Signing the chain head, for `checkpoint create` and `collect --checkpoint-key` alike.
 enum CheckpointSigning {
     /// Signs `head` (as `store.events.head()` gives it), chained to `previous`, into `place`.
-    static func sign(head: (seq: Int64, hash: [UInt8]), previous: Checkpoint?, key: Ed25519SigningKey, keyID: String,
-                     into place: any CheckpointPlace, time: Timestamp = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)) async throws
-        -> (checkpoint: Checkpoint, written: String) {
+    static func sign(
+        head: (seq: Int64, hash: [UInt8]), previous: Checkpoint?, key: Ed25519SigningKey, keyID: String,
+        into place: any CheckpointPlace, time: Timestamp = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
+    ) async throws
+        -> (checkpoint: Checkpoint, written: String)
+    {
         let checkpoint = Checkpoint(seq: head.seq, head: Hex.encode(head.hash), time: time, previous: previous?.digest, keyID: keyID)
         return (checkpoint, try await place.write(checkpoint, signature: try key.sign(checkpoint.message)))
     }
@@ -151,9 +155,10 @@ struct S3CheckpointLocation: CheckpointPlace {
         var out: [CheckpointFile] = []
         for key in keys.filter({ $0.hasSuffix(".txt") }).sorted() {
             let signatureKey = String(key.dropLast(4)) + ".sig"
-            out.append(CheckpointFile(
-                name: "s3://\(bucket)/\(key)", message: try await s3.getObject(bucket: bucket, key: key).body,
-                signature: set.contains(signatureKey) ? try await s3.getObject(bucket: bucket, key: signatureKey).body : nil))
+            out.append(
+                CheckpointFile(
+                    name: "s3://\(bucket)/\(key)", message: try await s3.getObject(bucket: bucket, key: key).body,
+                    signature: set.contains(signatureKey) ? try await s3.getObject(bucket: bucket, key: signatureKey).body : nil))
         }
         return out
     }
@@ -168,7 +173,8 @@ struct S3CheckpointLocation: CheckpointPlace {
         }
         guard let newest else { return nil }
         let signature = try? await s3.getObject(bucket: bucket, key: String(newest.dropLast(4)) + ".sig").body
-        return CheckpointFile(name: "s3://\(bucket)/\(newest)", message: try await s3.getObject(bucket: bucket, key: newest).body, signature: signature)
+        return CheckpointFile(
+            name: "s3://\(bucket)/\(newest)", message: try await s3.getObject(bucket: bucket, key: newest).body, signature: signature)
     }
 
     func write(_ checkpoint: Checkpoint, signature: [UInt8]) async throws -> String {
@@ -201,11 +207,14 @@ struct CheckpointDirectory: CheckpointPlace {
 
     func latest() throws -> CheckpointFile? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let name = try FileManager.default.contentsOfDirectory(atPath: path)
-            .filter({ $0.hasPrefix("checkpoint-") && $0.hasSuffix(".txt") }).max() else { return nil }
+        guard
+            let name = try FileManager.default.contentsOfDirectory(atPath: path)
+                .filter({ $0.hasPrefix("checkpoint-") && $0.hasSuffix(".txt") }).max()
+        else { return nil }
         let text = path + "/" + name, signature = String(text.dropLast(4)) + ".sig"
-        return CheckpointFile(name: name, message: [UInt8](try Data(contentsOf: URL(fileURLWithPath: text))),
-                              signature: (try? Data(contentsOf: URL(fileURLWithPath: signature))).map { [UInt8]($0) })
+        return CheckpointFile(
+            name: name, message: [UInt8](try Data(contentsOf: URL(fileURLWithPath: text))),
+            signature: (try? Data(contentsOf: URL(fileURLWithPath: signature))).map { [UInt8]($0) })
     }
 
     func write(_ checkpoint: Checkpoint, signature: [UInt8]) throws -> String {

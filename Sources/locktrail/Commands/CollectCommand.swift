@@ -57,13 +57,22 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(name: .customLong("dynamodb-table"), help: ArgumentHelp("A DynamoDB lock table to watch (repeatable).", valueName: "name"))
     var dynamoDBTables: [String] = []
 
-    @Option(name: .customLong("s3-bucket"), help: ArgumentHelp("An S3 bucket, optionally with a key prefix, to watch (repeatable).", valueName: "name[/prefix]"))
+    @Option(
+        name: .customLong("s3-bucket"),
+        help: ArgumentHelp("An S3 bucket, optionally with a key prefix, to watch (repeatable).", valueName: "name[/prefix]"))
     var s3Buckets: [String] = []
 
-    @Option(name: .customLong("s3-queue"), help: ArgumentHelp("The SQS queue the --s3-bucket buckets send their event notifications to (push: changes within seconds).", valueName: "url"))
+    @Option(
+        name: .customLong("s3-queue"),
+        help: ArgumentHelp(
+            "The SQS queue the --s3-bucket buckets send their event notifications to (push: changes within seconds).", valueName: "url"))
     var s3Queue: String?
 
-    @Option(name: .long, help: ArgumentHelp("Time between reconciliations: a versioned bucket's whole version history, and with push (a stream or a queue) the scan or listing that repairs what push missed (default 10m).", valueName: "duration"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Time between reconciliations: a versioned bucket's whole version history, and with push (a stream or a queue) the scan or listing that repairs what push missed (default 10m).",
+            valueName: "duration"))
     var reconcileInterval: String = "10m"
 
     @Option(name: .long, help: ArgumentHelp("A YAML file listing sources (see README).", valueName: "file"))
@@ -84,12 +93,16 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The backends' workspace_key_prefix (default env:).", valueName: "prefix"))
     var workspaceKeyPrefix: String = "env:"
 
-    @Option(name: .long, help: ArgumentHelp(
-        "How long a source's lease lasts unless renewed (renewed every third of it); takeover within twice this. Default: the interval, at least 15s.",
-        valueName: "duration"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How long a source's lease lasts unless renewed (renewed every third of it); takeover within twice this. Default: the interval, at least 15s.",
+            valueName: "duration"))
     var leaseDuration: String?
 
-    @Option(name: .long, help: ArgumentHelp("Sign the chain head periodically with this private key (PEM PKCS#8, from `checkpoint keygen`).", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Sign the chain head periodically with this private key (PEM PKCS#8, from `checkpoint keygen`).", valueName: "file"))
     var checkpointKey: String?
 
     @Option(name: .long, help: ArgumentHelp("Where the periodic checkpoints go: a directory or s3://BUCKET/PREFIX.", valueName: "dir|s3://…"))
@@ -101,16 +114,20 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
-    @Option(name: .customLong("metrics-listen"), help: ArgumentHelp(
-        "Serve this collector's own metrics (cycle durations, errors, events appended) at http://ADDR/metrics, without a token.",
-        valueName: "host:port"))
+    @Option(
+        name: .customLong("metrics-listen"),
+        help: ArgumentHelp(
+            "Serve this collector's own metrics (cycle durations, errors, events appended) at http://ADDR/metrics, without a token.",
+            valueName: "host:port"))
     var metricsListen: String?
 
     func validate() throws {
         for bucket in s3Buckets where S3BucketSource.parse(bucket) == nil {
             throw ValidationError("--s3-bucket takes NAME or NAME/PREFIX, not \(bucket)")
         }
-        guard TimeExpression.duration(interval, bareNumberIsSeconds: true) != nil else { throw ValidationError("--interval takes a duration such as 30s, 5m or 1h") }
+        guard TimeExpression.duration(interval, bareNumberIsSeconds: true) != nil else {
+            throw ValidationError("--interval takes a duration such as 30s, 5m or 1h")
+        }
         guard let reconcile = TimeExpression.duration(reconcileInterval, bareNumberIsSeconds: true), reconcile > 0 else {
             throw ValidationError("--reconcile-interval takes a duration such as 10m or 1h")
         }
@@ -122,10 +139,14 @@ struct CollectCommand: AsyncParsableCommand {
             }
         }
         if let metricsListen {
-            guard APIServer.parseListen(metricsListen) != nil else { throw ValidationError("--metrics-listen must be HOST:PORT, e.g. 127.0.0.1:9464") }
+            guard APIServer.parseListen(metricsListen) != nil else {
+                throw ValidationError("--metrics-listen must be HOST:PORT, e.g. 127.0.0.1:9464")
+            }
             guard !once else { throw ValidationError("--metrics-listen is for a long-running collector, not --once") }
         }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error")
+        }
         if let leaseDuration {
             guard let seconds = TimeExpression.duration(leaseDuration, bareNumberIsSeconds: true), seconds >= 1 else {
                 throw ValidationError("--lease-duration takes a duration of at least 1s, such as 30s or 2m")
@@ -164,8 +185,9 @@ struct CollectCommand: AsyncParsableCommand {
         let store = try await db.openCurrentStore(maxConnections: 4)
         let metrics = ProcessMetrics()
         if once {
-            let service = CollectorService(schedules: schedules, listeners: listeners, store: store.sources, once: true, logger: logger, maintenance: store,
-                                           metrics: metrics)
+            let service = CollectorService(
+                schedules: schedules, listeners: listeners, store: store.sources, once: true, logger: logger, maintenance: store,
+                metrics: metrics)
             for report in try await service.runOnce() {
                 var line = "\(report.source): \(report.items) items, \(report.appended) new events\(report.tableMissing ? " (table missing)" : "")"
                 if report.mode != .scan { line += ", \(report.streamRecords) stream records, \(report.repaired) repaired by reconciliation" }
@@ -177,22 +199,26 @@ struct CollectCommand: AsyncParsableCommand {
         // Leases on connections of their own, so renewals never wait behind a long commit.
         let leases = try await db.openCurrentStore(maxConnections: 2).leases
         let leaseSeconds = leaseDuration.flatMap { TimeExpression.duration($0, bareNumberIsSeconds: true) }
-        let service = CollectorService(schedules: schedules, listeners: listeners, store: store.sources, once: false, logger: logger, maintenance: store,
-                                       metrics: metrics, leases: leases, leaseDuration: leaseSeconds)
+        let service = CollectorService(
+            schedules: schedules, listeners: listeners, store: store.sources, once: false, logger: logger, maintenance: store,
+            metrics: metrics, leases: leases, leaseDuration: leaseSeconds)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)
         ]
         if let checkpointKey, let checkpointOut {
             let key = try Ed25519SigningKey(pem: String(contentsOfFile: checkpointKey, encoding: .utf8))
             let place = checkpointPlace(checkpointOut)
             if let directory = place as? CheckpointDirectory { try directory.create() }
             let name = PeriodicCheckpoints.leaseName(checkpointOut)
-            services.append(.init(service: PeriodicCheckpoints(
-                place: place, location: checkpointOut, key: key, keyID: try key.verifyingKey().keyID(),
-                every: TimeExpression.duration(checkpointEvery, bareNumberIsSeconds: true)!, events: store.events,
-                keeper: LeaseKeeper(name: name, holder: .thisProcess, timings: LeaseTimings(interval: 0, duration: leaseSeconds),
-                                    leases: leases, logger: logger),
-                logger: logger), successTerminationBehavior: .gracefullyShutdownGroup))
+            services.append(
+                .init(
+                    service: PeriodicCheckpoints(
+                        place: place, location: checkpointOut, key: key, keyID: try key.verifyingKey().keyID(),
+                        every: TimeExpression.duration(checkpointEvery, bareNumberIsSeconds: true)!, events: store.events,
+                        keeper: LeaseKeeper(
+                            name: name, holder: .thisProcess, timings: LeaseTimings(interval: 0, duration: leaseSeconds),
+                            leases: leases, logger: logger),
+                        logger: logger), successTerminationBehavior: .gracefullyShutdownGroup))
         }
         if let metricsListen, let (host, port) = APIServer.parseListen(metricsListen) {
             let app = ProcessMetricsServer.makeApplication(metrics: metrics, host: host, port: port, logger: logger) { port in

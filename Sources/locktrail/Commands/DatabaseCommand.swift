@@ -1,6 +1,6 @@
 import ArgumentParser
-import LocktrailStore
 import FoundationEssentials
+import LocktrailStore
 
 /// `locktrail db`: the private PostgreSQL used when no database is configured.
 struct DatabaseCommand: ParsableCommand {
@@ -39,7 +39,9 @@ struct DatabaseCommand: ParsableCommand {
             print("connection: \(server.redactedConninfo)")
             if server.exists, !server.accessRulesAreCurrent() {
                 // Made by an older locktrail, which trusted every local user.
-                print("access: OUTDATED: other local users may be able to connect; run `locktrail db start` to allow only \(try EmbeddedPostgres.allowedUsersText())")
+                print(
+                    "access: OUTDATED: other local users may be able to connect; run `locktrail db start` to allow only \(try EmbeddedPostgres.allowedUsersText())"
+                )
             } else {
                 print("access: only \(try EmbeddedPostgres.allowedUsersText()), through the socket (peer authentication; no TCP)")
             }

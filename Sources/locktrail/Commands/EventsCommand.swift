@@ -21,7 +21,9 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only events after this position in the log.")
     var after: Int64 = 0
 
-    @Flag(name: .long, help: "Only events about a lock ID no source saw (no hold exists for it): a mistyped unlock, a report about a lock never observed.")
+    @Flag(
+        name: .long,
+        help: "Only events about a lock ID no source saw (no hold exists for it): a mistyped unlock, a report about a lock never observed.")
     var unmatched = false
 
     @Option(name: .long, help: "At most this many events.")
@@ -44,12 +46,15 @@ struct EventsCommand: AsyncParsableCommand {
             var cursor: String? = after > 0 ? String(after) : nil
             var remaining = limit
             while remaining > 0 {
-                let page = try await client.page(path: "/v1/events", parameters: [
-                    ("kind", kind), ("state", state), ("limit", String(min(remaining, Answers.maxLimit))), ("cursor", cursor),
-                    ("unmatched", unmatched ? "true" : nil),
-                ])
+                let page = try await client.page(
+                    path: "/v1/events",
+                    parameters: [
+                        ("kind", kind), ("state", state), ("limit", String(min(remaining, Answers.maxLimit))), ("cursor", cursor),
+                        ("unmatched", unmatched ? "true" : nil),
+                    ])
                 for item in page.items {
-                    let when = item["occurred_at"]?.stringValue
+                    let when =
+                        item["occurred_at"]?.stringValue
                         ?? "(\(item["occurred_after"]?.stringValue ?? "…"), \(item["occurred_not_after"]?.stringValue ?? "?")]"
                     rows.rows.append([
                         item["seq"]?.numberValue.map { String(Int64($0)) }, item["kind"]?.stringValue, when, item["state"]?.stringValue,

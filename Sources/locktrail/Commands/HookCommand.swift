@@ -55,7 +55,9 @@ struct HookCommand: AsyncParsableCommand {
         var detail: [String] = []
 
         func validate() throws {
-            guard HookEvent.isAllowed(kind) else { throw ValidationError("--kind must be a run.* or lock.* kind (not lock.acquired, lock.released or lock.maintenance_*)") }
+            guard HookEvent.isAllowed(kind) else {
+                throw ValidationError("--kind must be a run.* or lock.* kind (not lock.acquired, lock.released or lock.maintenance_*)")
+            }
             for d in detail where !d.contains("=") { throw ValidationError("--detail takes key=value, got \(d)") }
         }
 

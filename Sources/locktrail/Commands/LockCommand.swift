@@ -54,7 +54,9 @@ struct LockCommand: AsyncParsableCommand {
                 throw ValidationError("--reason must say why the state is frozen (terraform prints it)")
             }
         }
-        guard TimeExpression.duration(ttl, bareNumberIsSeconds: false) != nil else { throw ValidationError("--ttl takes a duration such as 30m or 2h") }
+        guard TimeExpression.duration(ttl, bareNumberIsSeconds: false) != nil else {
+            throw ValidationError("--ttl takes a duration such as 30m or 2h")
+        }
     }
 
     func run() async throws {
@@ -71,8 +73,9 @@ struct LockCommand: AsyncParsableCommand {
             return
         }
 
-        let policy = MaintenancePolicy(state: state, reason: reason!, actor: actor, ttl: TimeExpression.duration(ttl)!,
-                                       dynamoDBTable: dynamoDBTable, lockfile: lockfile, region: aws.region)
+        let policy = MaintenancePolicy(
+            state: state, reason: reason!, actor: actor, ttl: TimeExpression.duration(ttl)!,
+            dynamoDBTable: dynamoDBTable, lockfile: lockfile, region: aws.region)
         guard let target = policy.target(sightings: try await store.maintenance.sightings(ofState: state)) else {
             throw ValidationError("locktrail never saw how \(state) is locked: say where with --dynamodb-table NAME and/or --lockfile")
         }
@@ -80,7 +83,9 @@ struct LockCommand: AsyncParsableCommand {
         var generator = SystemRandomNumberGenerator()
         for i in bytes.indices { bytes[i] = generator.next() }
         let lock = policy.lock(now: Self.now, randomBytes: bytes)
-        let places = target.mechanisms.map { $0 == "dynamodb" ? "DynamoDB table \(target.table!)" : "lock file \(StateIdentity(lockPath: state)!.lockFileKey)" }
+        let places = target.mechanisms.map {
+            $0 == "dynamodb" ? "DynamoDB table \(target.table!)" : "lock file \(StateIdentity(lockPath: state)!.lockFileKey)"
+        }
         if dryRun {
             print("dry run: would lock \(state) in \(places.joined(separator: " and ")) until \(lock.expires.rfc3339)")
             print("  record  \(lock.record)")
@@ -89,7 +94,9 @@ struct LockCommand: AsyncParsableCommand {
         switch try await locker.acquire(lock, target: target) {
         case .held(let mechanism, let holder, _):
             _ = try await store.events.append([policy.refusedEvent(target: target, holder: holder, mechanism: mechanism, at: Self.now)])
-            print("refused: \(state) is held (\(mechanism)) by lock \(holder?.id ?? "?") — \(holder?.who ?? "?") running \(holder?.operation ?? "?") since \(holder?.createdText ?? "?"); nothing taken")
+            print(
+                "refused: \(state) is held (\(mechanism)) by lock \(holder?.id ?? "?") — \(holder?.who ?? "?") running \(holder?.operation ?? "?") since \(holder?.createdText ?? "?"); nothing taken"
+            )
             throw ExitCode(5)
         case .locked:
             do {
@@ -116,14 +123,17 @@ struct LockCommand: AsyncParsableCommand {
         }
         for lock in open {
             if dryRun {
-                print("dry run: would release maintenance lock \(lock.lock.id) (\(lock.lock.reason)) from \(lock.target.mechanisms.joined(separator: " and "))")
+                print(
+                    "dry run: would release maintenance lock \(lock.lock.id) (\(lock.lock.reason)) from \(lock.target.mechanisms.joined(separator: " and "))"
+                )
                 continue
             }
             let (removed, gone) = try await locker.release(lock)
             _ = try await store.events.append([lock.endEvent(.maintenanceReleased, by: actor, removed: removed, gone: gone, at: Self.now)])
-            print("released maintenance lock \(lock.lock.id) on \(state)"
-                + (removed.isEmpty ? "" : " from \(removed.joined(separator: " and "))")
-                + (gone.isEmpty ? "" : "; already gone from \(gone.joined(separator: " and "))"))
+            print(
+                "released maintenance lock \(lock.lock.id) on \(state)"
+                    + (removed.isEmpty ? "" : " from \(removed.joined(separator: " and "))")
+                    + (gone.isEmpty ? "" : "; already gone from \(gone.joined(separator: " and "))"))
         }
     }
 

@@ -97,7 +97,8 @@ struct NotificationsCommand: AsyncParsableCommand {
                 Terminal.note("no webhook is named \(webhook ?? "")")
                 throw ExitCode(2)
             }
-            let sender = WebhookSender(transport: CurlHTTPClient(), timeout: configuration.timeout, allowPrivateNetworks: configuration.allowPrivateNetworks)
+            let sender = WebhookSender(
+                transport: CurlHTTPClient(), timeout: configuration.timeout, allowPrivateNetworks: configuration.allowPrivateNetworks)
             let now = Timestamp(secondsSinceEpoch: Date().timeIntervalSince1970)
             var failed = false
             for hook in hooks {

@@ -58,7 +58,8 @@ struct PeriodicCheckpoints: Service {
                 let latest = try await place.latest()
                 let previous = latest.flatMap { Checkpoint(message: $0.message) }
                 if latest != nil && previous == nil {
-                    throw CheckpointPlaceError(description: "the newest file in \(location), \(latest!.name), is not a locktrail checkpoint: refusing to chain to it")
+                    throw CheckpointPlaceError(
+                        description: "the newest file in \(location), \(latest!.name), is not a locktrail checkpoint: refusing to chain to it")
                 }
                 if let previous {
                     let due = previous.time.secondsSinceEpoch + every - now().secondsSinceEpoch
@@ -75,10 +76,12 @@ struct PeriodicCheckpoints: Service {
                 }
                 guard keeper.isHeld(forAtLeast: margin) else { continue }
                 let (checkpoint, written) = try await CheckpointSigning.sign(head: head, previous: previous, key: key, keyID: keyID, into: place)
-                logger.notice("checkpoint signed", metadata: [
-                    "seq": "\(checkpoint.seq)", "head": "\(checkpoint.head)", "key": "\(keyID)", "written": "\(written)",
-                    "token": "\(keeper.current?.token ?? 0)",
-                ])
+                logger.notice(
+                    "checkpoint signed",
+                    metadata: [
+                        "seq": "\(checkpoint.seq)", "head": "\(checkpoint.head)", "key": "\(keyID)", "written": "\(written)",
+                        "token": "\(keeper.current?.token ?? 0)",
+                    ])
                 nextCheck = ContinuousClock.now.advanced(by: .seconds(every))
             } catch {
                 logger.error("signing a checkpoint failed; retrying", metadata: ["place": "\(location)", "error": "\(error)"])

@@ -5,7 +5,9 @@ import LocktrailStore
 struct RebuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rebuild", abstract: "Recompute holds and writes from the event log alone.",
-        discussion: "Holds and writes are kept up to date incrementally; rebuild throws them away and derives them again in one transaction, e.g. after an upgrade that changes the derivation rules.")
+        discussion:
+            "Holds and writes are kept up to date incrementally; rebuild throws them away and derives them again in one transaction, e.g. after an upgrade that changes the derivation rules."
+    )
 
     @OptionGroup var db: DatabaseOptions
 

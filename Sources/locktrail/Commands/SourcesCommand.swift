@@ -31,8 +31,12 @@ struct SourcesCommand: AsyncParsableCommand {
             ])
             rows.objects.append([
                 "source": .string(s.source), "kind": .string(s.kind), "status": .string(s.status),
-                "owner": s.owner.map { ["host": .string($0.host), "pid": .number(Double($0.pid)), "lease_token": .number(Double($0.token)),
-                                        "lease_expires_at": .string($0.expiresAt.rfc3339)] } ?? .null,
+                "owner": s.owner.map {
+                    [
+                        "host": .string($0.host), "pid": .number(Double($0.pid)), "lease_token": .number(Double($0.token)),
+                        "lease_expires_at": .string($0.expiresAt.rfc3339),
+                    ]
+                } ?? .null,
                 "last_success": .optional(s.lastSuccess?.rfc3339), "lag_seconds": s.lagSeconds.map { .number(($0 * 1000).rounded() / 1000) } ?? .null,
                 "failures": .number(Double(s.failures)), "last_error": .optional(s.lastError), "items": .number(Double(s.items)),
             ])

@@ -54,7 +54,9 @@ struct UnlockCommand: AsyncParsableCommand {
     func validate() throws {
         guard StateIdentity(lockPath: state) != nil else { throw ValidationError("--state takes BUCKET/KEY, the lock path terraform prints") }
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must say why the lock is removed") }
-        guard Self.seconds(minAge) != nil, Self.seconds(aliveWithin) != nil else { throw ValidationError("--min-age and --alive-within take durations such as 15m or 2h") }
+        guard Self.seconds(minAge) != nil, Self.seconds(aliveWithin) != nil else {
+            throw ValidationError("--min-age and --alive-within take durations such as 15m or 2h")
+        }
     }
 
     static func seconds(_ text: String) -> Double? {
@@ -92,8 +94,11 @@ struct UnlockCommand: AsyncParsableCommand {
             let client = try DynamoDBClient(configuration: aws, credentials: credentials, transport: transport)
             dynamo = client
             if let item = try await client.getItem(table: table, key: ["LockID": .string(target.lockPath)]),
-               case .string(let info)? = item["Info"] {
-                if let record = LockRecordParse.parse(Array(info.utf8)).record { holders.append(UnlockHolder(mechanism: .dynamodb, record: record, raw: info)) }
+                case .string(let info)? = item["Info"]
+            {
+                if let record = LockRecordParse.parse(Array(info.utf8)).record {
+                    holders.append(UnlockHolder(mechanism: .dynamodb, record: record, raw: info))
+                }
             }
         }
         var s3: S3Client?
@@ -118,7 +123,9 @@ struct UnlockCommand: AsyncParsableCommand {
         let assessment: UnlockAssessment
         switch policy.decide(holders: holders, liveRuns: liveRuns, now: now) {
         case .notFound(let event):
-            print("no lock is held on \(state) now (checked: \([table.map { "DynamoDB table \($0)" }, useLockfile ? "lock file \(target.lockFileKey)" : nil].compactMap { $0 }.joined(separator: ", ")))")
+            print(
+                "no lock is held on \(state) now (checked: \([table.map { "DynamoDB table \($0)" }, useLockfile ? "lock file \(target.lockFileKey)" : nil].compactMap { $0 }.joined(separator: ", ")))"
+            )
             try await finish(.notFound, recording: event, in: store)
         case .heldByOther(let other, let event):
             print("\(state) is held by another lock: \(other.id) (\(other.who ?? "?"), \(other.operation ?? "?")); nothing removed")

@@ -22,10 +22,13 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @OptionGroup var db: DatabaseOptions
 
-    @Option(name: .long, help: ArgumentHelp("A head hash recorded earlier, as SEQ:HEX; verify fails unless that event still has that hash.", valueName: "seq:hex"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A head hash recorded earlier, as SEQ:HEX; verify fails unless that event still has that hash.", valueName: "seq:hex"))
     var expectHead: String?
 
-    @Option(name: .long, help: ArgumentHelp("Signed checkpoints to check the log against: a directory or s3://BUCKET/PREFIX.", valueName: "dir|s3://…"))
+    @Option(
+        name: .long, help: ArgumentHelp("Signed checkpoints to check the log against: a directory or s3://BUCKET/PREFIX.", valueName: "dir|s3://…"))
     var checkpoints: String?
 
     @Option(name: .customLong("public-key"), help: ArgumentHelp("A checkpoint public key (PEM); repeat for rotated keys.", valueName: "file"))
@@ -56,7 +59,8 @@ struct VerifyCommand: AsyncParsableCommand {
             let seq = Int64(parts[0])!, hash = Hex.decode(String(parts[1]))!
             let stored = try await store.events.hash(ofEvent: seq)
             if stored != hash {
-                anchorProblem = stored == nil
+                anchorProblem =
+                    stored == nil
                     ? "event \(seq) of the recorded head is no longer in the log"
                     : "event \(seq) no longer has the recorded hash: the log was rewritten from there on"
             }
@@ -81,7 +85,8 @@ struct VerifyCommand: AsyncParsableCommand {
         // Recorded, so the compliance page shows the last result without verifying per view.
         let problem = report.firstBreak.map { "event \($0.seq) (\($0.kind.rawValue)): \($0.explanation)" } ?? anchorProblem
         do {
-            try await store.verifications.record(intact: report.isIntact && anchorProblem == nil, events: report.checked, head: head, problem: problem)
+            try await store.verifications.record(
+                intact: report.isIntact && anchorProblem == nil, events: report.checked, head: head, problem: problem)
         } catch {
             Terminal.note("warning: the result could not be recorded in the database: \(error)")
         }
@@ -116,8 +121,10 @@ struct VerifyCommand: AsyncParsableCommand {
         if format == "text", let checked, let last = checked.lastVerified {
             print("checkpoints: \(checked.verified.count) verified, the last of event \(last.seq) at \(last.time.rfc3339) (key \(last.keyID))")
             let newer = report.checked - last.seq
-            print(newer > 0 ? "events \(last.seq + 1)…\(report.checked) (\(newer)) are newer than the last checkpoint: not yet signed"
-                            : "every event is covered by the last checkpoint")
+            print(
+                newer > 0
+                    ? "events \(last.seq + 1)…\(report.checked) (\(newer)) are newer than the last checkpoint: not yet signed"
+                    : "every event is covered by the last checkpoint")
         }
         if !report.isIntact || anchorProblem != nil { throw ExitCode(1) }
     }

@@ -22,19 +22,23 @@ enum PushFixtures {
     }
 
     static func dynamoDB(_ moto: MotoServer) throws -> DynamoDBClient {
-        try DynamoDBClient(configuration: configuration(moto), credentials: credentials, transport: CurlHTTPClient(), retryPolicy: RetryPolicy(maxAttempts: 2))
+        try DynamoDBClient(
+            configuration: configuration(moto), credentials: credentials, transport: CurlHTTPClient(), retryPolicy: RetryPolicy(maxAttempts: 2))
     }
 
     static func streams(_ moto: MotoServer) throws -> DynamoDBStreamsClient {
-        try DynamoDBStreamsClient(configuration: configuration(moto), credentials: credentials, transport: CurlHTTPClient(), retryPolicy: RetryPolicy(maxAttempts: 2))
+        try DynamoDBStreamsClient(
+            configuration: configuration(moto), credentials: credentials, transport: CurlHTTPClient(), retryPolicy: RetryPolicy(maxAttempts: 2))
     }
 
     static func sqs(_ moto: MotoServer) throws -> SQSClient {
-        try SQSClient(configuration: configuration(moto), credentials: credentials, transport: CurlHTTPClient(), retryPolicy: RetryPolicy(maxAttempts: 2))
+        try SQSClient(
+            configuration: configuration(moto), credentials: credentials, transport: CurlHTTPClient(), retryPolicy: RetryPolicy(maxAttempts: 2))
     }
 
     static func s3(_ moto: MotoServer) throws -> S3Client {
-        S3Client(configuration: try configuration(moto), credentials: credentials, transport: CurlHTTPClient(), retryPolicy: RetryPolicy(maxAttempts: 2))
+        S3Client(
+            configuration: try configuration(moto), credentials: credentials, transport: CurlHTTPClient(), retryPolicy: RetryPolicy(maxAttempts: 2))
     }
 
     /// A Terraform-style lock table with a stream of `viewType`.

@@ -61,11 +61,17 @@ struct CheckpointSigningTests {
         let key = try Ed25519SigningKey.generate()
         try key.verifyingKey().pem().write(toFile: path("ours.pub"), atomically: true, encoding: .utf8)
         try Data(try key.sign(message)).write(to: URL(fileURLWithPath: path("ours.sig")))
-        #expect(try openssl(["pkeyutl", "-verify", "-pubin", "-inkey", path("ours.pub"), "-rawin", "-in", path("cp.txt"),
-                             "-sigfile", path("ours.sig")]) == 0)
+        #expect(
+            try openssl([
+                "pkeyutl", "-verify", "-pubin", "-inkey", path("ours.pub"), "-rawin", "-in", path("cp.txt"),
+                "-sigfile", path("ours.sig"),
+            ]) == 0)
         try Data(try key.sign(Array("something else".utf8))).write(to: URL(fileURLWithPath: path("wrong.sig")))
-        #expect(try openssl(["pkeyutl", "-verify", "-pubin", "-inkey", path("ours.pub"), "-rawin", "-in", path("cp.txt"),
-                             "-sigfile", path("wrong.sig")]) != 0)
+        #expect(
+            try openssl([
+                "pkeyutl", "-verify", "-pubin", "-inkey", path("ours.pub"), "-rawin", "-in", path("cp.txt"),
+                "-sigfile", path("wrong.sig"),
+            ]) != 0)
 
         // openssl makes the key and signs, ours verifies.
         #expect(try openssl(["genpkey", "-algorithm", "ed25519", "-out", path("theirs.key")]) == 0)
@@ -78,15 +84,16 @@ struct CheckpointSigningTests {
     @Test func messageRoundTrips() throws {
         let c = Self.checkpoint
         let text = String(decoding: c.message, as: UTF8.self)
-        #expect(text == """
-            locktrail-checkpoint 1
-            seq 1234
-            head \(String(repeating: "ab", count: 32))
-            time 2026-12-01T10:00:00.000000Z
-            previous \(String(repeating: "0f", count: 32))
-            key ed25519:0123456789abcdef0123456789abcdef
+        #expect(
+            text == """
+                locktrail-checkpoint 1
+                seq 1234
+                head \(String(repeating: "ab", count: 32))
+                time 2026-12-01T10:00:00.000000Z
+                previous \(String(repeating: "0f", count: 32))
+                key ed25519:0123456789abcdef0123456789abcdef
 
-            """)
+                """)
         #expect(Checkpoint(message: c.message) == c)
         var first = c
         first.previous = nil
@@ -95,14 +102,16 @@ struct CheckpointSigningTests {
         #expect(c.digest.count == 64)
     }
 
-    @Test("anything but the exact form is refused", arguments: [
-        "locktrail-checkpoint 2\nseq 1\nhead \(String(repeating: "a", count: 64))\ntime 2026-12-01T10:00:00.000000Z\nprevious none\nkey k\n",
-        "locktrail-checkpoint 1\nseq 01\nhead \(String(repeating: "a", count: 64))\ntime 2026-12-01T10:00:00.000000Z\nprevious none\nkey k\n",
-        "locktrail-checkpoint 1\nseq 1\nhead \(String(repeating: "A", count: 64))\ntime 2026-12-01T10:00:00.000000Z\nprevious none\nkey k\n",
-        "locktrail-checkpoint 1\nseq 1\nhead \(String(repeating: "a", count: 64))\ntime 2026-12-01T10:00:00Z\nprevious none\nkey k\n",
-        "locktrail-checkpoint 1\nseq 1\nhead \(String(repeating: "a", count: 64))\ntime 2026-12-01T10:00:00.000000Z\nprevious none\nkey k",
-        "locktrail-checkpoint 1\nseq 1\nhead \(String(repeating: "a", count: 64))\ntime 2026-12-01T10:00:00.000000Z\nprevious none\nkey k\nextra 1\n",
-    ])
+    @Test(
+        "anything but the exact form is refused",
+        arguments: [
+            "locktrail-checkpoint 2\nseq 1\nhead \(String(repeating: "a", count: 64))\ntime 2026-12-01T10:00:00.000000Z\nprevious none\nkey k\n",
+            "locktrail-checkpoint 1\nseq 01\nhead \(String(repeating: "a", count: 64))\ntime 2026-12-01T10:00:00.000000Z\nprevious none\nkey k\n",
+            "locktrail-checkpoint 1\nseq 1\nhead \(String(repeating: "A", count: 64))\ntime 2026-12-01T10:00:00.000000Z\nprevious none\nkey k\n",
+            "locktrail-checkpoint 1\nseq 1\nhead \(String(repeating: "a", count: 64))\ntime 2026-12-01T10:00:00Z\nprevious none\nkey k\n",
+            "locktrail-checkpoint 1\nseq 1\nhead \(String(repeating: "a", count: 64))\ntime 2026-12-01T10:00:00.000000Z\nprevious none\nkey k",
+            "locktrail-checkpoint 1\nseq 1\nhead \(String(repeating: "a", count: 64))\ntime 2026-12-01T10:00:00.000000Z\nprevious none\nkey k\nextra 1\n",
+        ])
     func strictParsing(_ text: String) {
         #expect(Checkpoint(message: Array(text.utf8)) == nil)
     }

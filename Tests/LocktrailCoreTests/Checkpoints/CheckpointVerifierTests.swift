@@ -1,7 +1,7 @@
+import Foundation
 import LocktrailCore
 import LocktrailCrypto
 import Testing
-import Foundation
 
 @Suite("Checking signed checkpoints against the log")
 struct CheckpointVerifierTests {
@@ -20,8 +20,9 @@ struct CheckpointVerifierTests {
             var previous: Checkpoint?
             for (i, seq) in [Int64(10), 20, 30].enumerated() {
                 let key = i == 0 ? old : new
-                let checkpoint = Checkpoint(seq: seq, head: Hex.encode(hashes[seq]!), time: Timestamp(microsecondsSinceEpoch: Int64(i) * 1_000_000),
-                                            previous: previous?.digest, keyID: try key.verifyingKey().keyID())
+                let checkpoint = Checkpoint(
+                    seq: seq, head: Hex.encode(hashes[seq]!), time: Timestamp(microsecondsSinceEpoch: Int64(i) * 1_000_000),
+                    previous: previous?.digest, keyID: try key.verifyingKey().keyID())
                 files.append(CheckpointFile(name: "cp-\(seq)", message: checkpoint.message, signature: try key.sign(checkpoint.message)))
                 previous = checkpoint
             }

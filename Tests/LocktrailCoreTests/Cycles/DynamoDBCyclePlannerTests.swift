@@ -9,7 +9,8 @@ struct DynamoDBCyclePlannerTests {
     static let idB = "bbbbbbbb-bbbb-bbbb-bbbb-bbbbbbbbbbbb"
 
     static func lock(_ id: String, path: String = "b/app.tfstate") -> LockTableItem {
-        let info = #"{"ID":"\#(id)","Operation":"OperationTypeApply","Info":"","Who":"alice@h","Version":"1.11.4","Created":"2025-03-04T04:00:00Z","Path":"\#(path)"}"#
+        let info =
+            #"{"ID":"\#(id)","Operation":"OperationTypeApply","Info":"","Who":"alice@h","Version":"1.11.4","Created":"2025-03-04T04:00:00Z","Path":"\#(path)"}"#
         return LockTableItem(lockID: path, info: info, digest: nil)
     }
     static func digest(_ value: String, path: String = "b/app.tfstate") -> LockTableItem {
@@ -59,33 +60,42 @@ struct DynamoDBCyclePlannerTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "first cycle: every item is new, nothing is a gap", steps: [scan([lock(idA), digest("d1")], at: 0)],
-             kinds: ["lock.acquired", "state.written"]),
-        Case(name: "nothing changed: no events", steps: [scan([lock(idA), digest("d1")], at: 0), scan([lock(idA), digest("d1")], at: 30)],
-             kinds: []),
+        Case(
+            name: "first cycle: every item is new, nothing is a gap", steps: [scan([lock(idA), digest("d1")], at: 0)],
+            kinds: ["lock.acquired", "state.written"]),
+        Case(
+            name: "nothing changed: no events", steps: [scan([lock(idA), digest("d1")], at: 0), scan([lock(idA), digest("d1")], at: 30)],
+            kinds: []),
         Case(name: "acquire", steps: [scan([digest("d1")], at: 0), scan([lock(idA), digest("d1")], at: 30)], kinds: ["lock.acquired"]),
         Case(name: "release", steps: [scan([lock(idA)], at: 0), scan([], at: 30)], kinds: ["lock.released"]),
-        Case(name: "same LockID, new ID: release then acquire", steps: [scan([lock(idA)], at: 0), scan([lock(idB)], at: 30)],
-             kinds: ["lock.released", "lock.acquired"]),
+        Case(
+            name: "same LockID, new ID: release then acquire", steps: [scan([lock(idA)], at: 0), scan([lock(idB)], at: 30)],
+            kinds: ["lock.released", "lock.acquired"]),
         Case(name: "digest new", steps: [scan([], at: 0), scan([digest("d1")], at: 30)], kinds: ["state.written"]),
         Case(name: "digest changed", steps: [scan([digest("d1")], at: 0), scan([digest("d2")], at: 30)], kinds: ["state.written"]),
         Case(name: "digest removed", steps: [scan([digest("d1")], at: 0), scan([], at: 30)], kinds: ["state.digest_removed"]),
-        Case(name: "table missing: one event, not a release per lock",
-             steps: [scan([lock(idA, path: "b/one.tfstate"), lock(idB, path: "b/two.tfstate"), digest("d1")], at: 0), missing(at: 30)],
-             kinds: ["source.table_missing"], status: .tableMissing, resets: true),
-        Case(name: "still missing: nothing more", steps: [scan([lock(idA)], at: 0), missing(at: 30), missing(at: 60)],
-             kinds: [], status: .tableMissing),
-        Case(name: "table restored: restored, then its items are new",
-             steps: [scan([lock(idA)], at: 0), missing(at: 30), scan([lock(idA)], at: 60)],
-             kinds: ["source.table_restored", "lock.acquired"], resets: true),
-        Case(name: "a pause longer than the threshold: a gap before the changes",
-             steps: [scan([], at: 0), scan([lock(idA)], at: 1000)], kinds: ["source.coverage_gap", "lock.acquired"], gap: true),
+        Case(
+            name: "table missing: one event, not a release per lock",
+            steps: [scan([lock(idA, path: "b/one.tfstate"), lock(idB, path: "b/two.tfstate"), digest("d1")], at: 0), missing(at: 30)],
+            kinds: ["source.table_missing"], status: .tableMissing, resets: true),
+        Case(
+            name: "still missing: nothing more", steps: [scan([lock(idA)], at: 0), missing(at: 30), missing(at: 60)],
+            kinds: [], status: .tableMissing),
+        Case(
+            name: "table restored: restored, then its items are new",
+            steps: [scan([lock(idA)], at: 0), missing(at: 30), scan([lock(idA)], at: 60)],
+            kinds: ["source.table_restored", "lock.acquired"], resets: true),
+        Case(
+            name: "a pause longer than the threshold: a gap before the changes",
+            steps: [scan([], at: 0), scan([lock(idA)], at: 1000)], kinds: ["source.coverage_gap", "lock.acquired"], gap: true),
         Case(name: "a pause within the threshold: no gap", steps: [scan([], at: 0), scan([lock(idA)], at: 290)], kinds: ["lock.acquired"]),
-        Case(name: "failed scans within the threshold: no gap, the changes once",
-             steps: [scan([], at: 0), fail("boom", at: 30), scan([lock(idA)], at: 60)], kinds: ["lock.acquired"]),
-        Case(name: "failed scans past the threshold: a gap",
-             steps: [scan([], at: 0), fail("boom", at: 100), fail("boom", at: 200), scan([lock(idA)], at: 400)],
-             kinds: ["source.coverage_gap", "lock.acquired"], gap: true),
+        Case(
+            name: "failed scans within the threshold: no gap, the changes once",
+            steps: [scan([], at: 0), fail("boom", at: 30), scan([lock(idA)], at: 60)], kinds: ["lock.acquired"]),
+        Case(
+            name: "failed scans past the threshold: a gap",
+            steps: [scan([], at: 0), fail("boom", at: 100), fail("boom", at: 200), scan([lock(idA)], at: 400)],
+            kinds: ["source.coverage_gap", "lock.acquired"], gap: true),
     ]
 
     @Test("cycle rules", arguments: cases)
@@ -102,8 +112,10 @@ struct DynamoDBCyclePlannerTests {
 
     @Test("a missing table names the locks it held and how many items it had")
     func tableMissingDetails() throws {
-        let (plan, model) = Self.run([Self.scan([Self.lock(Self.idB, path: "b/two.tfstate"), Self.lock(Self.idA, path: "b/one.tfstate"), Self.digest("d1")], at: 0),
-                                      Self.missing(at: 30)])
+        let (plan, model) = Self.run([
+            Self.scan([Self.lock(Self.idB, path: "b/two.tfstate"), Self.lock(Self.idA, path: "b/one.tfstate"), Self.digest("d1")], at: 0),
+            Self.missing(at: 30),
+        ])
         let event = try #require(plan.events.first)
         #expect(event.details["held_lock_ids"] == JSONValue.array([.string(Self.idA), .string(Self.idB)]))
         #expect(event.details["items_before"] == 3)
@@ -117,10 +129,15 @@ struct DynamoDBCyclePlannerTests {
         #expect(plan.events.first?.time == EventTime.between(after: Self.t0, notAfter: Self.t0.adding(seconds: 31)))
     }
 
-    @Test("a gap names its period and why", arguments: [
-        ([Self.scan([], at: 0), Self.scan([], at: 1000)], "collector not running"),
-        ([Self.scan([], at: 0), Self.fail("ThrottlingException: slow down", at: 500), Self.scan([], at: 1000)], "failed scans: ThrottlingException: slow down"),
-    ] as [([Step], String)])
+    @Test(
+        "a gap names its period and why",
+        arguments: [
+            ([Self.scan([], at: 0), Self.scan([], at: 1000)], "collector not running"),
+            (
+                [Self.scan([], at: 0), Self.fail("ThrottlingException: slow down", at: 500), Self.scan([], at: 1000)],
+                "failed scans: ThrottlingException: slow down"
+            ),
+        ] as [([Step], String)])
     func gapDetails(_ steps: [Step], _ reason: String) throws {
         let (plan, _) = Self.run(steps)
         let gap = try #require(plan.events.first { $0.kind == .coverageGap })
@@ -144,7 +161,9 @@ struct DynamoDBCyclePlannerTests {
         #expect(model.checkpoint.lastError == "AccessDenied")
         #expect(model.snapshot.count == 1)
         // The next success clears the failures.
-        let (_, healed) = Self.run([Self.scan([Self.lock(Self.idA)], at: 0), Self.fail("AccessDenied", at: 30), Self.scan([Self.lock(Self.idA)], at: 60)])
+        let (_, healed) = Self.run([
+            Self.scan([Self.lock(Self.idA)], at: 0), Self.fail("AccessDenied", at: 30), Self.scan([Self.lock(Self.idA)], at: 60),
+        ])
         #expect(healed.checkpoint.failures == 0 && healed.checkpoint.lastError == nil)
     }
 

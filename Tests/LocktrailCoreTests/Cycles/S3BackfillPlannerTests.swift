@@ -16,7 +16,8 @@ struct S3BackfillPlannerTests {
     ]
 
     /// Feeds the listing in pages of `size` and returns the batches.
-    static func backfill(pageSize size: Int, resumeAfter: String? = nil, remember: Bool = true) -> (batches: [S3BackfillPlanner.Batch], all: [Event]) {
+    static func backfill(pageSize size: Int, resumeAfter: String? = nil, remember: Bool = true) -> (batches: [S3BackfillPlanner.Batch], all: [Event])
+    {
         let (entries, fetched) = V.listing(specs, interleaved: true)
         var planner = S3BackfillPlanner(source: "s3:b", bucket: "b", resumeAfter: resumeAfter, remembersVersions: remember)
         var batches: [S3BackfillPlanner.Batch] = []
@@ -28,8 +29,9 @@ struct S3BackfillPlannerTests {
             start += size
             if let batch = planner.add(page, fetched: got, morePages: start < entries.count, observedAt: t0) { batches.append(batch) }
         }
-        let whole = VersionHistory(source: "s3:b", bucket: "b").apply(entries: entries.filter { entry in resumeAfter.map { entry.key > $0 } ?? true },
-                                                                     known: [:], fetched: fetched, observedAt: t0)
+        let whole = VersionHistory(source: "s3:b", bucket: "b").apply(
+            entries: entries.filter { entry in resumeAfter.map { entry.key > $0 } ?? true },
+            known: [:], fetched: fetched, observedAt: t0)
         return (batches, whole.events)
     }
 

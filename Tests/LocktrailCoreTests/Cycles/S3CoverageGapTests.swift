@@ -28,37 +28,53 @@ struct S3CoverageGapTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "versioned, collector down longer than the threshold: a gap for the source",
-             steps: [history(specs, listed: [0, 1], at: 10), history(specs, listed: [0, 1, 2, 3], at: 1000)],
-             gaps: [(nil, "collector not running")]),
-        Case(name: "versioned, a pause within the threshold: no gap",
-             steps: [history(specs, listed: [0, 1], at: 10), history(specs, listed: [0, 1, 2, 3], at: 100)], gaps: []),
-        Case(name: "versioned, failed listings past the threshold: a gap with the error",
-             steps: [history(specs, listed: [0, 1], at: 10), P.fail("AccessDenied", at: 200), history(specs, listed: [0, 1], at: 1000)],
-             gaps: [(nil, "failed scans: AccessDenied")]),
-        Case(name: "versioned, a lock-file version read before is pruned (its delete marker stays): a gap for that state",
-             steps: [history(specs, listed: [0, 1], at: 10), history(specs, listed: [1], at: 40)],
-             gaps: [(lockPath, "no longer listed")]),
-        Case(name: "versioned, a state version read before is pruned: a gap for that state",
-             steps: [history(specs, listed: [4], at: 30), history(specs, listed: [], at: 60)], gaps: [(lockPath, "no longer listed")]),
-        Case(name: "versioned, a new delete marker with no version before it: its lock was pruned unseen",
-             steps: [history(specs, listed: [4], at: 10), history(specs, listed: [3, 4], at: 40)],
-             gaps: [(lockPath, "no version listed before it")]),
-        Case(name: "versioned, the whole lock-file history pruned but its last marker: both rules, one gap each",
-             steps: [history(specs, listed: [0, 1], at: 10), history(specs, listed: [3], at: 40)],
-             gaps: [(lockPath, "no longer listed"), (lockPath, "no version listed before it")]),
-        Case(name: "versioned, first cycle: a marker with nothing before it is not a gap (nothing was covered yet)",
-             steps: [history(specs, listed: [3, 4], at: 40)], gaps: []),
-        Case(name: "versioned, a marker older than the previous scan: not a gap of this cycle",
-             steps: [history(specs, listed: [4], at: 30), history(specs, listed: [3, 4], at: 60)], gaps: []),
-        Case(name: "versioned, a repeated delete (marker after marker): not a gap",
-             steps: [history([V.V(0, V.record(1)), V.D(2), V.D(20)], listed: [0, 1], at: 10),
-                     history([V.V(0, V.record(1)), V.D(2), V.D(20)], listed: [0, 1, 2], at: 40)], gaps: []),
-        Case(name: "versioned, versions of other objects pruned: not a gap",
-             steps: [history([V.V(0, Array("hello".utf8), key: "notes.txt")], listed: [0], at: 10),
-                     history([V.V(0, Array("hello".utf8), key: "notes.txt")], listed: [], at: 40)], gaps: []),
-        Case(name: "listing, a pause longer than the threshold: a gap for the source",
-             steps: [P.objects([], at: 10), P.objects([], at: 1000)], gaps: [(nil, "collector not running")]),
+        Case(
+            name: "versioned, collector down longer than the threshold: a gap for the source",
+            steps: [history(specs, listed: [0, 1], at: 10), history(specs, listed: [0, 1, 2, 3], at: 1000)],
+            gaps: [(nil, "collector not running")]),
+        Case(
+            name: "versioned, a pause within the threshold: no gap",
+            steps: [history(specs, listed: [0, 1], at: 10), history(specs, listed: [0, 1, 2, 3], at: 100)], gaps: []),
+        Case(
+            name: "versioned, failed listings past the threshold: a gap with the error",
+            steps: [history(specs, listed: [0, 1], at: 10), P.fail("AccessDenied", at: 200), history(specs, listed: [0, 1], at: 1000)],
+            gaps: [(nil, "failed scans: AccessDenied")]),
+        Case(
+            name: "versioned, a lock-file version read before is pruned (its delete marker stays): a gap for that state",
+            steps: [history(specs, listed: [0, 1], at: 10), history(specs, listed: [1], at: 40)],
+            gaps: [(lockPath, "no longer listed")]),
+        Case(
+            name: "versioned, a state version read before is pruned: a gap for that state",
+            steps: [history(specs, listed: [4], at: 30), history(specs, listed: [], at: 60)], gaps: [(lockPath, "no longer listed")]),
+        Case(
+            name: "versioned, a new delete marker with no version before it: its lock was pruned unseen",
+            steps: [history(specs, listed: [4], at: 10), history(specs, listed: [3, 4], at: 40)],
+            gaps: [(lockPath, "no version listed before it")]),
+        Case(
+            name: "versioned, the whole lock-file history pruned but its last marker: both rules, one gap each",
+            steps: [history(specs, listed: [0, 1], at: 10), history(specs, listed: [3], at: 40)],
+            gaps: [(lockPath, "no longer listed"), (lockPath, "no version listed before it")]),
+        Case(
+            name: "versioned, first cycle: a marker with nothing before it is not a gap (nothing was covered yet)",
+            steps: [history(specs, listed: [3, 4], at: 40)], gaps: []),
+        Case(
+            name: "versioned, a marker older than the previous scan: not a gap of this cycle",
+            steps: [history(specs, listed: [4], at: 30), history(specs, listed: [3, 4], at: 60)], gaps: []),
+        Case(
+            name: "versioned, a repeated delete (marker after marker): not a gap",
+            steps: [
+                history([V.V(0, V.record(1)), V.D(2), V.D(20)], listed: [0, 1], at: 10),
+                history([V.V(0, V.record(1)), V.D(2), V.D(20)], listed: [0, 1, 2], at: 40),
+            ], gaps: []),
+        Case(
+            name: "versioned, versions of other objects pruned: not a gap",
+            steps: [
+                history([V.V(0, Array("hello".utf8), key: "notes.txt")], listed: [0], at: 10),
+                history([V.V(0, Array("hello".utf8), key: "notes.txt")], listed: [], at: 40),
+            ], gaps: []),
+        Case(
+            name: "listing, a pause longer than the threshold: a gap for the source",
+            steps: [P.objects([], at: 10), P.objects([], at: 1000)], gaps: [(nil, "collector not running")]),
     ]
 
     @Test("gap rules", arguments: cases)
@@ -97,8 +113,10 @@ struct S3CoverageGapTests {
 
     @Test("the same pruning seen again records nothing twice")
     func idempotent() throws {
-        let steps = [Self.history(Self.specs, listed: [0, 1], at: 10), Self.history(Self.specs, listed: [1], at: 40),
-                     Self.history(Self.specs, listed: [1], at: 70)]
+        let steps = [
+            Self.history(Self.specs, listed: [0, 1], at: 10), Self.history(Self.specs, listed: [1], at: 40),
+            Self.history(Self.specs, listed: [1], at: 70),
+        ]
         let (plan, _, _) = P.run(steps)
         #expect(plan.events.isEmpty)
     }

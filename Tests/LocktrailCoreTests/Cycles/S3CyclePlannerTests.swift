@@ -57,8 +57,9 @@ struct S3CyclePlannerTests {
             // Only what the planner asks for is read.
             let reads = planner.reads(checkpoint: model.checkpoint, snapshot: model.snapshot, listing: listing)
             let fetched = Dictionary(uniqueKeysWithValues: reads.map { ($0.itemKey, available[$0.itemKey]!) })
-            let plan = planner.plan(checkpoint: model.checkpoint, snapshot: model.snapshot,
-                                    observation: S3BucketObservation(listing: listing, fetched: fetched, started: started, completed: completed))
+            let plan = planner.plan(
+                checkpoint: model.checkpoint, snapshot: model.snapshot,
+                observation: S3BucketObservation(listing: listing, fetched: fetched, started: started, completed: completed))
             model.commit(plan)
             last = (plan, reads)
         }
@@ -78,35 +79,48 @@ struct S3CyclePlannerTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "versioned, first cycle: every version and delete marker at its exact time",
-             steps: [versions([V.V(0, V.record(1)), V.D(2), V.V(3, V.stateHead, key: stateKey)], at: 10)],
-             kinds: ["state.written", "lock.acquired", "lock.released"], reads: 2, mode: .versioned),
-        Case(name: "versioned, nothing new: nothing read, nothing recorded",
-             steps: [versions([V.V(0, V.record(1)), V.D(2)], at: 10), versions([V.V(0, V.record(1)), V.D(2)], at: 40)],
-             kinds: [], reads: 0, mode: .versioned),
-        Case(name: "versioned, a lock shorter than the poll: acquired and released, only the new version read",
-             steps: [versions([V.V(0, V.record(1)), V.D(2)], at: 10), versions([V.V(0, V.record(1)), V.D(2), V.V(20, V.record(2)), V.D(21)], at: 40)],
-             kinds: ["lock.acquired", "lock.released"], reads: 1, mode: .versioned),
-        Case(name: "listing, first cycle: a held lock file and a state",
-             steps: [objects([lockObject(1), stateObject("s1")], at: 10)], kinds: ["state.written", "lock.acquired"], reads: 2, mode: .listing),
-        Case(name: "listing, nothing changed", steps: [objects([lockObject(1)], at: 10), objects([lockObject(1)], at: 40)],
-             kinds: [], reads: 0, mode: .listing),
-        Case(name: "listing, lock file gone: released", steps: [objects([lockObject(1)], at: 10), objects([], at: 40)],
-             kinds: ["lock.released"], reads: 0, mode: .listing),
-        Case(name: "listing, lock file replaced: release then acquire", steps: [objects([lockObject(1)], at: 10), objects([lockObject(2)], at: 40)],
-             kinds: ["lock.released", "lock.acquired"], reads: 1, mode: .listing),
-        Case(name: "listing, a pause longer than the threshold: a gap",
-             steps: [objects([], at: 10), objects([lockObject(1)], at: 1000)], kinds: ["source.coverage_gap", "lock.acquired"], reads: 1,
-             mode: .listing, gap: true),
-        Case(name: "listing, failed listings past the threshold: a gap",
-             steps: [objects([], at: 10), fail("AccessDenied", at: 200), objects([], at: 1000)], kinds: ["source.coverage_gap"], reads: 0,
-             mode: .listing, gap: true),
-        Case(name: "versioning enabled on a listed bucket: the snapshot is forgotten and the history read",
-             steps: [objects([lockObject(1)], at: 10), versions([V.V(0, V.record(1))], at: 40)], kinds: ["lock.acquired"], reads: 1,
-             mode: .versioned, resets: true),
-        Case(name: "versioning suspended: listings again, from a fresh snapshot",
-             steps: [versions([V.V(0, V.record(1))], at: 10), objects([lockObject(1)], at: 40)], kinds: ["lock.acquired"], reads: 1,
-             mode: .listing, resets: true),
+        Case(
+            name: "versioned, first cycle: every version and delete marker at its exact time",
+            steps: [versions([V.V(0, V.record(1)), V.D(2), V.V(3, V.stateHead, key: stateKey)], at: 10)],
+            kinds: ["state.written", "lock.acquired", "lock.released"], reads: 2, mode: .versioned),
+        Case(
+            name: "versioned, nothing new: nothing read, nothing recorded",
+            steps: [versions([V.V(0, V.record(1)), V.D(2)], at: 10), versions([V.V(0, V.record(1)), V.D(2)], at: 40)],
+            kinds: [], reads: 0, mode: .versioned),
+        Case(
+            name: "versioned, a lock shorter than the poll: acquired and released, only the new version read",
+            steps: [
+                versions([V.V(0, V.record(1)), V.D(2)], at: 10), versions([V.V(0, V.record(1)), V.D(2), V.V(20, V.record(2)), V.D(21)], at: 40),
+            ],
+            kinds: ["lock.acquired", "lock.released"], reads: 1, mode: .versioned),
+        Case(
+            name: "listing, first cycle: a held lock file and a state",
+            steps: [objects([lockObject(1), stateObject("s1")], at: 10)], kinds: ["state.written", "lock.acquired"], reads: 2, mode: .listing),
+        Case(
+            name: "listing, nothing changed", steps: [objects([lockObject(1)], at: 10), objects([lockObject(1)], at: 40)],
+            kinds: [], reads: 0, mode: .listing),
+        Case(
+            name: "listing, lock file gone: released", steps: [objects([lockObject(1)], at: 10), objects([], at: 40)],
+            kinds: ["lock.released"], reads: 0, mode: .listing),
+        Case(
+            name: "listing, lock file replaced: release then acquire", steps: [objects([lockObject(1)], at: 10), objects([lockObject(2)], at: 40)],
+            kinds: ["lock.released", "lock.acquired"], reads: 1, mode: .listing),
+        Case(
+            name: "listing, a pause longer than the threshold: a gap",
+            steps: [objects([], at: 10), objects([lockObject(1)], at: 1000)], kinds: ["source.coverage_gap", "lock.acquired"], reads: 1,
+            mode: .listing, gap: true),
+        Case(
+            name: "listing, failed listings past the threshold: a gap",
+            steps: [objects([], at: 10), fail("AccessDenied", at: 200), objects([], at: 1000)], kinds: ["source.coverage_gap"], reads: 0,
+            mode: .listing, gap: true),
+        Case(
+            name: "versioning enabled on a listed bucket: the snapshot is forgotten and the history read",
+            steps: [objects([lockObject(1)], at: 10), versions([V.V(0, V.record(1))], at: 40)], kinds: ["lock.acquired"], reads: 1,
+            mode: .versioned, resets: true),
+        Case(
+            name: "versioning suspended: listings again, from a fresh snapshot",
+            steps: [versions([V.V(0, V.record(1))], at: 10), objects([lockObject(1)], at: 40)], kinds: ["lock.acquired"], reads: 1,
+            mode: .listing, resets: true),
     ]
 
     @Test("cycle rules", arguments: cases)

@@ -53,12 +53,18 @@ struct RandomWorld {
         var rng = SplitMix64(seed: seed)
         var pending: [(observed: Double, order: UInt64, event: Event)] = []
         var keyCounter = 0
-        func emit(_ kind: EventKind, source: String, mechanism: Mechanism?, time: EventTime, observed: Double, lockID: String? = nil,
-                  state: String?, details: [String: JSONValue] = [:]) {
+        func emit(
+            _ kind: EventKind, source: String, mechanism: Mechanism?, time: EventTime, observed: Double, lockID: String? = nil,
+            state: String?, details: [String: JSONValue] = [:]
+        ) {
             keyCounter += 1
-            pending.append((observed, rng.next(), Event(
-                key: "k\(keyCounter)", kind: kind, source: source, mechanism: mechanism, time: time, observedAt: Self.at(observed),
-                lockID: lockID, state: state, details: .object(details))))
+            pending.append(
+                (
+                    observed, rng.next(),
+                    Event(
+                        key: "k\(keyCounter)", kind: kind, source: source, mechanism: mechanism, time: time, observedAt: Self.at(observed),
+                        lockID: lockID, state: state, details: .object(details))
+                ))
         }
         func newID() -> String {
             let hex = Array("0123456789abcdef")
@@ -94,7 +100,8 @@ struct RandomWorld {
                 // Created is earlier, while that lock was held (one long enough for a scan to see).
                 var created = acquire
                 if let previous = locks.last(where: { $0.state == state }), previous.release - previous.acquire > 2 * interval,
-                   rng.next() % 2 == 0 {
+                    rng.next() % 2 == 0
+                {
                     created = max(previous.acquire, previous.release - Double(rng.next() % 20_000) / 1000)
                 }
                 let duration = 0.2 + Double(rng.next() % 30_000) / 1000
@@ -116,9 +123,10 @@ struct RandomWorld {
                     let removal = acquire + duration * 0.5
                     release = removal
                     let viaLocktrail = scenario == 2
-                    emit(.lockForceUnlocked, source: viaLocktrail ? "locktrail-unlock" : "hook", mechanism: viaLocktrail ? nil : .hook,
-                         time: .exact(Self.at(removal + jitter())), observed: removal + 0.1, lockID: id, state: state,
-                         details: ["actor": "bob@ops", "reason": "stuck", "outcome": viaLocktrail ? "removed" : "unlocked"])
+                    emit(
+                        .lockForceUnlocked, source: viaLocktrail ? "locktrail-unlock" : "hook", mechanism: viaLocktrail ? nil : .hook,
+                        time: .exact(Self.at(removal + jitter())), observed: removal + 0.1, lockID: id, state: state,
+                        details: ["actor": "bob@ops", "reason": "stuck", "outcome": viaLocktrail ? "removed" : "unlocked"])
                     runEnd = acquire + duration + Double(rng.next() % 60)
                     failure = rng.next() % 2 == 0 ? Self.gone : Self.otherLock
                     exitCode = 1
@@ -132,24 +140,31 @@ struct RandomWorld {
                 case 4:
                     // Refused and mistyped unlock attempts while it is held.
                     let attempt = acquire + duration * 0.3
-                    emit(.lockForceUnlocked, source: "locktrail-unlock", mechanism: nil, time: .exact(Self.at(attempt)),
-                         observed: attempt, lockID: id, state: state, details: ["actor": "carol@ops", "reason": "r", "outcome": "refused"])
-                    emit(.lockForceUnlocked, source: "locktrail-unlock", mechanism: nil, time: .exact(Self.at(attempt + 0.1)),
-                         observed: attempt + 0.1, lockID: newID(), state: state, details: ["actor": "carol@ops", "reason": "typo", "outcome": "not_found"])
+                    emit(
+                        .lockForceUnlocked, source: "locktrail-unlock", mechanism: nil, time: .exact(Self.at(attempt)),
+                        observed: attempt, lockID: id, state: state, details: ["actor": "carol@ops", "reason": "r", "outcome": "refused"])
+                    emit(
+                        .lockForceUnlocked, source: "locktrail-unlock", mechanism: nil, time: .exact(Self.at(attempt + 0.1)),
+                        observed: attempt + 0.1, lockID: newID(), state: state,
+                        details: ["actor": "carol@ops", "reason": "typo", "outcome": "not_found"])
                     // Adversarial: a report of a removal of this lock ID under the other state
                     // (a wrong --state, or a forged claim), and one long after the lock went.
                     let other = Self.states.first { $0 != state }!
-                    emit(.lockForceUnlocked, source: "hook", mechanism: .hook, time: .exact(Self.at(attempt + 0.2)),
-                         observed: attempt + 0.2, lockID: id, state: other, details: ["actor": "mallory@x", "reason": "forged", "outcome": "unlocked"])
-                    emit(.lockForceUnlocked, source: "hook", mechanism: .hook, time: .exact(Self.at(release + 120)),
-                         observed: release + 120, lockID: id, state: state, details: ["actor": "mallory@x", "reason": "late", "outcome": "unlocked"])
+                    emit(
+                        .lockForceUnlocked, source: "hook", mechanism: .hook, time: .exact(Self.at(attempt + 0.2)),
+                        observed: attempt + 0.2, lockID: id, state: other, details: ["actor": "mallory@x", "reason": "forged", "outcome": "unlocked"])
+                    emit(
+                        .lockForceUnlocked, source: "hook", mechanism: .hook, time: .exact(Self.at(release + 120)),
+                        observed: release + 120, lockID: id, state: state, details: ["actor": "mallory@x", "reason": "late", "outcome": "unlocked"])
                 case 5:
                     // Another run is blocked by it (and reports the holder), plus a report about a lock nobody saw.
                     let blocked = acquire + duration * 0.2
-                    emit(.lockContended, source: "hook", mechanism: .hook, time: .exact(Self.at(blocked + jitter())), observed: blocked,
-                         lockID: id, state: state, details: ["run_id": .string("blocked\(runCounter)"), "who": "dave@ci"])
-                    emit(.lockContended, source: "hook", mechanism: .hook, time: .exact(Self.at(blocked)), observed: blocked,
-                         lockID: newID(), state: state, details: ["who": "dave@ci"])
+                    emit(
+                        .lockContended, source: "hook", mechanism: .hook, time: .exact(Self.at(blocked + jitter())), observed: blocked,
+                        lockID: id, state: state, details: ["run_id": .string("blocked\(runCounter)"), "who": "dave@ci"])
+                    emit(
+                        .lockContended, source: "hook", mechanism: .hook, time: .exact(Self.at(blocked)), observed: blocked,
+                        lockID: newID(), state: state, details: ["who": "dave@ci"])
                 default:
                     break
                 }
@@ -158,21 +173,29 @@ struct RandomWorld {
                     let started = acquire - 0.3
                     let sub = isPlan ? "plan" : "apply"
                     let arguments: [JSONValue] = isPlan ? ["plan", "-detailed-exitcode"] : ["apply", "-auto-approve"]
-                    emit(.runStarted, source: "hook", mechanism: .hook, time: .exact(Self.at(started + jitter())), observed: started,
-                         state: state, details: ["run_id": .string(runID), "who": "alice@h", "subcommand": .string(sub),
-                                                 "arguments": .array(arguments), "heartbeat_seconds": .number(heartbeat)])
+                    emit(
+                        .runStarted, source: "hook", mechanism: .hook, time: .exact(Self.at(started + jitter())), observed: started,
+                        state: state,
+                        details: [
+                            "run_id": .string(runID), "who": "alice@h", "subcommand": .string(sub),
+                            "arguments": .array(arguments), "heartbeat_seconds": .number(heartbeat),
+                        ])
                     var beat = started + heartbeat
                     while beat < runEnd {
-                        emit(.runHeartbeat, source: "hook", mechanism: .hook, time: .exact(Self.at(beat + jitter())), observed: beat,
-                             state: state, details: ["run_id": .string(runID), "who": "alice@h"])
+                        emit(
+                            .runHeartbeat, source: "hook", mechanism: .hook, time: .exact(Self.at(beat + jitter())), observed: beat,
+                            state: state, details: ["run_id": .string(runID), "who": "alice@h"])
                         beat += heartbeat
                     }
                     if let failure {
-                        emit(.lockReleaseFailed, source: "hook", mechanism: .hook, time: .exact(Self.at(runEnd - 0.1 + jitter())),
-                             observed: runEnd, lockID: id, state: state, details: ["run_id": .string(runID), "who": "alice@h", "message": .string(failure)])
+                        emit(
+                            .lockReleaseFailed, source: "hook", mechanism: .hook, time: .exact(Self.at(runEnd - 0.1 + jitter())),
+                            observed: runEnd, lockID: id, state: state,
+                            details: ["run_id": .string(runID), "who": "alice@h", "message": .string(failure)])
                     }
-                    emit(.runFinished, source: "hook", mechanism: .hook, time: .exact(Self.at(runEnd + jitter())), observed: runEnd,
-                         state: state, details: ["run_id": .string(runID), "who": "alice@h", "exit_code": .int(exitCode)])
+                    emit(
+                        .runFinished, source: "hook", mechanism: .hook, time: .exact(Self.at(runEnd + jitter())), observed: runEnd,
+                        state: state, details: ["run_id": .string(runID), "who": "alice@h", "exit_code": .int(exitCode)])
                 }
                 t = max(release, runEnd) + 0.5
             }
@@ -189,24 +212,29 @@ struct RandomWorld {
             let visible = Set(locks.filter { usesDynamoDB[$0.state]! && $0.acquire <= scan && scan < $0.release }.map(\.id))
             let last = previous!.time
             if let from = downFrom {
-                emit(.coverageGap, source: Self.ddbSource, mechanism: .dynamodb, time: .between(after: Self.at(from), notAfter: Self.at(scan)),
-                     observed: scan, state: nil, details: ["from": .string(Self.at(from).rfc3339), "to": .string(Self.at(scan).rfc3339)])
+                emit(
+                    .coverageGap, source: Self.ddbSource, mechanism: .dynamodb, time: .between(after: Self.at(from), notAfter: Self.at(scan)),
+                    observed: scan, state: nil, details: ["from": .string(Self.at(from).rfc3339), "to": .string(Self.at(scan).rfc3339)])
                 downFrom = nil
             }
             for lock in locks where visible.contains(lock.id) && !previous!.visible.contains(lock.id) {
                 // As the scan diff does: Created when it falls inside what the scans prove, else the scan's bounds.
                 let byCreated = lock.created > last
-                emit(.lockAcquired, source: Self.ddbSource, mechanism: .dynamodb,
-                     time: byCreated ? .exact(Self.at(lock.created)) : .between(after: Self.at(last), notAfter: Self.at(scan)), observed: scan,
-                     lockID: lock.id, state: lock.state, details: Self.record(lock, basis: byCreated ? "created" : "scan"))
+                emit(
+                    .lockAcquired, source: Self.ddbSource, mechanism: .dynamodb,
+                    time: byCreated ? .exact(Self.at(lock.created)) : .between(after: Self.at(last), notAfter: Self.at(scan)), observed: scan,
+                    lockID: lock.id, state: lock.state, details: Self.record(lock, basis: byCreated ? "created" : "scan"))
             }
             for lock in locks where !visible.contains(lock.id) && previous!.visible.contains(lock.id) {
-                emit(.lockReleased, source: Self.ddbSource, mechanism: .dynamodb, time: .between(after: Self.at(last), notAfter: Self.at(scan)),
-                     observed: scan, lockID: lock.id, state: lock.state, details: Self.record(lock, basis: "scan"))
+                emit(
+                    .lockReleased, source: Self.ddbSource, mechanism: .dynamodb, time: .between(after: Self.at(last), notAfter: Self.at(scan)),
+                    observed: scan, lockID: lock.id, state: lock.state, details: Self.record(lock, basis: "scan"))
             }
-            for state in Self.states where usesDynamoDB[state]! && writes.contains(where: { $0.state == state && $0.time > last && $0.time <= scan }) {
-                emit(.stateWritten, source: Self.ddbSource, mechanism: .dynamodb, time: .between(after: Self.at(last), notAfter: Self.at(scan)),
-                     observed: scan, state: state, details: ["digest": .string(newID())])
+            for state in Self.states where usesDynamoDB[state]! && writes.contains(where: { $0.state == state && $0.time > last && $0.time <= scan })
+            {
+                emit(
+                    .stateWritten, source: Self.ddbSource, mechanism: .dynamodb, time: .between(after: Self.at(last), notAfter: Self.at(scan)),
+                    observed: scan, state: state, details: ["digest": .string(newID())])
             }
             previous = (scan, visible)
             scan += interval
@@ -233,22 +261,26 @@ struct RandomWorld {
             }
             if rng.next() % 4 != 0 { acquired["principal_id"] = .string(holder) }
             if let remover { released["principal_id"] = .string(remover) }
-            emit(.lockAcquired, source: Self.s3Source, mechanism: .s3Lockfile, time: .exact(Self.at(lock.acquire.rounded(.down))),
-                 observed: s3Read, lockID: lock.id, state: lock.state, details: acquired)
-            emit(.lockReleased, source: Self.s3Source, mechanism: .s3Lockfile, time: .exact(Self.at(lock.release.rounded(.down))),
-                 observed: s3Read, lockID: lock.id, state: lock.state, details: released)
+            emit(
+                .lockAcquired, source: Self.s3Source, mechanism: .s3Lockfile, time: .exact(Self.at(lock.acquire.rounded(.down))),
+                observed: s3Read, lockID: lock.id, state: lock.state, details: acquired)
+            emit(
+                .lockReleased, source: Self.s3Source, mechanism: .s3Lockfile, time: .exact(Self.at(lock.release.rounded(.down))),
+                observed: s3Read, lockID: lock.id, state: lock.state, details: released)
         }
         for write in writes where usesLockFile[write.state]! {
-            emit(.stateWritten, source: Self.s3Source, mechanism: .s3State, time: .exact(Self.at(write.time.rounded(.down))),
-                 observed: s3Read, state: write.state, details: ["etag": .string(newID()), "time_basis": "last_modified"])
+            emit(
+                .stateWritten, source: Self.s3Source, mechanism: .s3State, time: .exact(Self.at(write.time.rounded(.down))),
+                observed: s3Read, state: write.state, details: ["etag": .string(newID()), "time_basis": "last_modified"])
         }
         if rng.next() % 4 == 0 {
             // A failed listing: the S3 source was blind for a while.
             let from = Double(rng.next() % UInt64(max(1, end)))
             // Either the whole source was blind, or one state's history was pruned before it was read.
             let scoped = rng.next() % 2 == 0 ? Self.states[Int(rng.next() % 2)] : nil
-            emit(.coverageGap, source: Self.s3Source, mechanism: .s3Lockfile, time: .between(after: Self.at(from), notAfter: Self.at(from + 20)),
-                 observed: s3Read, state: scoped, details: ["from": .string(Self.at(from).rfc3339), "to": .string(Self.at(from + 20).rfc3339)])
+            emit(
+                .coverageGap, source: Self.s3Source, mechanism: .s3Lockfile, time: .between(after: Self.at(from), notAfter: Self.at(from + 20)),
+                observed: s3Read, state: scoped, details: ["from": .string(Self.at(from).rfc3339), "to": .string(Self.at(from + 20).rfc3339)])
         }
 
         // The log's order: by when each was observed (appended).
@@ -258,8 +290,10 @@ struct RandomWorld {
     }
 
     static func record(_ lock: Lock, basis: String) -> [String: JSONValue] {
-        ["who": "alice@h", "operation": "OperationTypeApply", "version": "1.11.4", "created": .string(at(lock.created).rfc3339),
-         "path": .string(lock.state), "time_basis": .string(basis)]
+        [
+            "who": "alice@h", "operation": "OperationTypeApply", "version": "1.11.4", "created": .string(at(lock.created).rfc3339),
+            "path": .string(lock.state), "time_basis": .string(basis),
+        ]
     }
 
     func truth(_ id: String) -> Lock? { locks.first { $0.id == id } }
@@ -271,8 +305,9 @@ struct DerivationPropertyTests {
     /// The cases run in this many parallel chunks.
     static let chunks: UInt64 = 4
 
-    @Test("forced only on proof, current only when seen held, no hold without a sighting, unlocked and locked only when true, incremental equals rebuild",
-          arguments: 0..<chunks)
+    @Test(
+        "forced only on proof, current only when seen held, no hold without a sighting, unlocked and locked only when true, incremental equals rebuild",
+        arguments: 0..<chunks)
     func invariants(chunk: UInt64) {
         var failures: [String] = []
         // LOCKTRAIL_PROPERTY_SEED=N runs that one case and prints its events.
@@ -285,8 +320,12 @@ struct DerivationPropertyTests {
             }
             for lock in world.locks { print("truth", lock.id.prefix(8), lock.state, lock.acquire, lock.release, lock.removedByOther) }
             print("writes", world.writes)
-            for hold in HoldDerivation.derive(world.events).holds { print("hold", hold.lockID.prefix(8), hold.acquired as Any, hold.released as Any, hold.releaseKind as Any, hold.evidence.map(\.note)) }
-            for write in HoldDerivation.derive(world.events).writes { print("write", write.seq, write.time, write.status, write.candidates, write.reason) }
+            for hold in HoldDerivation.derive(world.events).holds {
+                print("hold", hold.lockID.prefix(8), hold.acquired as Any, hold.released as Any, hold.releaseKind as Any, hold.evidence.map(\.note))
+            }
+            for write in HoldDerivation.derive(world.events).writes {
+                print("write", write.seq, write.time, write.status, write.candidates, write.reason)
+            }
         }
         let size = Self.cases / Self.chunks
         for seed in one.map({ $0...$0 }) ?? (chunk * size)...(chunk * size + size - 1) where failures.count < 5 {
@@ -316,13 +355,15 @@ struct DerivationPropertyTests {
                 if !Self.hasRemovalProof(hold, events: world.events) { problems.append("hold \(hold.lockID) forced without a proven removal") }
             }
             if hold.released != nil, hold.releaseKind != .forced, Self.principalsDiffer(world.events.filter { $0.event.lockID == hold.lockID }) {
-                problems.append("hold \(hold.lockID) removed by another principal than its creator, yet \(hold.releaseKind.map { "\($0)" } ?? "open")")
+                problems.append(
+                    "hold \(hold.lockID) removed by another principal than its creator, yet \(hold.releaseKind.map { "\($0)" } ?? "open")")
             }
             if let truth = world.truth(hold.lockID) {
                 if hold.state != truth.state { problems.append("hold \(hold.lockID) on the wrong state") }
                 // Certainly held ⇒ truly held, at both ends of the certain interval.
                 if let start = hold.certainStart, let end = hold.certainEnd, start <= end,
-                   RandomWorld.at(truth.acquire) > start.adding(seconds: 0.002) || RandomWorld.at(truth.release) < end.adding(seconds: -0.002) {
+                    RandomWorld.at(truth.acquire) > start.adding(seconds: 0.002) || RandomWorld.at(truth.release) < end.adding(seconds: -0.002)
+                {
                     problems.append("hold \(hold.lockID) certainly held \(start.rfc3339)…\(end.rfc3339), truly \(truth.acquire)…\(truth.release)")
                 }
             }
@@ -343,12 +384,17 @@ struct DerivationPropertyTests {
                 // DynamoDB event names it: its lock-file history is complete. The ground truth above decides.)
                 if world.events.contains(where: { e in
                     guard e.event.kind == .coverageGap, let from = e.event.details["from"]?.stringValue.flatMap(Timestamp.init(parsing:)),
-                          let to = e.event.details["to"]?.stringValue.flatMap(Timestamp.init(parsing:)) else { return false }
+                        let to = e.event.details["to"]?.stringValue.flatMap(Timestamp.init(parsing:))
+                    else { return false }
                     return CoverageGap(source: e.event.source, from: from, to: to, seq: e.seq, state: e.event.state)
                         .concerns(write.state) && CoverageGap(source: e.event.source, from: from, to: to, seq: e.seq).overlaps(write.time)
-                }) { problems.append("write \(write.seq) unlocked inside a coverage gap") }
+                }) {
+                    problems.append("write \(write.seq) unlocked inside a coverage gap")
+                }
             case .locked:
-                guard let lockID = write.lockID, let truth = world.truth(lockID) else { problems.append("write \(write.seq) locked by an unknown lock"); break }
+                guard let lockID = write.lockID, let truth = world.truth(lockID) else {
+                    problems.append("write \(write.seq) locked by an unknown lock"); break
+                }
                 if !possible.allSatisfy({ truth.acquire <= $0.time && $0.time <= truth.release }) {
                     problems.append("write \(write.seq) locked by \(lockID), which was not held then")
                 }
@@ -384,10 +430,14 @@ struct DerivationPropertyTests {
         if named.contains(where: { e in
             e.event.kind == .lockForceUnlocked && DerivationRules.removalOutcomes.contains(e.event.details["outcome"]?.stringValue ?? "")
                 && (e.event.time.earliest ?? e.event.time.latest) <= latest
-        }) { return true }
+        }) {
+            return true
+        }
         if named.contains(where: { e in
             e.event.kind == .lockReleaseFailed && ReleaseFailureCause(message: e.event.details["message"]?.stringValue).provesRemoval
-        }) { return true }
+        }) {
+            return true
+        }
         if principalsDiffer(named) { return true }
         guard let runID = hold.runID else { return false }
         return events.contains { e in
@@ -424,11 +474,14 @@ struct DerivationPropertyTests {
         for gap in newer where gap.event.kind == .coverageGap {
             touched.formUnion(before.writes.filter { $0.status == .unlocked }.map(\.state))
             guard let from = gap.event.details["from"]?.stringValue.flatMap(Timestamp.init(parsing:)),
-                  let to = gap.event.details["to"]?.stringValue.flatMap(Timestamp.init(parsing:)) else { continue }
+                let to = gap.event.details["to"]?.stringValue.flatMap(Timestamp.init(parsing:))
+            else { continue }
             touched.formUnion(before.holds.filter { h in h.possibleStart.map { $0 >= from && $0 <= to } ?? false }.compactMap(\.state))
         }
         for state in RandomWorld.states where !touched.contains(state) {
-            if records(before, state) != records(full, state) { problems.append("catch-up misses \(state): its records changed but no new event touches it") }
+            if records(before, state) != records(full, state) {
+                problems.append("catch-up misses \(state): its records changed but no new event touches it")
+            }
         }
         return problems
     }

@@ -32,8 +32,11 @@ import Testing
         let t = Timestamp(parsing: "2025-03-04T05:00:00Z")!
         func event(_ seq: Int64, _ kind: EventKind, state: String?, lockID: String?, runID: String?) -> SequencedEvent {
             let details: JSONValue = runID.map { JSONValue.object(["run_id": .string($0)]) } ?? .object([:])
-            return SequencedEvent(seq: seq, event: Event(key: "k\(seq)", kind: kind, source: "test", mechanism: .hook, time: .exact(t),
-                                                         observedAt: t, lockID: lockID, state: state, details: details))
+            return SequencedEvent(
+                seq: seq,
+                event: Event(
+                    key: "k\(seq)", kind: kind, source: "test", mechanism: .hook, time: .exact(t),
+                    observedAt: t, lockID: lockID, state: state, details: details))
         }
         let events = [
             event(1, .runStarted, state: "b/a", lockID: nil, runID: "r1"),

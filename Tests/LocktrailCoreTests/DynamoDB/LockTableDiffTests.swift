@@ -42,17 +42,22 @@ struct LockTableDiffTests {
         Case(name: "digest changes: written", before: [digest("d1")], after: [digest("d2")], kinds: ["state.written"]),
         Case(name: "digest removed (workspace deleted)", before: [digest("d1")], after: [], kinds: ["state.digest_removed"]),
         Case(name: "-md5 item without Digest (terragrunt migrate): no write", before: [], after: [digest(nil)], kinds: []),
-        Case(name: "item that is neither: kept raw once", before: [],
-             after: [LockTableItem(lockID: "b/x.tfstate", info: nil, digest: nil, otherAttributes: ["Other": ["N": "1"]])],
-             kinds: ["observation.unparsed"]),
-        Case(name: "lock whose Info is not a record: kept raw", before: [],
-             after: [LockTableItem(lockID: "b/app.tfstate", info: "{not json", digest: nil)], kinds: ["observation.unparsed"]),
-        Case(name: "LockID that is not bucket/key", before: [], after: [LockTableItem(lockID: "garbage", info: "x", digest: nil)],
-             kinds: ["observation.unparsed"]),
-        Case(name: "apply: lock and digest change in one window", before: [digest("d1")], after: [lock(idA), digest("d2")],
-             kinds: ["lock.acquired", "state.written"]),
-        Case(name: "two workspaces at once", before: [], after: [lock(idA), lock(idB, path: "b/env:/dev/app.tfstate")],
-             kinds: ["lock.acquired", "lock.acquired"]),
+        Case(
+            name: "item that is neither: kept raw once", before: [],
+            after: [LockTableItem(lockID: "b/x.tfstate", info: nil, digest: nil, otherAttributes: ["Other": ["N": "1"]])],
+            kinds: ["observation.unparsed"]),
+        Case(
+            name: "lock whose Info is not a record: kept raw", before: [],
+            after: [LockTableItem(lockID: "b/app.tfstate", info: "{not json", digest: nil)], kinds: ["observation.unparsed"]),
+        Case(
+            name: "LockID that is not bucket/key", before: [], after: [LockTableItem(lockID: "garbage", info: "x", digest: nil)],
+            kinds: ["observation.unparsed"]),
+        Case(
+            name: "apply: lock and digest change in one window", before: [digest("d1")], after: [lock(idA), digest("d2")],
+            kinds: ["lock.acquired", "state.written"]),
+        Case(
+            name: "two workspaces at once", before: [], after: [lock(idA), lock(idB, path: "b/env:/dev/app.tfstate")],
+            kinds: ["lock.acquired", "lock.acquired"]),
     ]
 
     @Test("rules", arguments: cases)
@@ -105,7 +110,8 @@ struct LockTableDiffTests {
 
     @Test("a digest change names the previous digest")
     func digestChange() throws {
-        let e = try #require(Self.differ.diff(previous: Self.snapshot([Self.digest("d1")]), items: [Self.digest("d2")], window: Self.window).events.first)
+        let e = try #require(
+            Self.differ.diff(previous: Self.snapshot([Self.digest("d1")]), items: [Self.digest("d2")], window: Self.window).events.first)
         #expect(e.details["digest"] == "d2")
         #expect(e.details["previous_digest"] == "d1")
         #expect(e.state == "b/app.tfstate")

@@ -29,27 +29,31 @@ struct CanonicalJSONTests {
 
     // ECMAScript's layout rules at their edges, and the integers from 2^53 up that encoding 1 wrote
     // with all their digits.
-    @Test("numbers: ECMAScript's Number::toString", arguments: [
-        (1.0, "1"), (-1.0, "-1"), (4.5, "4.5"), (0.002, "0.002"), (100.0, "100"), (123.456, "123.456"),
-        (1e30, "1e+30"), (1e21, "1e+21"), (1e20, "100000000000000000000"), (123e18, "123000000000000000000"),
-        (0.000001, "0.000001"), (1e-7, "1e-7"), (1.5e-10, "1.5e-10"), (5e-7, "5e-7"), (1.25e-6, "0.00000125"),
-        (9007199254740993.0, "9007199254740992"), (9007199254740994.0, "9007199254740994"),
-        (1152921504606846976.0, "1152921504606847000"), (-1152921504606846976.0, "-1152921504606847000"),
-        (8999999999999999000.0, "8999999999999999000"), (9223372036854775807.0, "9223372036854776000"),
-        (18446744073709551615.0, "18446744073709552000"), (0.1 + 0.2, "0.30000000000000004"),
-    ])
+    @Test(
+        "numbers: ECMAScript's Number::toString",
+        arguments: [
+            (1.0, "1"), (-1.0, "-1"), (4.5, "4.5"), (0.002, "0.002"), (100.0, "100"), (123.456, "123.456"),
+            (1e30, "1e+30"), (1e21, "1e+21"), (1e20, "100000000000000000000"), (123e18, "123000000000000000000"),
+            (0.000001, "0.000001"), (1e-7, "1e-7"), (1.5e-10, "1.5e-10"), (5e-7, "5e-7"), (1.25e-6, "0.00000125"),
+            (9007199254740993.0, "9007199254740992"), (9007199254740994.0, "9007199254740994"),
+            (1152921504606846976.0, "1152921504606847000"), (-1152921504606846976.0, "-1152921504606847000"),
+            (8999999999999999000.0, "8999999999999999000"), (9223372036854775807.0, "9223372036854776000"),
+            (18446744073709551615.0, "18446744073709552000"), (0.1 + 0.2, "0.30000000000000004"),
+        ])
     func ecmascript(_ value: Double, _ expected: String) {
         #expect(CanonicalJSON.formatNumber(value) == expected)
         #expect(CanonicalJSON.string(.number(value)) == expected)
     }
 
     // Encoding 1's form, exactly as events written with it were hashed.
-    @Test("numbers: encoding 1 keeps integers below 9e18 in full", arguments: [
-        (0.0, "0"), (-0.0, "0"), (42.0, "42"), (4.5, "4.5"), (1e21, "1e+21"), (1e-7, "1e-7"),
-        (9007199254740994.0, "9007199254740994"), (1152921504606846976.0, "1152921504606846976"),
-        (-1152921504606846976.0, "-1152921504606846976"), (8999999999999999000.0, "8999999999999998976"),
-        (9223372036854775807.0, "9223372036854776000"),
-    ])
+    @Test(
+        "numbers: encoding 1 keeps integers below 9e18 in full",
+        arguments: [
+            (0.0, "0"), (-0.0, "0"), (42.0, "42"), (4.5, "4.5"), (1e21, "1e+21"), (1e-7, "1e-7"),
+            (9007199254740994.0, "9007199254740994"), (1152921504606846976.0, "1152921504606846976"),
+            (-1152921504606846976.0, "-1152921504606846976"), (8999999999999999000.0, "8999999999999998976"),
+            (9223372036854775807.0, "9223372036854776000"),
+        ])
     func encoding1(_ value: Double, _ expected: String) {
         #expect(CanonicalJSON.formatNumber(value, form: .encoding1) == expected)
         #expect(CanonicalJSON.string(["n": .number(value)], numbers: .encoding1) == "{\"n\":\(expected)}")
@@ -84,9 +88,10 @@ struct CanonicalJSONTests {
 
     static func pow10(_ e: Int) -> Double { Double("1e\(e)")! }
 
-    static let node: String? = ["/usr/local/bin/node", "/usr/bin/node"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let node: String? =
+        ["/usr/local/bin/node", "/usr/bin/node"].first { FileManager.default.isExecutableFile(atPath: $0) }
         ?? ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { $0 + "/node" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
 
     // node's JSON.stringify implements the same Number::toString: an independent oracle.
     @Test("numbers: 20,000 doubles agree with node's JSON.stringify", .enabled(if: node != nil, "node is not installed"))
@@ -129,7 +134,9 @@ struct CanonicalJSONTests {
     @Test("objects are sorted by UTF-16 code units, with no whitespace")
     func sorting() throws {
         // RFC 8785 §3.2.3's example: the surrogate pair of U+1F600 sorts before U+FB33.
-        let value = try JSONParser.parse(#"{"\u20ac": "Euro Sign", "\r": "Carriage Return", "\ufb33": "Hebrew Letter Dalet With Dagesh", "1": "One", "\ud83d\ude00": "Emoji: Grinning Face", "\u0080": "Control", "\u00f6": "Latin Small Letter O With Diaeresis"}"#)
+        let value = try JSONParser.parse(
+            #"{"\u20ac": "Euro Sign", "\r": "Carriage Return", "\ufb33": "Hebrew Letter Dalet With Dagesh", "1": "One", "\ud83d\ude00": "Emoji: Grinning Face", "\u0080": "Control", "\u00f6": "Latin Small Letter O With Diaeresis"}"#
+        )
         let keys = CanonicalJSON.string(value)
         let order = ["\r", "1", "\u{80}", "\u{f6}", "\u{20ac}", "\u{1F600}", "\u{fb33}"]
         var last = keys.startIndex
@@ -147,7 +154,8 @@ struct CanonicalJSONTests {
 
     @Test("the RFC's sample object")
     func sample() throws {
-        let input = #"{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001], "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/", "literals": [null, true, false]}"#
+        let input =
+            #"{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001], "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/", "literals": [null, true, false]}"#
         let expected = #"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#
         #expect(CanonicalJSON.string(try JSONParser.parse(input)) == expected)
     }
@@ -159,9 +167,11 @@ struct CanonicalJSONTests {
         #expect(CanonicalJSON.encode(try JSONParser.parse(once)) == once)
     }
 
-    @Test("the parser refuses what is not JSON", arguments: [
-        "", "{", "[1,]", "{\"a\":}", "01", "1.", "-", "\"\\x\"", "\"\u{1}\"", "nul", "{\"a\":1}x", "\"\\ud800\"", "1e999",
-    ])
+    @Test(
+        "the parser refuses what is not JSON",
+        arguments: [
+            "", "{", "[1,]", "{\"a\":}", "01", "1.", "-", "\"\\x\"", "\"\u{1}\"", "nul", "{\"a\":1}x", "\"\\ud800\"", "1e999",
+        ])
     func refuses(_ text: String) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
     }

@@ -21,9 +21,10 @@ struct EventFixtureTests {
         let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
             guard let o = try? JSONParser.parse(String(line)), let name = o["name"]?.stringValue,
-                  let number = o["encoding"]?.numberValue, let encoding = EventEncoding(rawValue: Int(number)),
-                  let canonical = o["canonical"]?.stringValue, let previous = o["prev_hash"]?.stringValue,
-                  let hash = o["hash"]?.stringValue else { return nil }
+                let number = o["encoding"]?.numberValue, let encoding = EventEncoding(rawValue: Int(number)),
+                let canonical = o["canonical"]?.stringValue, let previous = o["prev_hash"]?.stringValue,
+                let hash = o["hash"]?.stringValue
+            else { return nil }
             return Line(name: name, encoding: encoding, canonical: canonical, previousHash: previous, hash: hash)
         }
     }()

@@ -18,9 +18,10 @@ struct EventKindRegistryTests {
         #expect(registered.count == EventKind.registry.count, "a kind is registered twice")
         let pattern = try NSRegularExpression(pattern: "`((?:lock|state|source|observation|run)\\.[a-z_]+)`")
         let text = Self.document
-        let documented = Set(pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
-            Range($0.range(at: 1), in: text).map { String(text[$0]) }
-        })
+        let documented = Set(
+            pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
+                Range($0.range(at: 1), in: text).map { String(text[$0]) }
+            })
         #expect(registered.subtracting(documented).isEmpty, "undocumented kinds: \(registered.subtracting(documented).sorted())")
         #expect(documented.subtracting(registered).isEmpty, "documented but unregistered: \(documented.subtracting(registered).sorted())")
     }
@@ -40,9 +41,10 @@ struct EventKindRegistryTests {
     static var documentedNames: Set<String> {
         let text = document
         let pattern = try! NSRegularExpression(pattern: "`([a-z0-9_.:-]+)`")
-        return Set(pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
-            Range($0.range(at: 1), in: text).map { String(text[$0]) }
-        })
+        return Set(
+            pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
+                Range($0.range(at: 1), in: text).map { String(text[$0]) }
+            })
     }
 
     @Test("every registered kind has typed details, and every details type names registered kinds")

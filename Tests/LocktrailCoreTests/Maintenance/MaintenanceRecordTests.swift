@@ -4,14 +4,21 @@ import Testing
 @Suite("Maintenance lock records and policy")
 struct MaintenanceRecordTests {
     static let created = Timestamp(parsing: "2026-12-01T12:00:00Z")!
-    static let lock = MaintenanceLock(state: "b/app/terraform.tfstate", reason: "freeze \"INC-1\" <db> & co", actor: "alice@ops",
-                                      created: created, expires: created.adding(seconds: 7200), randomBytes: Array(0..<16))
+    static let lock = MaintenanceLock(
+        state: "b/app/terraform.tfstate", reason: "freeze \"INC-1\" <db> & co", actor: "alice@ops",
+        created: created, expires: created.adding(seconds: 7200), randomBytes: Array(0..<16))
 
     @Test("the record is terraform's: field order, compact, Go's escaping, parseable, a terraform lock ID")
     func record() throws {
         let record = Self.lock.record
-        #expect(record.hasPrefix(#"{"ID":"00010203-0405-0607-0809-0a0b0c0d0e0f","Operation":"locktrail-maintenance","Info":"freeze \"INC-1\" \u003cdb\u003e \u0026 co (maintenance lock by alice@ops"#))
-        #expect(record.hasSuffix(#","Who":"alice@ops","Version":"\#(LocktrailVersion.current)","Created":"2026-12-01T12:00:00.000000Z","Path":"b/app/terraform.tfstate"}"#))
+        #expect(
+            record.hasPrefix(
+                #"{"ID":"00010203-0405-0607-0809-0a0b0c0d0e0f","Operation":"locktrail-maintenance","Info":"freeze \"INC-1\" \u003cdb\u003e \u0026 co (maintenance lock by alice@ops"#
+            ))
+        #expect(
+            record.hasSuffix(
+                #","Who":"alice@ops","Version":"\#(LocktrailVersion.current)","Created":"2026-12-01T12:00:00.000000Z","Path":"b/app/terraform.tfstate"}"#
+            ))
         let parsed = try #require(LockRecordParse.parse(Array(record.utf8)).record)
         #expect(parsed.id == Self.lock.id && parsed.operation == MaintenanceLock.operation && parsed.path == "b/app/terraform.tfstate")
         #expect(parsed.problems.isEmpty, "\(parsed.problems)")
@@ -24,8 +31,10 @@ struct MaintenanceRecordTests {
 
     @Test("the target: options first, else the mechanisms the state was seen with")
     func target() {
-        let seen = [StateSighting(mechanism: "dynamodb", source: "dynamodb:eu-west-1/locks", table: nil),
-                    StateSighting(mechanism: "s3-lockfile", source: "s3:b", table: nil)]
+        let seen = [
+            StateSighting(mechanism: "dynamodb", source: "dynamodb:eu-west-1/locks", table: nil),
+            StateSighting(mechanism: "s3-lockfile", source: "s3:b", table: nil),
+        ]
         let policy = MaintenancePolicy(state: "b/app/terraform.tfstate", reason: "r", actor: "a", ttl: 60)
         #expect(policy.target(sightings: seen) == MaintenanceTarget(table: "locks", region: "eu-west-1", lockfile: true))
         #expect(policy.target(sightings: []) == nil)
@@ -34,10 +43,12 @@ struct MaintenanceRecordTests {
         #expect(named.target(sightings: seen) == MaintenanceTarget(table: "other", region: nil, lockfile: false))
     }
 
-    @Test("which collector source removes it at expiry", arguments: [
-        ("dynamodb:eu-west-1/locks", true), ("dynamodb:us-east-1/locks", false), ("dynamodb:eu-west-1/other", false),
-        ("s3:b", true), ("s3:b/app", true), ("s3:b/other", false), ("s3:c", false),
-    ])
+    @Test(
+        "which collector source removes it at expiry",
+        arguments: [
+            ("dynamodb:eu-west-1/locks", true), ("dynamodb:us-east-1/locks", false), ("dynamodb:eu-west-1/other", false),
+            ("s3:b", true), ("s3:b/app", true), ("s3:b/other", false), ("s3:c", false),
+        ])
     func owner(source: String, owns: Bool) {
         let target = MaintenanceTarget(table: "locks", region: "eu-west-1", lockfile: true)
         #expect(target.isOwned(bySource: source, state: "b/app/terraform.tfstate") == owns)
@@ -65,9 +76,11 @@ struct DatabaseMetricsTests {
     func samples() {
         let now = Timestamp(parsing: "2026-12-01T12:00:00Z")!
         let metrics = DatabaseMetrics(
-            held: [.init(state: "a/x.tfstate", since: now.adding(seconds: -7200), maintenance: false),
-                   .init(state: "a/y.tfstate", since: now.adding(seconds: -60), maintenance: true),
-                   .init(state: "b/z.tfstate", since: nil, maintenance: false)],
+            held: [
+                .init(state: "a/x.tfstate", since: now.adding(seconds: -7200), maintenance: false),
+                .init(state: "a/y.tfstate", since: now.adding(seconds: -60), maintenance: true),
+                .init(state: "b/z.tfstate", since: nil, maintenance: false),
+            ],
             forcedRemovals: 3, unlockedWrites: 1, events: 42,
             sources: [.init(name: "dynamodb:r/t", kind: "dynamodb", lastSuccess: now.adding(seconds: -5), failures: 0, coverageGaps: 2)])
         let samples = metrics.samples(now: now)
@@ -96,8 +109,12 @@ struct DatabaseMetricsTests {
         let now = Timestamp(parsing: "2026-12-01T12:00:00Z")!
         let samples = DatabaseMetrics(
             held: [], forcedRemovals: 0, unlockedWrites: 0, events: 0,
-            sources: [.init(name: "dynamodb:r/s", kind: "dynamodb", lastSuccess: now.adding(seconds: -3), failures: 0, coverageGaps: 0,
-                            streamReadThrough: now.adding(seconds: -3), streamRepairs: 4)]).samples(now: now)
+            sources: [
+                .init(
+                    name: "dynamodb:r/s", kind: "dynamodb", lastSuccess: now.adding(seconds: -3), failures: 0, coverageGaps: 0,
+                    streamReadThrough: now.adding(seconds: -3), streamRepairs: 4)
+            ]
+        ).samples(now: now)
         #expect(samples.first { $0.name == "locktrail_source_push_lag_seconds" }?.value == 3)
         #expect(samples.first { $0.name == "locktrail_source_push_repairs_total" }?.value == 4)
     }

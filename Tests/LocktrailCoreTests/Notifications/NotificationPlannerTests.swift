@@ -8,8 +8,9 @@ import Testing
     static let all = Set(NotificationKind.allCases)
 
     static func hold(_ id: String, heldSince minutesAgo: Double? = nil) -> NotificationCandidates.HoldCandidate {
-        .init(lockID: id, doc: ["lock_id": .string(id), "state": "b/app.tfstate", "who": "alice@h", "forced_by": "bob", "force_reason": "stuck"],
-              certainFrom: minutesAgo.map { now.adding(seconds: -$0 * 60) })
+        .init(
+            lockID: id, doc: ["lock_id": .string(id), "state": "b/app.tfstate", "who": "alice@h", "forced_by": "bob", "force_reason": "stuck"],
+            certainFrom: minutesAgo.map { now.adding(seconds: -$0 * 60) })
     }
 
     @Test("ids name the webhook and the subject only: the same finding always has the same id")
@@ -26,9 +27,11 @@ import Testing
         #expect(a.first?.summary.contains("removed by bob (stuck)") == true)
     }
 
-    @Test("each webhook gets only the kinds it asks for, and stale only past its own threshold", arguments: [
-        (30.0, ["L-old"]), (120.0, []), (5.0, ["L-old", "L-new"]),
-    ])
+    @Test(
+        "each webhook gets only the kinds it asks for, and stale only past its own threshold",
+        arguments: [
+            (30.0, ["L-old"]), (120.0, []), (5.0, ["L-old", "L-new"]),
+        ])
     func kindsAndThresholds(staleAfterMinutes: Double, expected: [String]) {
         var c = NotificationCandidates()
         c.forced = [Self.hold("F")]
@@ -48,7 +51,8 @@ import Testing
     func body() throws {
         var c = NotificationCandidates()
         c.unlockedWrites = [.init(seq: 42, doc: ["seq": 42, "state": "b/app.tfstate", "status": "unlocked"])]
-        let draft = try #require(NotificationPlanner.drafts(c, rules: [NotificationRule(webhook: "w", kinds: [.unlockedWrite], staleAfter: 1)], now: Self.now).first)
+        let draft = try #require(
+            NotificationPlanner.drafts(c, rules: [NotificationRule(webhook: "w", kinds: [.unlockedWrite], staleAfter: 1)], now: Self.now).first)
         let body = try JSONParser.parse(draft.body)
         #expect(body["id"]?.stringValue == draft.id)
         #expect(body["kind"]?.stringValue == "unlocked_write")
@@ -62,7 +66,8 @@ import Testing
         let header = WebhookSignature.header(secret: Array("Jefe".utf8), timestamp: "what do ya want", body: Array(" for nothing?".utf8))
         let direct = "sha256=" + Hex.encode(Digest.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want. for nothing?".utf8)))
         #expect(header == direct)
-        #expect(Hex.encode(Digest.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)))
+        #expect(
+            Hex.encode(Digest.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)))
                 == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 

@@ -4,7 +4,8 @@ import Testing
 
 @Suite("Lock records (terraform-locks.md §2)")
 struct LockRecordTests {
-    static let terraformRecord = #"{"ID":"f9763602-b03f-e35c-da30-4083cdbb99ae","Operation":"OperationTypeApply","Info":"","Who":"alice@build-01","Version":"1.11.4","Created":"2025-03-04T05:06:07.123456789Z","Path":"my-bucket/app/terraform.tfstate"}"#
+    static let terraformRecord =
+        #"{"ID":"f9763602-b03f-e35c-da30-4083cdbb99ae","Operation":"OperationTypeApply","Info":"","Who":"alice@build-01","Version":"1.11.4","Created":"2025-03-04T05:06:07.123456789Z","Path":"my-bucket/app/terraform.tfstate"}"#
 
     @Test("a record exactly as Terraform writes it")
     func terraformRecord() throws {
@@ -37,19 +38,21 @@ struct LockRecordTests {
         #expect(parsed.problems.isEmpty)
     }
 
-    @Test("Created with 0 to 9 fractional digits", arguments: [
-        ("2025-03-04T05:06:07Z", "2025-03-04T05:06:07.000000Z"),
-        ("2025-03-04T05:06:07.1Z", "2025-03-04T05:06:07.100000Z"),
-        ("2025-03-04T05:06:07.12Z", "2025-03-04T05:06:07.120000Z"),
-        ("2025-03-04T05:06:07.123Z", "2025-03-04T05:06:07.123000Z"),
-        ("2025-03-04T05:06:07.1234Z", "2025-03-04T05:06:07.123400Z"),
-        ("2025-03-04T05:06:07.12345Z", "2025-03-04T05:06:07.123450Z"),
-        ("2025-03-04T05:06:07.123456Z", "2025-03-04T05:06:07.123456Z"),
-        ("2025-03-04T05:06:07.1234567Z", "2025-03-04T05:06:07.123456Z"),
-        ("2025-03-04T05:06:07.12345678Z", "2025-03-04T05:06:07.123456Z"),
-        ("2025-03-04T05:06:07.123456789Z", "2025-03-04T05:06:07.123456Z"),
-        ("2025-03-04T07:06:07.5+02:00", "2025-03-04T05:06:07.500000Z"),
-    ])
+    @Test(
+        "Created with 0 to 9 fractional digits",
+        arguments: [
+            ("2025-03-04T05:06:07Z", "2025-03-04T05:06:07.000000Z"),
+            ("2025-03-04T05:06:07.1Z", "2025-03-04T05:06:07.100000Z"),
+            ("2025-03-04T05:06:07.12Z", "2025-03-04T05:06:07.120000Z"),
+            ("2025-03-04T05:06:07.123Z", "2025-03-04T05:06:07.123000Z"),
+            ("2025-03-04T05:06:07.1234Z", "2025-03-04T05:06:07.123400Z"),
+            ("2025-03-04T05:06:07.12345Z", "2025-03-04T05:06:07.123450Z"),
+            ("2025-03-04T05:06:07.123456Z", "2025-03-04T05:06:07.123456Z"),
+            ("2025-03-04T05:06:07.1234567Z", "2025-03-04T05:06:07.123456Z"),
+            ("2025-03-04T05:06:07.12345678Z", "2025-03-04T05:06:07.123456Z"),
+            ("2025-03-04T05:06:07.123456789Z", "2025-03-04T05:06:07.123456Z"),
+            ("2025-03-04T07:06:07.5+02:00", "2025-03-04T05:06:07.500000Z"),
+        ])
     func created(_ text: String, _ expected: String) throws {
         let parsed = try #require(LockRecordParse.parse(Array(record(replacing: "2025-03-04T05:06:07.123456789Z", with: text).utf8)).record)
         #expect(parsed.createdText == text)
@@ -65,8 +68,9 @@ struct LockRecordTests {
         #expect(parsed.problems == ["Created is not an RFC 3339 time"])
     }
 
-    @Test("a Created outside years 1–9999 (UTC) is kept as text only, with the problem named",
-          arguments: ["0000-03-04T05:06:07Z", "9999-12-31T23:30:00-01:00"])
+    @Test(
+        "a Created outside years 1–9999 (UTC) is kept as text only, with the problem named",
+        arguments: ["0000-03-04T05:06:07Z", "9999-12-31T23:30:00-01:00"])
     func createdOutsideTheYears(_ text: String) throws {
         let parsed = try #require(LockRecordParse.parse(Array(record(replacing: "2025-03-04T05:06:07.123456789Z", with: text).utf8)).record)
         #expect(parsed.createdText == text)
@@ -89,14 +93,17 @@ struct LockRecordTests {
         let parsed = try #require(LockRecordParse.parse(Array(json.utf8)).record)
         #expect(parsed.unknownFields["Tool"] == "tofu")
         #expect(parsed.unknownFields["Extra"] == ["a": [1, 2]])
-        #expect(parsed.problems.sorted() == ["Created is missing", "Info is missing", "Operation is missing", "Path is missing", "Version is missing"])
+        #expect(
+            parsed.problems.sorted() == ["Created is missing", "Info is missing", "Operation is missing", "Path is missing", "Version is missing"])
         #expect(parsed.json["Tool"] == "tofu")
     }
 
     @Test("an ID without UUIDv4 version bits is valid; another shape is accepted with a problem")
     func idShapes() throws {
         // Terraform's IDs come from a non-crypto source: no version nibble.
-        let noVersionBits = try #require(LockRecordParse.parse(Array(record(replacing: "f9763602-b03f-e35c-da30-4083cdbb99ae", with: "00000000-0000-0000-0000-000000000000").utf8)).record)
+        let noVersionBits = try #require(
+            LockRecordParse.parse(Array(record(replacing: "f9763602-b03f-e35c-da30-4083cdbb99ae", with: "00000000-0000-0000-0000-000000000000").utf8))
+                .record)
         #expect(noVersionBits.problems.isEmpty)
         let odd = try #require(LockRecordParse.parse(Array(record(replacing: "f9763602-b03f-e35c-da30-4083cdbb99ae", with: "lock-1").utf8)).record)
         #expect(odd.id == "lock-1")
@@ -105,7 +112,8 @@ struct LockRecordTests {
 
     @Test("members of the wrong type are kept raw, with the problem named")
     func wrongTypes() throws {
-        let json = #"{"ID":"f9763602-b03f-e35c-da30-4083cdbb99ae","Operation":7,"Info":"","Who":"a@b","Version":"1.11.4","Created":"2025-03-04T05:06:07Z","Path":"b/k"}"#
+        let json =
+            #"{"ID":"f9763602-b03f-e35c-da30-4083cdbb99ae","Operation":7,"Info":"","Who":"a@b","Version":"1.11.4","Created":"2025-03-04T05:06:07Z","Path":"b/k"}"#
         let parsed = try #require(LockRecordParse.parse(Array(json.utf8)).record)
         #expect(parsed.operation == nil)
         #expect(parsed.unknownFields["Operation"] == 7)

@@ -32,11 +32,13 @@ struct StateIdentityTests {
         #expect(fromLockFile.workspace == workspace)
     }
 
-    @Test("the default env: prefix needs no base key", arguments: [
-        ("my-bucket/app/terraform.tfstate", "default", "app/terraform.tfstate"),
-        ("my-bucket/env:/dev/app/terraform.tfstate", "dev", "app/terraform.tfstate"),
-        ("my-bucket/env:/prod-eu/terraform.tfstate", "prod-eu", "terraform.tfstate"),
-    ])
+    @Test(
+        "the default env: prefix needs no base key",
+        arguments: [
+            ("my-bucket/app/terraform.tfstate", "default", "app/terraform.tfstate"),
+            ("my-bucket/env:/dev/app/terraform.tfstate", "dev", "app/terraform.tfstate"),
+            ("my-bucket/env:/prod-eu/terraform.tfstate", "prod-eu", "terraform.tfstate"),
+        ])
     func standardPrefix(_ lockPath: String, _ workspace: String, _ baseKey: String) throws {
         let state = try #require(StateIdentity(lockPath: lockPath))
         #expect(state.bucket == "my-bucket")
@@ -51,12 +53,14 @@ struct StateIdentityTests {
         #expect(state.lockPath == "b/dev/app.tfstate")
     }
 
-    @Test("DynamoDB LockIDs: lock items and -md5 digest items", arguments: [
-        ("my-bucket/app/terraform.tfstate", false, "my-bucket/app/terraform.tfstate", "default"),
-        ("my-bucket/app/terraform.tfstate-md5", true, "my-bucket/app/terraform.tfstate", "default"),
-        ("my-bucket/env:/dev/app/terraform.tfstate", false, "my-bucket/env:/dev/app/terraform.tfstate", "dev"),
-        ("my-bucket/env:/dev/app/terraform.tfstate-md5", true, "my-bucket/env:/dev/app/terraform.tfstate", "dev"),
-    ])
+    @Test(
+        "DynamoDB LockIDs: lock items and -md5 digest items",
+        arguments: [
+            ("my-bucket/app/terraform.tfstate", false, "my-bucket/app/terraform.tfstate", "default"),
+            ("my-bucket/app/terraform.tfstate-md5", true, "my-bucket/app/terraform.tfstate", "default"),
+            ("my-bucket/env:/dev/app/terraform.tfstate", false, "my-bucket/env:/dev/app/terraform.tfstate", "dev"),
+            ("my-bucket/env:/dev/app/terraform.tfstate-md5", true, "my-bucket/env:/dev/app/terraform.tfstate", "dev"),
+        ])
     func dynamoDBKeys(_ lockID: String, _ isDigest: Bool, _ lockPath: String, _ workspace: String) throws {
         let key = try #require(DynamoDBLockKey(lockID: lockID))
         if case .digest = key { #expect(isDigest) } else { #expect(!isDigest) }

@@ -11,7 +11,9 @@ struct LockFileDiffTests {
     static let stateKey = "app/terraform.tfstate"
 
     static func record(_ n: Int) -> [UInt8] {
-        Array(#"{"ID":"\#(VersionHistoryTests.id(n))","Operation":"OperationTypeApply","Info":"","Who":"alice@h","Version":"1.11.4","Created":"2025-03-04T05:05:00Z","Path":"b/app/terraform.tfstate"}"#.utf8)
+        Array(
+            #"{"ID":"\#(VersionHistoryTests.id(n))","Operation":"OperationTypeApply","Info":"","Who":"alice@h","Version":"1.11.4","Created":"2025-03-04T05:05:00Z","Path":"b/app/terraform.tfstate"}"#
+                .utf8)
     }
 
     /// An object as listed, with the bytes a read of it returns.
@@ -48,21 +50,28 @@ struct LockFileDiffTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "unchanged bucket: nothing read, nothing recorded", before: [lock(1), state("s1")], after: [lock(1), state("s1")], kinds: [], reads: 0),
+        Case(
+            name: "unchanged bucket: nothing read, nothing recorded", before: [lock(1), state("s1")], after: [lock(1), state("s1")], kinds: [],
+            reads: 0),
         Case(name: "lock file appears: acquired", before: [state("s1")], after: [lock(1), state("s1")], kinds: ["lock.acquired"], reads: 1),
         Case(name: "lock file disappears: released", before: [lock(1)], after: [], kinds: ["lock.released"], reads: 0),
-        Case(name: "lock file replaced (new ETag): release then acquire", before: [lock(1)], after: [lock(2)],
-             kinds: ["lock.released", "lock.acquired"], reads: 1),
+        Case(
+            name: "lock file replaced (new ETag): release then acquire", before: [lock(1)], after: [lock(2)],
+            kinds: ["lock.released", "lock.acquired"], reads: 1),
         Case(name: "state ETag changes: written", before: [state("s1")], after: [state("s2")], kinds: ["state.written"], reads: 1),
         Case(name: "state appears: written", before: [], after: [state("s1")], kinds: ["state.written"], reads: 1),
-        Case(name: "apply: lock and state change together", before: [state("s1")], after: [lock(1), state("s2")],
-             kinds: ["state.written", "lock.acquired"], reads: 2),  // by key: the state sorts before its .tflock
-        Case(name: "a lock file that is not a record: kept raw", before: [], after: [Obj(key: lockKey, etag: "x", body: Array("{".utf8))],
-             kinds: ["observation.unparsed"], reads: 1),
-        Case(name: "other objects: read once, remembered, no event", before: [], after: [Obj(key: "notes.txt", etag: "n", body: Array("hi".utf8))],
-             kinds: [], reads: 1),
-        Case(name: "other object unchanged: not read again", before: [Obj(key: "notes.txt", etag: "n", body: Array("hi".utf8))],
-             after: [Obj(key: "notes.txt", etag: "n", body: Array("hi".utf8))], kinds: [], reads: 0),
+        Case(
+            name: "apply: lock and state change together", before: [state("s1")], after: [lock(1), state("s2")],
+            kinds: ["state.written", "lock.acquired"], reads: 2),  // by key: the state sorts before its .tflock
+        Case(
+            name: "a lock file that is not a record: kept raw", before: [], after: [Obj(key: lockKey, etag: "x", body: Array("{".utf8))],
+            kinds: ["observation.unparsed"], reads: 1),
+        Case(
+            name: "other objects: read once, remembered, no event", before: [], after: [Obj(key: "notes.txt", etag: "n", body: Array("hi".utf8))],
+            kinds: [], reads: 1),
+        Case(
+            name: "other object unchanged: not read again", before: [Obj(key: "notes.txt", etag: "n", body: Array("hi".utf8))],
+            after: [Obj(key: "notes.txt", etag: "n", body: Array("hi".utf8))], kinds: [], reads: 0),
     ]
 
     @Test("rules", arguments: cases)

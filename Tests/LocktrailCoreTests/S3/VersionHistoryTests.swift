@@ -1,6 +1,6 @@
+import Foundation
 import LocktrailCore
 import Testing
-import Foundation
 
 @Suite("S3 version-history rules")
 struct VersionHistoryTests {
@@ -11,9 +11,12 @@ struct VersionHistoryTests {
 
     static func id(_ n: Int) -> String { String(format: "%08x-0000-0000-0000-%012x", n, n) }
     static func record(_ n: Int, op: String = "OperationTypePlan") -> [UInt8] {
-        Array(#"{"ID":"\#(id(n))","Operation":"\#(op)","Info":"","Who":"alice@h","Version":"1.11.4","Created":"2025-03-04T05:00:0\#(n % 10).5Z","Path":"b/app/terraform.tfstate"}"#.utf8)
+        Array(
+            #"{"ID":"\#(id(n))","Operation":"\#(op)","Info":"","Who":"alice@h","Version":"1.11.4","Created":"2025-03-04T05:00:0\#(n % 10).5Z","Path":"b/app/terraform.tfstate"}"#
+                .utf8)
     }
-    static let stateHead = Array("""
+    static let stateHead = Array(
+        """
         {
           "version": 4,
           "terraform_version": "1.11.4",
@@ -40,13 +43,15 @@ struct VersionHistoryTests {
         var entries: [S3HistoryEntry] = []
         var fetched: [String: S3Fetched] = [:]
         for (n, s) in specs.enumerated() {
-            let e = S3HistoryEntry(key: s.key, versionID: "v\(n)", isDeleteMarker: s.marker, lastModified: t0.adding(seconds: Double(s.second)),
-                                   etag: s.marker ? "" : "e\(n)", size: Int64(s.body.count), listingIndex: 0)
+            let e = S3HistoryEntry(
+                key: s.key, versionID: "v\(n)", isDeleteMarker: s.marker, lastModified: t0.adding(seconds: Double(s.second)),
+                etag: s.marker ? "" : "e\(n)", size: Int64(s.body.count), listingIndex: 0)
             entries.append(e)
             if !s.marker { fetched[e.itemKey] = s.unavailable ? .unavailable(reason: "NoSuchVersion") : .bytes(s.body, versionID: e.versionID) }
         }
         // Newest first per key, keys in order.
-        var listed = entries.enumerated().sorted { a, b in a.element.key != b.element.key ? a.element.key < b.element.key : a.offset > b.offset }.map(\.element)
+        var listed = entries.enumerated().sorted { a, b in a.element.key != b.element.key ? a.element.key < b.element.key : a.offset > b.offset }.map(
+            \.element)
         if !interleaved { listed = listed.filter { !$0.isDeleteMarker } + listed.filter(\.isDeleteMarker) }
         for i in listed.indices { listed[i].listingIndex = i }
         return (listed, fetched)
@@ -61,29 +66,40 @@ struct VersionHistoryTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "one lock: acquire and release at their times", specs: [V(1, record(1)), D(2)],
-             expected: ["lock.acquired 1 @1", "lock.released 1 @2"]),
-        Case(name: "a lock still held: acquire only", specs: [V(1, record(1)), D(2), V(3, record(2))],
-             expected: ["lock.acquired 1 @1", "lock.released 1 @2", "lock.acquired 2 @3"]),
-        Case(name: "five quick plans within two seconds (order from the put/delete alternation)",
-             specs: [V(0, record(1)), D(0), V(0, record(2)), D(1), V(1, record(3)), D(1), V(1, record(4)), D(1), V(2, record(5)), D(2)],
-             expected: ["lock.acquired 1 @0", "lock.released 1 @0", "lock.acquired 2 @0", "lock.released 2 @1", "lock.acquired 3 @1",
-                        "lock.released 3 @1", "lock.acquired 4 @1", "lock.released 4 @1", "lock.acquired 5 @2", "lock.released 5 @2"]),
-        Case(name: "a body that is not a lock record: kept raw; its release has no lock ID",
-             specs: [V(1, Array("garbage".utf8)), D(2)], expected: ["observation.unparsed - @1", "lock.released - @2"]),
+        Case(
+            name: "one lock: acquire and release at their times", specs: [V(1, record(1)), D(2)],
+            expected: ["lock.acquired 1 @1", "lock.released 1 @2"]),
+        Case(
+            name: "a lock still held: acquire only", specs: [V(1, record(1)), D(2), V(3, record(2))],
+            expected: ["lock.acquired 1 @1", "lock.released 1 @2", "lock.acquired 2 @3"]),
+        Case(
+            name: "five quick plans within two seconds (order from the put/delete alternation)",
+            specs: [V(0, record(1)), D(0), V(0, record(2)), D(1), V(1, record(3)), D(1), V(1, record(4)), D(1), V(2, record(5)), D(2)],
+            expected: [
+                "lock.acquired 1 @0", "lock.released 1 @0", "lock.acquired 2 @0", "lock.released 2 @1", "lock.acquired 3 @1",
+                "lock.released 3 @1", "lock.acquired 4 @1", "lock.released 4 @1", "lock.acquired 5 @2", "lock.released 5 @2",
+            ]),
+        Case(
+            name: "a body that is not a lock record: kept raw; its release has no lock ID",
+            specs: [V(1, Array("garbage".utf8)), D(2)], expected: ["observation.unparsed - @1", "lock.released - @2"]),
         Case(name: "a delete marker with nothing before it", specs: [D(1)], expected: ["observation.unparsed - @1"]),
-        Case(name: "two delete markers: the second releases nothing", specs: [V(1, record(1)), D(2), D(3)],
-             expected: ["lock.acquired 1 @1", "lock.released 1 @2", "observation.unparsed - @3"]),
-        Case(name: "overwritten without a delete: the old lock is replaced", specs: [V(1, record(1)), V(2, record(2))],
-             expected: ["lock.acquired 1 @1", "lock.released 1 @2", "lock.acquired 2 @2"]),
-        Case(name: "state versions: a write each, with serial from the head",
-             specs: [V(1, stateHead, key: stateKey), V(2, stateHead, key: stateKey)],
-             expected: ["state.written - @1", "state.written - @2"]),
-        Case(name: "encrypted OpenTofu state: a write, marked encrypted",
-             specs: [V(1, Array(#"{"meta":{"key_provider.pbkdf2.k":"e30="},"encrypted_data":"AAAA","encryption_version":"v0"}"#.utf8), key: stateKey)],
-             expected: ["state.written - @1"]),
-        Case(name: "other objects and their delete markers: remembered, no event",
-             specs: [V(1, Array("hello".utf8), key: "README.md"), D(2, key: "README.md")], expected: []),
+        Case(
+            name: "two delete markers: the second releases nothing", specs: [V(1, record(1)), D(2), D(3)],
+            expected: ["lock.acquired 1 @1", "lock.released 1 @2", "observation.unparsed - @3"]),
+        Case(
+            name: "overwritten without a delete: the old lock is replaced", specs: [V(1, record(1)), V(2, record(2))],
+            expected: ["lock.acquired 1 @1", "lock.released 1 @2", "lock.acquired 2 @2"]),
+        Case(
+            name: "state versions: a write each, with serial from the head",
+            specs: [V(1, stateHead, key: stateKey), V(2, stateHead, key: stateKey)],
+            expected: ["state.written - @1", "state.written - @2"]),
+        Case(
+            name: "encrypted OpenTofu state: a write, marked encrypted",
+            specs: [V(1, Array(#"{"meta":{"key_provider.pbkdf2.k":"e30="},"encrypted_data":"AAAA","encryption_version":"v0"}"#.utf8), key: stateKey)],
+            expected: ["state.written - @1"]),
+        Case(
+            name: "other objects and their delete markers: remembered, no event",
+            specs: [V(1, Array("hello".utf8), key: "README.md"), D(2, key: "README.md")], expected: []),
     ]
 
     static func summary(_ e: Event) -> String {

@@ -64,14 +64,19 @@ struct TerraformOutputScannerTests {
         if case .contended(let holder, _) = scanner.signals[0] {
             #expect(holder.who == "@runner")
             #expect(holder.created == Timestamp(parsing: "2025-03-04T05:06:07Z"))
-        } else { Issue.record("no contention") }
+        } else {
+            Issue.record("no contention")
+        }
         #expect(scanner.signals[1] == .forceUnlocked)
         #expect(scanner.signals[2] == .releaseFailed(message: "lock ID \"abc\" does not match existing lock ID \"def\"", lockID: "abc"))
     }
 
-    @Test("terragrunt's line prefixes: its log format (also under run --all) and module paths",
-          arguments: ["14:20:38.451 STDERR tofu: ", "14:20:38.451 STDERR [network] terraform: ", "STDERR tofu: ",
-                      "[/work/live/prod/network] "])
+    @Test(
+        "terragrunt's line prefixes: its log format (also under run --all) and module paths",
+        arguments: [
+            "14:20:38.451 STDERR tofu: ", "14:20:38.451 STDERR [network] terraform: ", "STDERR tofu: ",
+            "[/work/live/prod/network] ",
+        ])
     func terragrunt(_ prefix: String) throws {
         let human = try String(contentsOf: Self.fixture("contention-human.txt"), encoding: .utf8)
         var scanner = TerraformOutputScanner()
@@ -87,8 +92,10 @@ struct TerraformOutputScannerTests {
     @Test("ordinary output signals nothing")
     func nothing() {
         var scanner = TerraformOutputScanner()
-        for line in ["Acquiring state lock. This may take a few moments...", "Apply complete! Resources: 1 added.",
-                     "Releasing state lock. This may take a few moments...", "{\"type\":\"state_lock_acquire\"}"] {
+        for line in [
+            "Acquiring state lock. This may take a few moments...", "Apply complete! Resources: 1 added.",
+            "Releasing state lock. This may take a few moments...", "{\"type\":\"state_lock_acquire\"}",
+        ] {
             scanner.feed(line: line)
         }
         scanner.finish()

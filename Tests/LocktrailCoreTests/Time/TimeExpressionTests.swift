@@ -3,10 +3,12 @@ import Testing
 
 @Suite("Time expressions")
 struct TimeExpressionTests {
-    @Test("durations", arguments: [
-        ("30s", 30.0), ("5m", 300), ("1h", 3600), ("2d", 172_800), ("1w", 604_800), ("0.5s", 0.5), ("1h30m", 5400),
-        (" 2H ", 7200),
-    ])
+    @Test(
+        "durations",
+        arguments: [
+            ("30s", 30.0), ("5m", 300), ("1h", 3600), ("2d", 172_800), ("1w", 604_800), ("0.5s", 0.5), ("1h30m", 5400),
+            (" 2H ", 7200),
+        ])
     func durations(_ text: String, _ seconds: Double) {
         #expect(TimeExpression.duration(text) == seconds)
         #expect(TimeExpression.duration(text, bareNumberIsSeconds: true) == seconds)
@@ -36,9 +38,11 @@ struct TimeExpressionTests {
         #expect(TimeExpression.parse("soon", now: now) == nil)
     }
 
-    @Test("times outside years 1–9999 (UTC) are refused with a reason that says so", arguments: [
-        "0000-06-01T00:00:00Z", "0000-12-31T23:59:59.999999Z", "0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00",
-    ])
+    @Test(
+        "times outside years 1–9999 (UTC) are refused with a reason that says so",
+        arguments: [
+            "0000-06-01T00:00:00Z", "0000-12-31T23:59:59.999999Z", "0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00",
+        ])
     func outsideTheYears(_ text: String) throws {
         let now = try #require(Timestamp(parsing: "2026-11-23T10:30:00Z"))
         #expect(TimeExpression.parse(text, now: now) != nil)  // a well-formed time …
@@ -50,9 +54,11 @@ struct TimeExpressionTests {
         }
     }
 
-    @Test("the first and last instants of years 1–9999 are accepted", arguments: [
-        "0001-01-01T00:00:00Z", "0001-01-01T01:00:00+01:00", "9999-12-31T23:59:59.999999Z", "9999-12-31T22:59:59-01:00", "now", "7d",
-    ])
+    @Test(
+        "the first and last instants of years 1–9999 are accepted",
+        arguments: [
+            "0001-01-01T00:00:00Z", "0001-01-01T01:00:00+01:00", "9999-12-31T23:59:59.999999Z", "9999-12-31T22:59:59-01:00", "now", "7d",
+        ])
     func edges(_ text: String) throws {
         let now = try #require(Timestamp(parsing: "2026-11-23T10:30:00Z"))
         #expect(try TimeExpression.resolve(text, now: now) == TimeExpression.parse(text, now: now))

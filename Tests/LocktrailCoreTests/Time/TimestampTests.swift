@@ -3,18 +3,22 @@ import Testing
 
 @Suite("Timestamps")
 struct TimestampTests {
-    @Test("RFC 3339 and PostgreSQL output parse to the same instant", arguments: [
-        "2025-03-04T05:06:07.123456Z", "2025-03-04 05:06:07.123456+00", "2025-03-04T06:06:07.123456+01:00",
-        "2025-03-04 00:06:07.123456-05", "2025-03-04t05:06:07.123456z",
-    ])
+    @Test(
+        "RFC 3339 and PostgreSQL output parse to the same instant",
+        arguments: [
+            "2025-03-04T05:06:07.123456Z", "2025-03-04 05:06:07.123456+00", "2025-03-04T06:06:07.123456+01:00",
+            "2025-03-04 00:06:07.123456-05", "2025-03-04t05:06:07.123456z",
+        ])
     func parse(_ text: String) throws {
         #expect(try #require(Timestamp(parsing: text)).rfc3339 == "2025-03-04T05:06:07.123456Z")
     }
 
-    @Test("invalid times are refused", arguments: [
-        "", "2025-03-04", "2025-13-04T05:06:07Z", "2025-02-30T05:06:07Z", "2025-03-04T25:06:07Z", "2025-03-04T05:06:07",
-        "2025-03-04T05:06:07.Z", "2025-03-04T05:06:07.1234567890Z", "2025-03-04T05:06:07Zjunk",
-    ])
+    @Test(
+        "invalid times are refused",
+        arguments: [
+            "", "2025-03-04", "2025-13-04T05:06:07Z", "2025-02-30T05:06:07Z", "2025-03-04T25:06:07Z", "2025-03-04T05:06:07",
+            "2025-03-04T05:06:07.Z", "2025-03-04T05:06:07.1234567890Z", "2025-03-04T05:06:07Zjunk",
+        ])
     func invalid(_ text: String) {
         #expect(Timestamp(parsing: text) == nil)
     }

@@ -1,8 +1,8 @@
 import LocktrailCore
 import LocktrailPostgres
-import Testing
 import LocktrailStore
 import LocktrailTestSupport
+import Testing
 
 /// The source and backfill statements, which `SourceStore` and `BackfillStore` are to run once
 /// the collector moves behind the store: every record decodes from its file's columns.
@@ -16,18 +16,21 @@ struct SourceStatementTests {
         let (read, locked, listed, items) = try await db.pool.withConnection { c in
             try c.transaction {
                 try c.run(SourceStatements.Ensure(source: "dynamodb:us-east-1/locks", kind: "dynamodb"))
-                try c.run(SourceStatements.ItemsUpsert(
-                    source: "dynamodb:us-east-1/locks", keys: ["a", "b", "c"], kinds: ["lock", "digest", "lock"], values: ["1", "2", "3"]))
+                try c.run(
+                    SourceStatements.ItemsUpsert(
+                        source: "dynamodb:us-east-1/locks", keys: ["a", "b", "c"], kinds: ["lock", "digest", "lock"], values: ["1", "2", "3"]))
                 try c.run(SourceStatements.ItemsDelete(source: "dynamodb:us-east-1/locks", keys: ["c"]))
-                try c.run(SourceStatements.RecordSuccess(
-                    source: "dynamodb:us-east-1/locks", status: "ok", started: Self.t0, completed: Self.t0.adding(seconds: 2), items: 2))
+                try c.run(
+                    SourceStatements.RecordSuccess(
+                        source: "dynamodb:us-east-1/locks", status: "ok", started: Self.t0, completed: Self.t0.adding(seconds: 2), items: 2))
                 try c.run(SourceStatements.RecordFailure(source: "dynamodb:us-east-1/locks", error: "throttled", at: Self.t0.adding(seconds: 30)))
                 var items: [SourceStatements.ItemsLoad.Record] = []
                 try c.forEachBatch(SourceStatements.ItemsLoad(source: "dynamodb:us-east-1/locks")) { items += try $0.decode() }
                 return (
                     try c.first(SourceStatements.Read(source: "dynamodb:us-east-1/locks")),
                     try c.first(SourceStatements.Lock(source: "dynamodb:us-east-1/locks")),
-                    try c.records(SourceStatements.List()), items.sorted { $0.key < $1.key })
+                    try c.records(SourceStatements.List()), items.sorted { $0.key < $1.key }
+                )
             }
         }
         let status = try #require(read)

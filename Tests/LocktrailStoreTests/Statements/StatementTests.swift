@@ -1,7 +1,8 @@
 import LocktrailPostgres
-import Testing
-@testable import LocktrailStore
 import LocktrailTestSupport
+import Testing
+
+@testable import LocktrailStore
 
 /// Statements and their files agree, and rows are read by column name.
 @Suite("Typed statements")
@@ -15,9 +16,11 @@ struct StatementTests {
         #expect(Set(named).subtracting(files).sorted() == [], "statements without a file")
     }
 
-    @Test("generated constants carry the file's name and SQL", arguments: [
-        (QueryFile.holdsCurrent, "holds_current"), (QueryFile.eventsCopy, "events_copy"), (QueryFile.s3BackfillRead, "s3_backfill_read"),
-    ])
+    @Test(
+        "generated constants carry the file's name and SQL",
+        arguments: [
+            (QueryFile.holdsCurrent, "holds_current"), (QueryFile.eventsCopy, "events_copy"), (QueryFile.s3BackfillRead, "s3_backfill_read"),
+        ])
     func generatedConstants(file: QueryFile, name: String) {
         #expect(file.name == name)
         #expect(file.sql == EmbeddedSQL.queries[name])

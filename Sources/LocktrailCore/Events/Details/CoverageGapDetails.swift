@@ -30,8 +30,10 @@ public struct CoverageGapDetails: EventDetails, Hashable {
     public var streamARN: String?
 
     /// Details.
-    public init(from: Timestamp, to: Timestamp, reason: String, table: String? = nil, bucket: String? = nil,
-                objectKey: String? = nil, versionID: String? = nil, resynchronisedBy: String? = nil, streamARN: String? = nil) {
+    public init(
+        from: Timestamp, to: Timestamp, reason: String, table: String? = nil, bucket: String? = nil,
+        objectKey: String? = nil, versionID: String? = nil, resynchronisedBy: String? = nil, streamARN: String? = nil
+    ) {
         self.resynchronisedBy = resynchronisedBy
         self.streamARN = streamARN
         self.from = from

@@ -37,8 +37,10 @@ public struct LockChangeDetails: EventDetails, Hashable {
     public var pathMismatch: Bool
 
     /// Details.
-    public init(context: ObservationContext, record: LockRecord?, timeBasis: TimeBasis? = nil, reason: ReleaseReason? = nil,
-                replacedBy: String? = nil, releasedVersionID: String? = nil, pathMismatch: Bool = false) {
+    public init(
+        context: ObservationContext, record: LockRecord?, timeBasis: TimeBasis? = nil, reason: ReleaseReason? = nil,
+        replacedBy: String? = nil, releasedVersionID: String? = nil, pathMismatch: Bool = false
+    ) {
         self.context = context
         self.record = record
         self.timeBasis = timeBasis

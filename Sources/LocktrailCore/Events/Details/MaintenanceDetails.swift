@@ -32,8 +32,10 @@ public struct MaintenanceDetails: EventDetails, Hashable {
     }
 
     /// `lock.maintenance_refused`: the state was held (by `holder`, when its record was read) in `mechanism`.
-    public static func refused(actor: String, reason: String, blockedBy mechanism: String, target: MaintenanceTarget,
-                               holder: LockRecord?) -> MaintenanceDetails {
+    public static func refused(
+        actor: String, reason: String, blockedBy mechanism: String, target: MaintenanceTarget,
+        holder: LockRecord?
+    ) -> MaintenanceDetails {
         var d = DetailsObject<Member>()
         d[.actor] = .string(actor)
         d[.reason] = .string(reason)

@@ -33,8 +33,10 @@ public struct StateWriteDetails: EventDetails, Hashable {
     public var timeBasis: TimeBasis?
 
     /// Details.
-    public init(context: ObservationContext, digest: String? = nil, previousDigest: String? = nil, previousETag: String? = nil,
-                baseline: Bool = false, size: Int64? = nil, head: StateHead? = nil, headError: String? = nil, timeBasis: TimeBasis? = nil) {
+    public init(
+        context: ObservationContext, digest: String? = nil, previousDigest: String? = nil, previousETag: String? = nil,
+        baseline: Bool = false, size: Int64? = nil, head: StateHead? = nil, headError: String? = nil, timeBasis: TimeBasis? = nil
+    ) {
         self.context = context
         self.digest = digest
         self.previousDigest = previousDigest

@@ -18,8 +18,10 @@ public struct StreamRecordContext: Hashable, Sendable {
     public var removedBy: String?
 
     /// A record's context.
-    public init(table: String, streamARN: String, sequenceNumber: String, streamEvent: String, eventID: String?, shardID: String?,
-                approximateCreation: Timestamp?, removedBy: String?) {
+    public init(
+        table: String, streamARN: String, sequenceNumber: String, streamEvent: String, eventID: String?, shardID: String?,
+        approximateCreation: Timestamp?, removedBy: String?
+    ) {
         self.table = table
         self.streamARN = streamARN
         self.sequenceNumber = sequenceNumber

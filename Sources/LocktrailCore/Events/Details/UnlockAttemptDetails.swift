@@ -27,8 +27,10 @@ public struct UnlockAttemptDetails: EventDetails, Hashable {
     public static let tool = "locktrail unlock"
 
     /// Details.
-    public init(actor: String, reason: String, outcome: UnlockOutcome, mechanisms: [Mechanism], forced: Bool,
-                holder: LockRecord?, note: String?) {
+    public init(
+        actor: String, reason: String, outcome: UnlockOutcome, mechanisms: [Mechanism], forced: Bool,
+        holder: LockRecord?, note: String?
+    ) {
         self.actor = actor
         self.reason = reason
         self.outcome = outcome

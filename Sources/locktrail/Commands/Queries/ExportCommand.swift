@@ -10,7 +10,9 @@ import LocktrailStore
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Stream the raw events of a period as CSV or JSON lines, in constant memory.",
-        discussion: "Events are selected by when they were observed, in [--since, --until). Each line carries the event's chain hash, so the export can be checked against `locktrail verify`.")
+        discussion:
+            "Events are selected by when they were observed, in [--since, --until). Each line carries the event's chain hash, so the export can be checked against `locktrail verify`."
+    )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
 

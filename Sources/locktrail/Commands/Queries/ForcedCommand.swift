@@ -29,11 +29,14 @@ struct ForcedCommand: AsyncParsableCommand {
         typealias T = AnswerTable
         let by: AnswerTable.Column = ("forced_by", { T.text($0, "forced_by") })
         let reason: AnswerTable.Column = ("reason", { T.text($0, "force_reason") })
-        let evidence: AnswerTable.Column = ("evidence", { o in
-            guard case .array(let a)? = o["evidence"] else { return nil }
-            return a.filter { ["lock.force_unlocked", "lock.release_failed", "run.heartbeat"].contains($0["kind"]?.stringValue ?? "") }
-                .compactMap { e in e["kind"]?.stringValue.map { $0 + "#" + (T.text(e, "seq") ?? "?") } }.joined(separator: " ")
-        })
+        let evidence: AnswerTable.Column = (
+            "evidence",
+            { o in
+                guard case .array(let a)? = o["evidence"] else { return nil }
+                return a.filter { ["lock.force_unlocked", "lock.release_failed", "run.heartbeat"].contains($0["kind"]?.stringValue ?? "") }
+                    .compactMap { e in e["kind"]?.stringValue.map { $0 + "#" + (T.text(e, "seq") ?? "?") } }.joined(separator: " ")
+            }
+        )
         T.holds(items, columns: [T.state, T.who, T.acquired, T.released, by, reason, evidence, T.lockID])
             .print(as: .resolve(options.format))
     }

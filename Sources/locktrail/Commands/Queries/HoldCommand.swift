@@ -6,7 +6,9 @@ import LocktrailStore
 struct HoldCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hold", abstract: "One hold by its lock ID: its fields, its run, its evidence and its events.",
-        discussion: "Exit 2 when no source saw a lock with that ID. --format json prints the hold with an `events` list (the events its evidence names), as GET /v1/holds/{lock_id} does.")
+        discussion:
+            "Exit 2 when no source saw a lock with that ID. --format json prints the hold with an `events` list (the events its evidence names), as GET /v1/holds/{lock_id} does."
+    )
 
     @OptionGroup var options: QueryOptions
 

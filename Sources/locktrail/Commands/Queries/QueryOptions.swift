@@ -85,9 +85,11 @@ struct QueryOptions: ParsableArguments {
 
 /// `--server` and `--token`: ask a locktrail server instead of the database.
 struct ServerOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Ask this locktrail server instead of the database, e.g. https://locktrail.example.com (token from --token or LOCKTRAIL_TOKEN).",
-        valueName: "url"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Ask this locktrail server instead of the database, e.g. https://locktrail.example.com (token from --token or LOCKTRAIL_TOKEN).",
+            valueName: "url"))
     var server: String?
 
     @Option(name: .long, help: ArgumentHelp("Bearer token for --server (default: LOCKTRAIL_TOKEN).", valueName: "token"))

@@ -23,10 +23,15 @@ struct RemoteClient {
         switch response.status {
         case 200: return body ?? .null
         case 400, 404:
-            throw QueryError(field: body?["field"]?.stringValue, body?["error"]?.stringValue ?? "the server rejected the request (\(response.status))")
-        case 401: throw RemoteError(message: "the server wants a valid token: set LOCKTRAIL_TOKEN or pass --token (\(body?["error"]?.stringValue ?? "401"))")
+            throw QueryError(
+                field: body?["field"]?.stringValue, body?["error"]?.stringValue ?? "the server rejected the request (\(response.status))")
+        case 401:
+            throw RemoteError(
+                message: "the server wants a valid token: set LOCKTRAIL_TOKEN or pass --token (\(body?["error"]?.stringValue ?? "401"))")
         case 403: throw RemoteError(message: "the token lacks the scope this needs: \(body?["error"]?.stringValue ?? "403")")
-        default: throw RemoteError(message: "the server answered \(response.status): \(body?["error"]?.stringValue ?? response.bodyText.prefix(200).description)")
+        default:
+            throw RemoteError(
+                message: "the server answered \(response.status): \(body?["error"]?.stringValue ?? response.bodyText.prefix(200).description)")
         }
     }
 

@@ -6,7 +6,9 @@ import LocktrailStore
 struct StaleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stale", abstract: "Locks held longer than a duration, with whether the holder's run is alive.",
-        discussion: "holder_alive is true when the holder's wrapped run was heard from within 2.5 of the heartbeat intervals it declares (30 s when it declares none), false when it finished or went silent, null when no run is known.")
+        discussion:
+            "holder_alive is true when the holder's wrapped run was heard from within 2.5 of the heartbeat intervals it declares (30 s when it declares none), false when it finished or went silent, null when no run is known."
+    )
 
     @OptionGroup var options: QueryOptions
 
@@ -30,9 +32,15 @@ struct StaleCommand: AsyncParsableCommand {
             try await answers.stale(olderThan: seconds, cursor: cursor, limit: limit, now: now)
         }
         typealias T = AnswerTable
-        let alive: AnswerTable.Column = ("holder_alive", { o in
-            switch o["holder_alive"] { case .bool(let b)?: return b ? "yes" : "no"; default: return "unknown" }
-        })
+        let alive: AnswerTable.Column = (
+            "holder_alive",
+            { o in
+                switch o["holder_alive"] {
+                case .bool(let b)?: return b ? "yes" : "no";
+                default: return "unknown"
+                }
+            }
+        )
         T.holds(items, columns: [T.state, T.who, T.operation, T.since, T.ageColumn, alive, T.run, T.lockID])
             .print(as: .resolve(options.format))
     }

@@ -6,7 +6,9 @@ import LocktrailStore
 struct WhoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "who", abstract: "Who held a state at a moment, with how precisely that is known.",
-        discussion: "certainty is 'certain' when the evidence puts the moment inside the hold, 'possible' when it falls within the bounds of its acquire or release.")
+        discussion:
+            "certainty is 'certain' when the evidence puts the moment inside the hold, 'possible' when it falls within the bounds of its acquire or release."
+    )
 
     @OptionGroup var options: QueryOptions
 
@@ -29,10 +31,13 @@ struct WhoCommand: AsyncParsableCommand {
         }
         typealias T = AnswerTable
         let certainty: AnswerTable.Column = ("certainty", { T.text($0, "certainty") })
-        let others: AnswerTable.Column = ("also_possible", { o in
-            guard case .array(let a)? = o["other_candidates"], !a.isEmpty else { return nil }
-            return a.compactMap(\.stringValue).joined(separator: " ")
-        })
+        let others: AnswerTable.Column = (
+            "also_possible",
+            { o in
+                guard case .array(let a)? = o["other_candidates"], !a.isEmpty else { return nil }
+                return a.compactMap(\.stringValue).joined(separator: " ")
+            }
+        )
         T.holds(answer == .null ? [] : [answer], columns: [T.state, T.who, T.operation, T.acquired, T.released, certainty, T.lockID, others])
             .print(as: format)
     }

@@ -5,7 +5,8 @@ import LocktrailStore
 /// `locktrail writes`: state writes and whether a lock covered each.
 struct WritesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "writes", abstract: "State writes, each locked (by which hold), unlocked or unknown; serial regressions and lineage changes flagged.")
+        commandName: "writes",
+        abstract: "State writes, each locked (by which hold), unlocked or unknown; serial regressions and lineage changes flagged.")
 
     @OptionGroup var options: QueryOptions
 
@@ -37,19 +38,31 @@ struct WritesCommand: AsyncParsableCommand {
             try await answers.writes(state: state, unlockedOnly: unlocked, since: since, until: until, cursor: cursor, limit: limit)
         }
         typealias T = AnswerTable
-        T.holds(items, columns: [
-            ("seq", { T.text($0, "seq") }), T.state, ("written", { T.time($0, "written") }),
-            ("status", { T.text($0, "status") }),
-            ("lock_id", { T.text($0, "lock_id") }),
-            // An ambiguous write names no holder: the holds its times fit.
-            ("candidates", { o in
-                o["candidates"]?.arrayValue.flatMap { list in list.isEmpty ? nil : list.compactMap(\.stringValue).joined(separator: ",") }
-            }),
-            T.who, ("serial", { T.text($0, "serial") }),
-            ("flags", { o in
-                [o["serial_regression"] == .bool(true) ? "serial-regression" : nil, o["lineage_changed"] == .bool(true) ? "lineage-changed" : nil]
-                    .compactMap { $0 }.joined(separator: ",")
-            }),
-        ]).print(as: .resolve(options.format))
+        T.holds(
+            items,
+            columns: [
+                ("seq", { T.text($0, "seq") }), T.state, ("written", { T.time($0, "written") }),
+                ("status", { T.text($0, "status") }),
+                ("lock_id", { T.text($0, "lock_id") }),
+                // An ambiguous write names no holder: the holds its times fit.
+                (
+                    "candidates",
+                    { o in
+                        o["candidates"]?.arrayValue.flatMap { list in list.isEmpty ? nil : list.compactMap(\.stringValue).joined(separator: ",") }
+                    }
+                ),
+                T.who, ("serial", { T.text($0, "serial") }),
+                (
+                    "flags",
+                    { o in
+                        [
+                            o["serial_regression"] == .bool(true) ? "serial-regression" : nil,
+                            o["lineage_changed"] == .bool(true) ? "lineage-changed" : nil,
+                        ]
+                        .compactMap { $0 }.joined(separator: ",")
+                    }
+                ),
+            ]
+        ).print(as: .resolve(options.format))
     }
 }
