@@ -107,7 +107,7 @@ public struct CollectorService: Service {
                 group.addTask { await self.loop(schedule) }
             }
             for listener in listeners {
-                group.addTask { await listener.run(store: self.store, now: self.now, logger: self.logger) }
+                group.addTask { await self.listen(listener) }
             }
         }
     }
@@ -124,6 +124,23 @@ public struct CollectorService: Service {
             // Renewals go on while a cycle runs, and after shutdown begins until it has committed.
             group.addTask { await keeper.keep() }
             await cycles(schedule, keeper: keeper)
+            group.cancelAll()
+        }
+        await keeper.release()
+    }
+
+    /// Runs a queue listener; with `leases`, only while this collector holds the queue's lease
+    /// (`queue:URL`, of `leaseDuration` seconds, else 15 s: takeover within 30 s).
+    private func listen(_ listener: S3QueueListener) async {
+        guard let leases else {
+            await listener.run(store: store, now: now, logger: logger)
+            return
+        }
+        let keeper = LeaseKeeper(
+            name: listener.leaseName, holder: holder, timings: LeaseTimings(interval: 0, duration: leaseDuration), leases: leases, logger: logger)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await keeper.keep() }
+            await listener.run(store: store, now: now, logger: logger, keeper: keeper)
             group.cancelAll()
         }
         await keeper.release()

@@ -3,10 +3,12 @@ import LocktrailStore
 
 /// The store as a cycle run under a lease sees it: every plan it commits carries the lease's
 /// fencing token, so the commit is refused (`LeaseLostError`) if the source changed hands while
-/// the cycle observed. The sources need not know about leases.
+/// the cycle observed. The sources need not know about leases. `lease` names the lease when it is
+/// not the source's own (a queue listener's, `queue:URL`, fences every bucket its queue serves).
 struct LeaseFencedStore: SourceStateStore {
     let base: any SourceStateStore
     let token: UInt64
+    var lease: String? = nil
 
     func load(_ source: String, kind: SourceKind) async throws -> CycleStart {
         try await base.load(source, kind: kind)
@@ -15,6 +17,7 @@ struct LeaseFencedStore: SourceStateStore {
     func commit(_ plan: CyclePlan) async throws -> AppendOutcome {
         var fenced = plan
         fenced.fence.leaseToken = token
+        fenced.fence.leaseName = lease
         return try await base.commit(fenced)
     }
 

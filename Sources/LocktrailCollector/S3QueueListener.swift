@@ -60,17 +60,45 @@ public struct S3QueueListener: Sendable {
         }
     }
 
-    /// Receives and handles messages until graceful shutdown; receive failures back off.
-    public func run(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger) async {
+    /// The name of the lease that makes one collector of several the queue's reader.
+    public var leaseName: String { "queue:" + queueURL }
+
+    /// Receives and handles messages until graceful shutdown; receive failures back off. With
+    /// `keeper` (the queue's lease, `leaseName`), it receives only while this collector holds the
+    /// lease, and every commit carries the lease's token: a listener whose queue was taken over
+    /// finds out at its commit, which is refused whole, and deletes none of the messages it had
+    /// received (SQS gives them to the new owner once their visibility timeout ends).
+    public func run(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger, keeper: LeaseKeeper? = nil) async {
         await checkQueue(logger: logger)
         var state = PollState()
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var fenced = store
+            // While a lock is held, poll briefly: its release is looked for in its key's versions too.
+            var wait = state.held.values.contains { !$0.isEmpty } ? min(waitSeconds, Self.heldWaitSeconds) : waitSeconds
+            if let keeper {
+                guard let lease = keeper.current else {
+                    // Another collector reads the queue (or the database is out of reach): what
+                    // this one knew of the sources is stale by the time it gets the lease back.
+                    state = PollState()
+                    failures = 0
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
+                    continue
+                }
+                fenced = LeaseFencedStore(base: store, token: lease.token, lease: leaseName)
+                // A receive no longer than half the lease: messages received just before a
+                // takeover are hidden from the new owner for no longer than needed.
+                wait = min(wait, max(1, Int(keeper.timings.duration / 2)))
+            }
             do {
-                // While a lock is held, poll briefly: its release is looked for in its key's versions too.
-                let wait = state.held.values.contains { !$0.isEmpty } ? min(waitSeconds, Self.heldWaitSeconds) : waitSeconds
-                _ = try await poll(store: store, now: now, logger: logger, state: &state, wait: wait)
+                _ = try await poll(store: fenced, now: now, logger: logger, state: &state, wait: wait)
                 failures = 0
+            } catch let error as LeaseLostError {
+                keeper?.lost()
+                state = PollState()
+                logger.notice(
+                    "queue taken over by another collector; the messages received were left in the queue",
+                    metadata: ["queue": "\(queueURL)", "error": "\(error)"])
             } catch {
                 failures += 1
                 let pause = min(pow(2, Double(min(failures, 6))), 60)
@@ -164,6 +192,9 @@ public struct S3QueueListener: Sendable {
                 state.held[source.name] = outcome.held
                 if let report = outcome.report { reports.append(report) }
                 committed.insert(source.name)
+            } catch let error as LeaseLostError {
+                // The queue changed hands: delete nothing, the new owner handles every message.
+                throw error
             } catch {
                 // Its messages stay in the queue and come back after the visibility timeout.
                 logger.error(

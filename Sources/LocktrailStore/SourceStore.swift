@@ -84,7 +84,7 @@ public struct SourceStore: SourceStateStore {
         case .failed(let message, let time):
             try connection.transaction {
                 // A collector that lost the source has no failure of it to report.
-                if let token = plan.fence.leaseToken { try LeaseStore.requireCurrent(token, of: source, on: connection) }
+                if let token = plan.fence.leaseToken { try LeaseStore.requireCurrent(token, of: plan.fence.leaseName ?? source, on: connection) }
                 try recordFailure(of: source, error: message, at: time, on: connection)
             }
             return AppendOutcome(appended: 0, duplicates: 0, headSeq: 0)
@@ -102,7 +102,7 @@ public struct SourceStore: SourceStateStore {
             // The fences: the rows are locked until commit, so no other collector can move the
             // source on, or take it over, now.
             if let token = plan.fence.leaseToken {
-                try LeaseStore.requireCurrent(token, of: source, on: connection)
+                try LeaseStore.requireCurrent(token, of: plan.fence.leaseName ?? source, on: connection)
             }
             if locked.lastScanCompleted != plan.fence.coverage {
                 throw ConcurrentCycleError(source: source)
