@@ -102,7 +102,8 @@ struct QueryRoutes {
         let q = QueryParameters(request, now: Self.now)
         try await freshness.ensureFresh()
         let page = try await answer(q, store.answers)
-        return JSONBody.response(["items": .array(page.items), "next_cursor": .optional(page.nextCursor)])
+        // The items go out as the store read them (canonical already): no parse and re-encode per hold.
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: page.encodedBody)))
     }
 
     /// Streams the events observed in [since, until) as JSON lines or CSV, a page at a time, so

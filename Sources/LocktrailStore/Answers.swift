@@ -3,15 +3,39 @@ package import LocktrailPostgres
 
 /// One page of a list answer.
 public struct AnswerPage: Sendable {
-    /// The items, as the API and `--format json` print them.
-    public var items: [JSONValue]
+    /// Each item's canonical JSON (`CanonicalJSON.encode`), as the API writes it.
+    public var encodedItems: [[UInt8]]
     /// Pass back to get the next page; nil on the last page.
     public var nextCursor: String?
 
+    /// The items, as the API and `--format json` print them.
+    public var items: [JSONValue] { encodedItems.map { (try? JSONParser.parse($0, maxDepth: 256)) ?? .null } }
+
     /// A page.
     public init(items: [JSONValue], nextCursor: String?) {
-        self.items = items
+        self.init(encodedItems: items.map { CanonicalJSON.encode($0) }, nextCursor: nextCursor)
+    }
+
+    /// A page of items already in canonical form.
+    public init(encodedItems: [[UInt8]], nextCursor: String?) {
+        self.encodedItems = encodedItems
         self.nextCursor = nextCursor
+    }
+
+    /// `{"items":[…],"next_cursor":…}` and a newline: the bytes `CanonicalJSON.encode` gives the
+    /// page's object, with the items spliced in as they are.
+    public var encodedBody: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(encodedItems.reduce(40) { $0 + $1.count + 1 })
+        out.append(contentsOf: #"{"items":["#.utf8)
+        for (index, item) in encodedItems.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: item)
+        }
+        out.append(contentsOf: #"],"next_cursor":"#.utf8)
+        CanonicalJSON.append(.optional(nextCursor), to: &out)
+        out.append(contentsOf: "}\n".utf8)
+        return out
     }
 }
 
@@ -60,7 +84,7 @@ public enum Answers {
         let holds = try connection.records(
             HoldStatements.History(
                 after: try position(cursor), limit: limit, since: since, until: until, state: state, who: who))
-        return holdPage(holds, limit: limit, hold: { $0 }) { $0.doc }
+        return encodedHoldPage(holds, limit: limit)
     }
 
     /// Force-removed locks that may overlap `[since, until]`, with their evidence, actor and reason.
@@ -69,7 +93,7 @@ public enum Answers {
     ) throws -> AnswerPage {
         try requireOrder(since, until)
         let holds = try connection.records(HoldStatements.Forced(after: try position(cursor), limit: limit, since: since, until: until))
-        return holdPage(holds, limit: limit, hold: { $0 }) { $0.doc }
+        return encodedHoldPage(holds, limit: limit)
     }
 
     /// The heartbeat interval assumed for a run that declared none: the wrapper's default
@@ -155,6 +179,13 @@ public enum Answers {
         var next: String?
         if rows.count == limit, let last = rows.last.map(hold) { next = PageCursor(sortAt: last.sortAt, lockID: last.lockID).token }
         return AnswerPage(items: rows.map(item), nextCursor: next)
+    }
+
+    /// A page of holds as stored, unparsed.
+    static func encodedHoldPage(_ rows: [HoldStatements.Listed], limit: Int) -> AnswerPage {
+        var next: String?
+        if rows.count == limit, let last = rows.last { next = PageCursor(sortAt: last.sortAt, lockID: last.lockID).token }
+        return AnswerPage(encodedItems: rows.map(\.document.bytes), nextCursor: next)
     }
 
     static func withAge(_ hold: JSONValue, now: Timestamp) -> JSONValue {

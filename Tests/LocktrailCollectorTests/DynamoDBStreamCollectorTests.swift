@@ -145,12 +145,14 @@ struct DynamoDBStreamCollectorTests {
         }
         var killed = 0
         var positions: [String] = []
-        for _ in 0..<6 {
+        // Kills after growing delays, so some land inside the read on a fast machine and on a
+        // slow one alike (a quiet machine reads the whole shard in well under a second).
+        for delay in [60, 150, 300, 500, 900, 1500] {
             // Small commits, so a kill lands between and inside them.
             let victim = try Spawned(
-                [LocktrailBinary.path, "collect", "--once", "--stream-batch", "40", "--dynamodb-table", table],
+                [LocktrailBinary.path, "collect", "--once", "--stream-batch", "10", "--dynamodb-table", table],
                 environment: environment, directory: directory)
-            try await Task.sleep(for: .milliseconds(Int.random(in: 300...1500)))
+            try await Task.sleep(for: .milliseconds(delay))
             victim.signal(SIGKILL)
             if await victim.wait() == 128 + SIGKILL { killed += 1 }
             let stream = try await db.pool.withConnection { try SourceStore.stream(of: source, on: $0) }

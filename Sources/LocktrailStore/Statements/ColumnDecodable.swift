@@ -53,6 +53,21 @@ extension JSONValue: ColumnDecodable {
     }
 }
 
+/// A `jsonb` (or JSON text) column as the canonical bytes `CanonicalJSON.encode` gives its value,
+/// rewritten from the column's text without building a `JSONValue` (the list answers' items).
+package struct CanonicalDocument: ColumnDecodable, Sendable {
+    package var bytes: [UInt8]
+    package init(bytes: [UInt8]) { self.bytes = bytes }
+    /// The document parsed.
+    package var value: JSONValue { (try? JSONParser.parse(bytes, maxDepth: 256)) ?? .null }
+
+    package static func decode(_ result: PostgresResult, row: Int, column: Int) -> CanonicalDocument? {
+        guard let text = result.bytes(row, column) else { return nil }
+        if let bytes = CanonicalJSON.canonicalize(text) { return CanonicalDocument(bytes: bytes) }
+        return (try? JSONParser.parse(text, maxDepth: 256)).map { CanonicalDocument(bytes: CanonicalJSON.encode($0)) }
+    }
+}
+
 /// `bytea` columns (hashes).
 extension Array: ColumnDecodable where Element == UInt8 {
     package static func decode(_ result: PostgresResult, row: Int, column: Int) -> [UInt8]? { result.bytea(row, column) }

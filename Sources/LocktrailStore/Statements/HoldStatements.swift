@@ -124,13 +124,15 @@ package enum HoldStatements {
         }
     }
 
-    /// A hold in a list: its keyset position and its JSON.
+    /// A hold in a list: its keyset position and its JSON, kept as canonical bytes (the form the
+    /// API writes) and parsed only when an answer adds to it.
     package struct Listed: RowDecodable {
-        package var lockID: String, sortAt: Timestamp, doc: JSONValue
+        package var lockID: String, sortAt: Timestamp, document: CanonicalDocument
+        package var doc: JSONValue { document.value }
         package init(row: Row) throws {
             lockID = try row["lock_id"]
             sortAt = try row["sort_at"]
-            doc = try row["doc"]
+            document = try row["doc"]
         }
     }
 }
