@@ -9,6 +9,7 @@ from urllib.parse import urlparse, parse_qs
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 p = argparse.ArgumentParser()
 p.add_argument("--url", required=True)           # the page's root, base path included, no trailing slash
@@ -76,7 +77,9 @@ try:
     # A wrong token is refused and says why.
     driver.find_element(By.ID, "token").send_keys("lt_wrong")
     driver.find_element(By.ID, "login").click()
-    if "not valid" not in driver.find_element(By.ID, "login-error").text:
+    # The click returns before the answer's page has loaded on a fast machine: wait for it.
+    error = WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "login-error"))
+    if "not valid" not in error[0].text:
         fail("a wrong token was not refused with a reason")
     step("a wrong token is refused")
     driver.get_log("browser")  # the 401 of that answer is the browser's own log line, not a page error
