@@ -156,6 +156,13 @@ struct RandomWorld {
                     emit(
                         .lockForceUnlocked, source: "hook", mechanism: .hook, time: .exact(Self.at(release + 120)),
                         observed: release + 120, lockID: id, state: state, details: ["actor": "mallory@x", "reason": "late", "outcome": "unlocked"])
+                    // Adversarial: a hook's report of the lock's release naming another IAM
+                    // principal than any creator. Only S3's own notifications name principals:
+                    // a reported principal is no evidence of a removal by someone else.
+                    emit(
+                        .lockReleased, source: "hook", mechanism: .hook, time: .exact(Self.at(release)),
+                        observed: release + 0.3, lockID: id, state: state,
+                        details: ["who": "mallory@x", "principal_id": "AWS:AROAMALLORYROLE:forged"])
                 case 5:
                     // Another run is blocked by it (and reports the holder), plus a report about a lock nobody saw.
                     let blocked = acquire + duration * 0.2
