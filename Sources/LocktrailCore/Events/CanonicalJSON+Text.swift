@@ -18,11 +18,33 @@ extension CanonicalJSON {
     }
 }
 
+/// One pass over the text, writing as it reads. Allocation-free for the common document: keys are
+/// compared as the input's bytes, the members of every open object share one array, and an
+/// object is put in order in place through one reused buffer.
 private struct TextRewriter {
     let bytes: UnsafeRawBufferPointer
     let maxDepth: Int
     var i = 0
     var out: [UInt8] = []
+    /// The members read so far of the objects still open, innermost last.
+    var members: [Member] = []
+    /// Keys that had escapes, decoded (`Member.decoded` indexes here).
+    var decodedKeys: [String] = []
+    /// An object's bytes while they are written back in order.
+    var scratch: [UInt8] = []
+
+    /// An object member: its key, and where the member (key, colon, value) was written in `out`.
+    struct Member {
+        /// The key's bytes in the input, between the quotes (when it has no escape).
+        var keyStart: Int, keyEnd: Int
+        /// A plain key's first eight bytes, big-endian, zero after its end: compared first.
+        var prefix: UInt64
+        /// Index in `decodedKeys` when the key had escapes, else -1.
+        var decoded: Int
+        /// Whether the key is ASCII without escapes: its bytes are then its UTF-16 code units.
+        var plain: Bool
+        var start: Int, end: Int
+    }
 
     init(bytes: UnsafeRawBufferPointer, maxDepth: Int) { (self.bytes, self.maxDepth) = (bytes, maxDepth) }
 
@@ -38,7 +60,7 @@ private struct TextRewriter {
         switch bytes[i] {
         case UInt8(ascii: "{"): return object(depth: depth + 1)
         case UInt8(ascii: "["): return array(depth: depth + 1)
-        case UInt8(ascii: "\""): return string() != nil
+        case UInt8(ascii: "\""): return string(isKey: false) != nil
         case UInt8(ascii: "t"): return literal("true")
         case UInt8(ascii: "f"): return literal("false")
         case UInt8(ascii: "n"): return literal("null")
@@ -86,18 +108,40 @@ private struct TextRewriter {
         return true
     }
 
+    /// A string read by `string(isKey:)`: its contents' bounds in the input, and what they hold.
+    struct StringToken {
+        var start: Int, end: Int
+        /// A key's decoded text's index in `decodedKeys` when it had escapes, else -1.
+        var decoded: Int
+        /// Whether it is ASCII without escapes.
+        var plain: Bool
+    }
+
     /// Copies a string: as it is when it has no escape (canonical escaping changes nothing
     /// then: a valid JSON string holds no control character, quote or backslash unescaped),
-    /// otherwise decoded and re-escaped. Returns the decoded text for keys' order.
-    mutating func string() -> String? {
+    /// otherwise decoded and re-escaped. Nil when it is not a valid string (unterminated, a
+    /// control character, invalid UTF-8: the parser's to reject).
+    mutating func string(isKey: Bool) -> StringToken? {
         let start = i
         i += 1
-        var escaped = false
+        var escaped = false, nonASCII = false
+        // Eight bytes at a time while none is a quote, a backslash, a control character or
+        // non-ASCII (each test may flag a word that has none; the loop below then looks closer).
+        while i + 8 <= bytes.count {
+            let w = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            let quote = w ^ (ones &* UInt64(UInt8(ascii: "\""))), backslash = w ^ (ones &* UInt64(UInt8(ascii: "\\")))
+            let flagged = (w | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)) & highs
+            if flagged != 0 { break }
+            i += 8
+        }
         while i < bytes.count {
             let c = bytes[i]
             if c == UInt8(ascii: "\"") { break }
             if c < 0x20 { return nil }
-            if c == UInt8(ascii: "\\") {
+            if c >= 0x80 {
+                nonASCII = true
+            } else if c == UInt8(ascii: "\\") {
                 escaped = true
                 i += 1
             }
@@ -107,15 +151,17 @@ private struct TextRewriter {
         i += 1
         let token = UnsafeRawBufferPointer(rebasing: bytes[start..<i])
         if !escaped {
-            let raw = UnsafeRawBufferPointer(rebasing: bytes[(start + 1)..<(i - 1)])
-            // Invalid UTF-8 is the parser's to reject.
-            guard let text = String(validating: raw, as: UTF8.self) else { return nil }
+            if nonASCII, String(validating: UnsafeRawBufferPointer(rebasing: bytes[(start + 1)..<(i - 1)]), as: UTF8.self) == nil {
+                return nil
+            }
             out.append(contentsOf: token)
-            return text
+            return StringToken(start: start + 1, end: i - 1, decoded: -1, plain: !nonASCII)
         }
         guard let text = (try? JSONParser.parse(token))?.stringValue else { return nil }
         CanonicalJSON.appendString(text, to: &out)
-        return text
+        guard isKey else { return StringToken(start: start + 1, end: i - 1, decoded: -1, plain: false) }
+        decodedKeys.append(text)
+        return StringToken(start: start + 1, end: i - 1, decoded: decodedKeys.count - 1, plain: false)
     }
 
     mutating func array(depth: Int) -> Bool {
@@ -140,13 +186,13 @@ private struct TextRewriter {
         }
     }
 
-    /// Writes the members in the order they come, then puts them in canonical order (keys by
-    /// UTF-16 code units).
+    /// Writes the members in the order they come, separated by commas, then puts them in
+    /// canonical order (keys by UTF-16 code units) in place, unless they already are.
     mutating func object(depth: Int) -> Bool {
         i += 1
         out.append(UInt8(ascii: "{"))
         let open = out.count
-        var members: [(key: String, range: Range<Int>)] = []
+        let base = members.count
         _ = skipWhitespace()
         if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
             i += 1
@@ -156,30 +202,96 @@ private struct TextRewriter {
         while true {
             guard skipWhitespace(), i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return false }
             let start = out.count
-            guard let key = string(), skipWhitespace(), i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return false }
+            guard let key = string(isKey: true), skipWhitespace(), i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return false }
             i += 1
             out.append(UInt8(ascii: ":"))
             guard value(depth: depth), skipWhitespace(), i < bytes.count else { return false }
-            members.append((key, start..<out.count))
+            members.append(
+                Member(
+                    keyStart: key.start, keyEnd: key.end, prefix: prefix(key), decoded: key.decoded, plain: key.plain, start: start,
+                    end: out.count))
             i += 1
             switch bytes[i - 1] {
-            case UInt8(ascii: ","): continue
+            case UInt8(ascii: ","):
+                out.append(UInt8(ascii: ","))
+                continue
             case UInt8(ascii: "}"): break
             default: return false
             }
             break
         }
-        // A duplicate key is an error, as in the parser.
-        members.sort { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
-        for k in members.indices.dropFirst() where members[k].key == members[k - 1].key { return false }
-        let sorted = members
-        let written = Array(out[open...])
-        out.removeSubrange(open...)
-        for (index, member) in sorted.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: written[(member.range.lowerBound - open)..<(member.range.upperBound - open)])
-        }
+        defer { members.removeSubrange(base...) }
+        let end = out.count
         out.append(UInt8(ascii: "}"))
+        // A duplicate key is an error, as in the parser (keys equal as Strings, after sorting).
+        var inOrder = true
+        for k in (base + 1)..<max(base + 1, members.count) where !precedes(members[k - 1], members[k]) {
+            inOrder = false
+            break
+        }
+        if inOrder {
+            for k in (base + 1)..<max(base + 1, members.count) where same(members[k - 1], members[k]) { return false }
+            return true
+        }
+        var list = members  // sorted apart: the order reads self
+        members = []
+        list[base...].sort { precedes($0, $1) }
+        members = list
+        for k in (base + 1)..<members.count where same(members[k - 1], members[k]) { return false }
+        // The region holds the members and the commas between them; in order it is as long.
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: out[open..<end])
+        var at = open
+        for k in base..<members.count {
+            if k > base {
+                out[at] = UInt8(ascii: ",")
+                at += 1
+            }
+            let m = members[k]
+            let length = m.end - m.start
+            _ = out.withUnsafeMutableBufferPointer { target in
+                scratch.withUnsafeBufferPointer { source in
+                    UnsafeMutableBufferPointer(rebasing: target[at..<(at + length)])
+                        .update(fromContentsOf: source[(m.start - open)..<(m.end - open)])
+                }
+            }
+            at += length
+        }
         return true
+    }
+
+    /// Whether key `a` sorts before key `b` by UTF-16 code units: compared as the input's bytes
+    /// when both are ASCII without escapes, else as the decoded texts.
+    func precedes(_ a: Member, _ b: Member) -> Bool {
+        if a.plain, b.plain {
+            // A plain key has no zero byte, so a shorter key's padding sorts it first, as it should.
+            if a.prefix != b.prefix { return a.prefix < b.prefix }
+            let x = UnsafeRawBufferPointer(rebasing: bytes[a.keyStart..<a.keyEnd])
+            let y = UnsafeRawBufferPointer(rebasing: bytes[b.keyStart..<b.keyEnd])
+            for k in 0..<min(x.count, y.count) where x[k] != y[k] { return x[k] < y[k] }
+            return x.count < y.count
+        }
+        return key(a).utf16.lexicographicallyPrecedes(key(b).utf16)
+    }
+
+    /// Whether two keys are the same, as Strings (the parser's test).
+    func same(_ a: Member, _ b: Member) -> Bool {
+        if a.plain, b.plain {
+            return a.keyEnd - a.keyStart == b.keyEnd - b.keyStart
+                && UnsafeRawBufferPointer(rebasing: bytes[a.keyStart..<a.keyEnd]).elementsEqual(
+                    UnsafeRawBufferPointer(rebasing: bytes[b.keyStart..<b.keyEnd]))
+        }
+        return key(a) == key(b)
+    }
+
+    func prefix(_ key: StringToken) -> UInt64 {
+        guard key.plain else { return 0 }
+        var p: UInt64 = 0
+        for k in 0..<8 { p = p << 8 | UInt64(key.start + k < key.end ? bytes[key.start + k] : 0) }
+        return p
+    }
+
+    private func key(_ m: Member) -> String {
+        m.decoded >= 0 ? decodedKeys[m.decoded] : String(decoding: UnsafeRawBufferPointer(rebasing: bytes[m.keyStart..<m.keyEnd]), as: UTF8.self)
     }
 }

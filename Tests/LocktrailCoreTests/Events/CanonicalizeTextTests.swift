@@ -31,4 +31,38 @@ struct CanonicalizeTextTests {
         #expect(CanonicalJSON.canonicalize("[[[1]]]", maxDepth: 2) == nil)
         #expect(CanonicalJSON.canonicalize("[[[1]]]", maxDepth: 3) != nil)
     }
+
+    /// Long strings and keys: the eight-bytes-at-a-time scan and the keys' eight-byte prefixes,
+    /// with the characters that stop the scan at every offset, keys that share long prefixes,
+    /// and keys that are prefixes of others.
+    @Test("long strings and keys sharing prefixes give the bytes parse then encode give")
+    func longStringsAndKeys() throws {
+        let pieces = [
+            "a", "Z", "0", " ", "/", "\\\"", "\\\\", "\\n", "\\u0001", "\\u00e9", "é", "😀", "\u{E000}", "\\ud83d\\ude00", "~",
+        ]
+        var seed: UInt64 = 0x5EED
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        func text(_ length: Int) -> String { (0..<length).map { _ in next(4) == 0 ? pieces[next(pieces.count)] : "x" }.joined() }
+        let stems = ["occurred_", "possible_from_and_", "k", ""]
+        for _ in 0..<300 {
+            var members: [String] = []
+            var keys = Set<String>()
+            for _ in 0..<next(12) {
+                let key = stems[next(stems.count)] + text(next(14))
+                guard (try? JSONParser.parse(Array("\"\(key)\"".utf8))) != nil, keys.insert(key).inserted else { continue }
+                members.append("\"\(key)\": \"\(text(next(40)))\"")
+            }
+            let json = "{" + members.joined(separator: ", ") + "}"
+            guard let value = try? JSONParser.parse(json) else { continue }
+            #expect(CanonicalJSON.canonicalize(json) == CanonicalJSON.encode(value), "\(json)")
+        }
+        // What the scan must stop at, past the first eight bytes: a raw control character, invalid UTF-8.
+        #expect(CanonicalJSON.canonicalize("\"abcdefghijkl\u{01}mnop\"") == nil)
+        let invalid: [UInt8] = Array("\"abcdefghijkl".utf8) + [0xC3, 0x28] + Array("mnop\"".utf8)
+        #expect(invalid.withUnsafeBytes { CanonicalJSON.canonicalize($0) } == nil)
+        #expect(CanonicalJSON.canonicalize(#"{"occurred_after_x": 1, "occurred_after": 2, "occurred_after_x": 3}"#) == nil)
+    }
 }
