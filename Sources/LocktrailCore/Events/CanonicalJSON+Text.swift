@@ -32,6 +32,8 @@ private struct TextRewriter {
     var decodedKeys: [String] = []
     /// An object's bytes while they are written back in order.
     var scratch: [UInt8] = []
+    /// An object's members' indices in key order, while it is put in order.
+    var order: [Int] = []
 
     /// An object member: its key, and where the member (key, colon, value) was written in `out`.
     struct Member {
@@ -233,21 +235,38 @@ private struct TextRewriter {
             for k in (base + 1)..<max(base + 1, members.count) where same(members[k - 1], members[k]) { return false }
             return true
         }
-        var list = members  // sorted apart: the order reads self
-        members = []
-        list[base...].sort { precedes($0, $1) }
-        members = list
-        for k in (base + 1)..<members.count where same(members[k - 1], members[k]) { return false }
+        // Indices of the members in key order: an insertion sort of integers for the usual few
+        // members (no closure, nothing moved but an Int), the library's sort for many.
+        order.removeAll(keepingCapacity: true)
+        order.append(contentsOf: base..<members.count)
+        if order.count <= 32 {
+            for x in 1..<order.count {
+                let v = order[x]
+                var y = x
+                while y > 0, precedes(members[v], members[order[y - 1]]) {
+                    order[y] = order[y - 1]
+                    y -= 1
+                }
+                order[y] = v
+            }
+        } else {
+            var list = members  // sorted apart: the order reads self
+            members = []
+            list[base...].sort { precedes($0, $1) }
+            members = list
+            for k in order.indices { order[k] = base + k }
+        }
+        for k in order.indices.dropFirst() where same(members[order[k - 1]], members[order[k]]) { return false }
         // The region holds the members and the commas between them; in order it is as long.
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: out[open..<end])
         var at = open
-        for k in base..<members.count {
-            if k > base {
+        for (k, index) in order.enumerated() {
+            if k > 0 {
                 out[at] = UInt8(ascii: ",")
                 at += 1
             }
-            let m = members[k]
+            let m = members[index]
             let length = m.end - m.start
             _ = out.withUnsafeMutableBufferPointer { target in
                 scratch.withUnsafeBufferPointer { source in

@@ -59,6 +59,9 @@ struct CanonicalizeTextTests {
             guard let value = try? JSONParser.parse(json) else { continue }
             #expect(CanonicalJSON.canonicalize(json) == CanonicalJSON.encode(value), "\(json)")
         }
+        // An object of many members (sorted by the library's sort rather than by insertion).
+        let many = "{" + (0..<40).reversed().map { "\"member_key_\($0 % 7)_\($0)\": [\($0), {\"b\": 1, \"a\": 2}]" }.joined(separator: ", ") + "}"
+        #expect(CanonicalJSON.canonicalize(many) == CanonicalJSON.encode(try JSONParser.parse(many)))
         // What the scan must stop at, past the first eight bytes: a raw control character, invalid UTF-8.
         #expect(CanonicalJSON.canonicalize("\"abcdefghijkl\u{01}mnop\"") == nil)
         let invalid: [UInt8] = Array("\"abcdefghijkl".utf8) + [0xC3, 0x28] + Array("mnop\"".utf8)
