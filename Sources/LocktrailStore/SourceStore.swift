@@ -89,7 +89,7 @@ public struct SourceStore: SourceStateStore {
             }
             return AppendOutcome(appended: 0, duplicates: 0, headSeq: 0)
         case .observed(let status, let window, let items): observed = (status, window, items)
-        case .pushed: observed = nil
+        case .pushed, .progress: observed = nil
         }
         // Refuse what there is no check for, before anything is written.
         if plan.cursor.shardPositions.contains(where: { $0.streamARN.isEmpty }) {

@@ -13,6 +13,10 @@ public struct DynamoDBCyclePlanner: Sendable {
     public var gapThreshold: Double
     /// Keys per batch.
     public var chunkSize: Int
+    /// A page of a scan with at least this many new or changed items is committed while the rest
+    /// of the table is read (`pagePlan`): a first cycle on a large table writes and derives as it
+    /// reads instead of after. Fewer wait for the scan's plan, in its one transaction.
+    public var earlyCommitItems = 1000
 
     /// Rules for one table.
     public init(source: String, table: String, layout: WorkspaceLayout = .standard, gapThreshold: Double = 300, chunkSize: Int = 5000) {
@@ -21,6 +25,28 @@ public struct DynamoDBCyclePlanner: Sendable {
         self.layout = layout
         self.gapThreshold = gapThreshold
         self.chunkSize = max(1, chunkSize)
+    }
+
+    /// The plan of one page of a scan still running, or nil when the page changes fewer than
+    /// `earlyCommitItems` entries (or the table was missing: a restored table starts afresh in the
+    /// scan's own plan). Only the page's new and changed entries: an acquire or a digest seen on it
+    /// is true of the moment the page arrived (`received` bounds its time and is when it was
+    /// observed), while what disappeared is known only once the whole table is read. Commit it with
+    /// the source's fence; the scan's plan, made from the snapshot these pages updated, then holds
+    /// the rest. Keys are diffed in sorted order, as in `plan`.
+    public func pagePlan(
+        checkpoint: SourceCheckpoint, snapshot previous: [String: SnapshotEntry], page items: [LockTableItem],
+        started: Timestamp, received: Timestamp
+    ) -> CyclePlan? {
+        guard checkpoint.status != .tableMissing, items.count >= earlyCommitItems else { return nil }
+        let differ = LockTableDiff(source: source, table: table, layout: layout)
+        let current = differ.index(items)
+        let window = ScanWindow(previousStarted: checkpoint.lastScanStarted, started: started, completed: received)
+        let diff = differ.diff(previous: previous, current: current, keys: current.keys.sorted(), window: window)
+        guard diff.upserts.count >= earlyCommitItems else { return nil }
+        return CyclePlan(
+            source: source, fence: OwnershipFence(planningFrom: checkpoint), status: .progress(items: items.count, at: received),
+            batches: CycleBatches([CycleBatch(diff: diff)]))
     }
 
     /// The plan for `observation`, made from the source's `checkpoint` and stored `snapshot`.
