@@ -23,35 +23,71 @@ struct FailoverTests {
         return process.output
     }
 
+    /// A primary and its streaming replica for one test, and what every scenario runs against them.
+    struct Pair {
+        let directory: String
+        let ports: [String]
+        /// Both servers, the read-write one chosen by libpq.
+        var conninfo: String {
+            "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
+        }
+        /// The test's environment with the emulator's and `DATABASE_URL` set to `conninfo`.
+        var environment: [String: String] {
+            var environment = ProcessInfo.processInfo.environment
+            for (k, v) in TestAWS.environment { environment[k] = v }
+            environment["DATABASE_URL"] = conninfo
+            return environment
+        }
+        var scratch: URL { URL(fileURLWithPath: directory) }
+
+        /// Starts a pair replicating in `mode` (`sync` or `async`).
+        static func start(_ mode: String) async throws -> Pair {
+            let directory = NSTemporaryDirectory() + "lt-failover-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let ports = try await FailoverTests.pair(["start", directory, mode]).split(whereSeparator: \.isWhitespace).map(String.init)
+            return Pair(directory: directory, ports: ports)
+        }
+
+        /// Stops both servers (from a `defer`).
+        func stop() { _ = try? ChildProcessForTests.run([FailoverTests.script, "stop", directory]) }
+
+        /// Runs `locktrail ARGS` with `environment` (else the pair's).
+        func locktrail(_ arguments: [String], _ environment: [String: String]? = nil) async throws -> (status: Int32, output: String) {
+            let process = try Spawned([LocktrailBinary.path] + arguments, environment: environment ?? self.environment, directory: scratch)
+            return (await process.wait(), process.output)
+        }
+
+        /// A collector of a new table on the pair (`--interval 0.3s --lease-duration 1.5s`), and a pool to read what it records.
+        func collector() async throws -> (table: String, client: DynamoDBClient, process: Spawned, pool: PostgresPool) {
+            let table = TestAWS.uniqueName("locks")
+            let client = try TestAWS.dynamoDB()
+            _ = try await client.createTable(table)
+            let process = try Spawned(
+                [LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "0.3s", "--lease-duration", "1.5s"],
+                environment: environment, directory: scratch)
+            return (table, client, process, PostgresPool(conninfo: conninfo, maxConnections: 1))
+        }
+    }
+
+    /// The states of every `state.written` recorded.
+    static func states(_ pool: PostgresPool) async -> [String] {
+        (try? await pool.withConnection { try EventLog.list(after: 0, kind: "state.written", state: nil, limit: 10_000, on: $0) }
+            .compactMap(\.event.state)) ?? []
+    }
+
     @Test(
         "the primary stopped and the replica promoted mid-run: the collector reconnects; with synchronous replication every committed event survives, none is doubled",
         arguments: ["sync", "async"])
     func failover(_ mode: String) async throws {
-        let directory = NSTemporaryDirectory() + "lt-failover-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let ports = try await Self.pair(["start", directory, mode]).split(whereSeparator: \.isWhitespace).map(String.init)
-        defer { _ = try? ChildProcessForTests.run([Self.script, "stop", directory]) }
-        let conninfo =
-            "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
-        var environment = ProcessInfo.processInfo.environment
-        for (k, v) in TestAWS.environment { environment[k] = v }
-        environment["DATABASE_URL"] = conninfo
-        let scratch = URL(fileURLWithPath: directory)
-        let migrate = try Spawned([LocktrailBinary.path, "migrate"], environment: environment, directory: scratch)
-        #expect(await migrate.wait() == 0, "\(migrate.output)")
+        let pair = try await Pair.start(mode)
+        defer { pair.stop() }
+        let directory = pair.directory
+        let migrate = try await pair.locktrail(["migrate"])
+        #expect(migrate.status == 0, "\(migrate.output)")
 
-        let table = TestAWS.uniqueName("locks")
-        let client = try TestAWS.dynamoDB()
-        _ = try await client.createTable(table)
-        let collector = try Spawned(
-            [LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "0.3s", "--lease-duration", "1.5s"],
-            environment: environment, directory: scratch)
+        let (table, client, collector, pool) = try await pair.collector()
         defer { collector.signal(SIGKILL) }
-        let pool = PostgresPool(conninfo: conninfo, maxConnections: 1)
-        func states() async -> [String] {
-            (try? await pool.withConnection { try EventLog.list(after: 0, kind: "state.written", state: nil, limit: 10_000, on: $0) }
-                .compactMap(\.event.state)) ?? []
-        }
+        func states() async -> [String] { await Self.states(pool) }
         func write(_ n: Int) async throws {
             try await client.putItem(table: table, item: ["LockID": .string("b/s\(n).tfstate-md5"), "Digest": .string(String(format: "%032x", n))])
         }
@@ -100,34 +136,15 @@ extension FailoverTests {
         "asynchronous replication with the replica behind: the failover loses the unreplicated tail, the collector re-records what is still there, and verify --expect-head and the checkpoints show the loss"
     )
     func lostTail() async throws {
-        let directory = NSTemporaryDirectory() + "lt-failover-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let ports = try await Self.pair(["start", directory, "async"]).split(whereSeparator: \.isWhitespace).map(String.init)
-        defer { _ = try? ChildProcessForTests.run([Self.script, "stop", directory]) }
-        let conninfo =
-            "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
-        let replicaOnly = "host=127.0.0.1 port=\(ports[1]) user=locktrail dbname=postgres"
-        var environment = ProcessInfo.processInfo.environment
-        for (k, v) in TestAWS.environment { environment[k] = v }
-        environment["DATABASE_URL"] = conninfo
-        let scratch = URL(fileURLWithPath: directory)
-        func locktrail(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-            let process = try Spawned([LocktrailBinary.path] + arguments, environment: environment, directory: scratch)
-            return (await process.wait(), process.output)
-        }
+        let pair = try await Pair.start("async")
+        defer { pair.stop() }
+        let directory = pair.directory
+        let replicaOnly = "host=127.0.0.1 port=\(pair.ports[1]) user=locktrail dbname=postgres"
+        func locktrail(_ arguments: [String]) async throws -> (status: Int32, output: String) { try await pair.locktrail(arguments) }
         #expect(try await locktrail(["migrate"]).status == 0)
-        let table = TestAWS.uniqueName("locks")
-        let client = try TestAWS.dynamoDB()
-        _ = try await client.createTable(table)
-        let collector = try Spawned(
-            [LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "0.3s", "--lease-duration", "1.5s"],
-            environment: environment, directory: scratch)
+        let (table, client, collector, pool) = try await pair.collector()
         defer { collector.signal(SIGKILL) }
-        let pool = PostgresPool(conninfo: conninfo, maxConnections: 1)
-        func states() async -> [String] {
-            (try? await pool.withConnection { try EventLog.list(after: 0, kind: "state.written", state: nil, limit: 10_000, on: $0) }
-                .compactMap(\.event.state)) ?? []
-        }
+        func states() async -> [String] { await Self.states(pool) }
         func write(_ range: Range<Int>) async throws {
             for n in range {
                 try await client.putItem(
@@ -191,18 +208,11 @@ extension FailoverTests {
         "serve and the wrapper's deliveries across a synchronous failover: /readyz recovers, events sent meanwhile wait in the spool, each is stored once"
     )
     func serveAndHooks() async throws {
-        let directory = NSTemporaryDirectory() + "lt-failover-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let ports = try await Self.pair(["start", directory, "sync"]).split(whereSeparator: \.isWhitespace).map(String.init)
-        defer { _ = try? ChildProcessForTests.run([Self.script, "stop", directory]) }
-        let conninfo =
-            "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = conninfo
-        let scratch = URL(fileURLWithPath: directory)
+        let pair = try await Pair.start("sync")
+        defer { pair.stop() }
+        let (directory, conninfo, environment, scratch) = (pair.directory, pair.conninfo, pair.environment, pair.scratch)
         func locktrail(_ arguments: [String], _ env: [String: String]) async throws -> (status: Int32, output: String) {
-            let process = try Spawned([LocktrailBinary.path] + arguments, environment: env, directory: scratch)
-            return (await process.wait(), process.output)
+            try await pair.locktrail(arguments, env)
         }
         #expect(try await locktrail(["migrate"], environment).status == 0)
         let token =
