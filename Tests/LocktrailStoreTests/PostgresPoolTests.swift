@@ -1,0 +1,58 @@
+import Foundation
+import LocktrailTestSupport
+import Testing
+
+@testable import LocktrailPostgres
+
+/// The pool lends only connections that are still connected.
+@Suite("Connection pool")
+struct PostgresPoolTests {
+    @Test("an idle connection the server ended is dropped before it is lent: the next call works on a fresh one")
+    func endedWhileIdle() async throws {
+        let db = try await TestDatabase.make(poolSize: 1)
+        let first = try #require(try await db.pool.withConnection { try $0.query("SELECT pg_backend_pid()").int(0, 0) })
+        let admin = PostgresPool(conninfo: db.conninfo, maxConnections: 1)
+        try await admin.withConnection { connection in
+            try connection.execute("SELECT pg_terminate_backend(\(first))")
+            // Gone once the server no longer lists it.
+            var waited = 0
+            while try connection.query("SELECT 1 FROM pg_stat_activity WHERE pid = \(first)").rowCount > 0, waited < 100 {
+                usleep(20_000)
+                waited += 1
+            }
+        }
+        await admin.close()
+        let second = try await db.pool.withConnection { try $0.query("SELECT pg_backend_pid()").int(0, 0) }
+        #expect(second != nil && second != first)
+        await db.pool.close()
+    }
+}
+
+/// The TCP settings locktrail connects with unless the string, `PGCONNECT_TIMEOUT` or a service says otherwise.
+@Suite("Connection strings: network defaults")
+struct NetworkDefaultsTests {
+    @Test(
+        "the defaults go before the string (which overrides them); a service gets none; PGCONNECT_TIMEOUT keeps connect_timeout",
+        arguments: [
+            ("host=h dbname=d", [:], ["connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout"]),
+            (
+                "postgresql://h/d?keepalives_idle=2", [:],
+                ["connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout"]
+            ),
+            ("host=h", ["PGCONNECT_TIMEOUT": "4"], ["keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout"]),
+            ("service=prod", [:], []),
+            ("", ["PGSERVICE": "prod"], []),
+        ] as [(String, [String: String], [String])])
+    func options(_ conninfo: String, environment: [String: String], keywords: [String]) {
+        #expect(NetworkDefaults.options(for: conninfo, environment: environment).map(\.keyword) == keywords)
+    }
+
+    @Test("the server's side of a TCP session gets the settings libpq used; a unix socket's none")
+    func serverSide() {
+        let used = ["keepalives_idle": "10", "keepalives_interval": "3", "keepalives_count": "3", "tcp_user_timeout": "15000"]
+        let sql = NetworkDefaults.serverSide(used, overTCP: true)
+        #expect(sql.contains("('tcp_keepalives_idle', '10')") && sql.contains("('tcp_user_timeout', '15000')") && sql.contains("source = 'default'"))
+        #expect(NetworkDefaults.serverSide(used, overTCP: false) == "")
+        #expect(NetworkDefaults.serverSide(["keepalives_idle": "x; DROP TABLE t"], overTCP: true) == "", "only integers reach the SQL")
+    }
+}
