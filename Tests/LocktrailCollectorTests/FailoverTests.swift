@@ -270,6 +270,74 @@ extension FailoverTests {
     }
 }
 
+extension FailoverTests {
+    @Test(
+        "locktrail-wrap around real terraform applies across a synchronous failover: what serve could not store waits in the spool and the next run or the flush delivers it; every run's events stored once"
+    )
+    func wrapper() async throws {
+        let pair = try await Pair.start("sync")
+        defer { pair.stop() }
+        #expect(try await pair.locktrail(["migrate"]).status == 0)
+        let token =
+            try await pair.locktrail(["token", "create", "--scope", "ingest", "--name", "ci"]).output
+            .split(separator: "\n").last.map(String.init) ?? ""
+        let port = TCP.freePort()
+        let server = try Spawned(
+            [LocktrailBinary.path, "serve", "--listen", "127.0.0.1:\(port)"], environment: pair.environment, directory: pair.scratch)
+        defer { server.signal(SIGKILL) }
+        #expect(TCP.waitForListener(port: port, timeout: 30), "\(server.output)")
+        let bucket = TestAWS.uniqueName("state")
+        try await TestAWS.createBucket(bucket)
+        let project = try TerraformProject(bucket: bucket, useLockfile: true)
+        try await project.initialize()
+        let spool = pair.directory + "/spool"
+        let client = ["LOCKTRAIL_URL": "http://127.0.0.1:\(port)", "LOCKTRAIL_TOKEN": token, "LOCKTRAIL_SPOOL": spool]
+        let wrap = Wrapper.executable
+        func apply() async throws {
+            let argv = wrap.argv(["terraform", "apply", "-auto-approve", "-no-color"])
+            let run = try project.start(Array(argv.dropFirst()), extraEnvironment: client, program: argv[0])
+            #expect(await run.wait() == 0, "\(run.output)")
+        }
+        func spooled() -> Int {
+            ((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.count
+        }
+        func ready() async throws -> Bool {
+            let curl = try Spawned(
+                ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/readyz"], environment: pair.environment,
+                directory: pair.scratch)
+            _ = await curl.wait()
+            return curl.output == "200"
+        }
+
+        try await apply()
+        #expect(spooled() == 0, "delivered while the primary runs")
+        try await Self.pair(["stop-primary", pair.directory])
+        // The run goes as ever; serve answers 503, so its events stay in the spool.
+        try await apply()
+        #expect(spooled() >= 2, "run.started and run.finished wait in the spool")
+        try await Self.pair(["promote", pair.directory])
+        let promoted = Date()
+        while !(try await ready()), Date().timeIntervalSince(promoted) < 60 { try await Task.sleep(for: .milliseconds(100)) }
+        // The next run delivers its own events and what waited; the flush whatever a detached
+        // sender of the run left.
+        try await apply()
+        let flushed = try Spawned(wrap.flushArgv, environment: project.environment.merging(client) { _, new in new }, directory: pair.scratch)
+        #expect(await flushed.wait() == 0, "\(flushed.output)")
+        #expect(spooled() == 0, "nothing left in the spool")
+
+        let pool = PostgresPool(conninfo: pair.conninfo, maxConnections: 1)
+        func runs(_ kind: String) async throws -> [String] {
+            try await pool.withConnection { try EventLog.list(after: 0, kind: kind, state: nil, limit: 1000, on: $0) }
+                .compactMap { $0.event.details["run_id"]?.stringValue }
+        }
+        let started = try await runs("run.started"), finished = try await runs("run.finished")
+        await pool.close()
+        #expect(started.count == 3 && Set(started).count == 3, "each run started once: \(started)")
+        #expect(finished.sorted() == started.sorted(), "each run finished once: \(finished)")
+        print("failover (sync) for the wrapper: 3 wrapped applies, the second while no server accepted writes, each run's events stored once")
+    }
+}
+
 /// A command run to completion from a `defer` (no async there).
 enum ChildProcessForTests {
     static func run(_ arguments: [String]) throws -> Int32 {
