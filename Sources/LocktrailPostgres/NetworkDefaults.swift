@@ -16,7 +16,8 @@ enum NetworkDefaults {
 
     /// The defaults: a connection attempt gives up after 10 s per host; data unacknowledged for
     /// 15 s ends the connection (`tcp_user_timeout`); an idle connection (or one awaiting an
-    /// answer) is probed after 10 s and dropped after 3 unanswered probes 3 s apart (19 s).
+    /// answer) is probed after 10 s, every 3 s, and dropped after 3 unanswered probes — on Linux,
+    /// where `tcp_user_timeout` then decides, 15 s after the server last answered.
     static let all: [Option] = [
         Option(keyword: "connect_timeout", value: "10"),
         Option(keyword: "keepalives_idle", value: "10"),
