@@ -1,4 +1,5 @@
 import Foundation
+import LocktrailStore
 import LocktrailTestSupport
 import Testing
 
@@ -54,5 +55,23 @@ struct NetworkDefaultsTests {
         #expect(sql.contains("('tcp_keepalives_idle', '10')") && sql.contains("('tcp_user_timeout', '15000')") && sql.contains("source = 'default'"))
         #expect(NetworkDefaults.serverSide(used, overTCP: false) == "")
         #expect(NetworkDefaults.serverSide(["keepalives_idle": "x; DROP TABLE t"], overTCP: true) == "", "only integers reach the SQL")
+    }
+}
+
+/// The errors that mean "the database cannot be reached now" (serve answers them with 503).
+@Suite("Store: unavailable database")
+struct StoreUnavailableTests {
+    @Test(
+        "connection failures, lost connections, shutdowns and a read-only standby are unavailability; a rejected statement is not",
+        arguments: [
+            (PostgresError(kind: .connection, message: "timeout expired"), true),
+            (PostgresError(kind: .connectionLost, message: "could not receive data from server: Connection timed out"), true),
+            (PostgresError(kind: .server, message: "terminating connection due to administrator command", sqlState: "57P01"), true),
+            (PostgresError(kind: .server, message: "cannot execute INSERT in a read-only transaction", sqlState: "25006"), true),
+            (PostgresError(kind: .server, message: "duplicate key value violates unique constraint", sqlState: "23505"), false),
+            (PostgresError(kind: .decoding, message: "bad row"), false),
+        ])
+    func unavailable(_ error: PostgresError, _ expected: Bool) {
+        #expect(Store.isUnavailable(error) == expected)
     }
 }
