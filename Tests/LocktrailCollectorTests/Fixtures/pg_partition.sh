@@ -65,6 +65,7 @@ case $cmd in
   stop)
     runuser -u postgres -- "$(pg_bin pg_ctl)" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
     [ -f "$dir/link" ] && { read -r near _ _ _ <"$dir/link"; ip link del "$near" 2>/dev/null || true; }
-    [ -f "$dir/holder" ] && kill "$(cat "$dir/holder")" 2>/dev/null || true
+    # SIGKILL: the holder may have inherited a mask that blocks SIGTERM (a test runner thread's).
+    [ -f "$dir/holder" ] && kill -KILL "$(cat "$dir/holder")" 2>/dev/null || true
     ;;
 esac
