@@ -83,13 +83,11 @@ public struct DynamoDBLockTableSource: PollingSource {
         do {
             let observation = try await observe(now: now) { page, started, received in
                 guard
-                    var pagePlan = planner.pagePlan(
+                    var (pagePlan, changes) = planner.pagePlan(
                         checkpoint: start.checkpoint, snapshot: snapshot, page: page, started: started, received: received)
                 else { return }
                 pagePlan.fence = fence
-                for batch in pagePlan.batches {
-                    for (key, entry) in batch.upserts { snapshot[key] = entry }
-                }
+                snapshot.merge(changes) { _, new in new }
                 try await early.enqueue(pagePlan)
             }
             try await early.finish()

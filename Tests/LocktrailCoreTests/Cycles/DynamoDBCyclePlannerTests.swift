@@ -193,7 +193,7 @@ struct DynamoDBCyclePlannerTests {
 
     @Test("pages planned as they arrive, then the scan's plan: the same changes as one plan, what disappeared only at the end")
     func pages() throws {
-        var planner = Self.planner
+        var planner = DynamoDBCyclePlanner(source: Self.planner.source, table: "locks", gapThreshold: 300, chunkSize: 2)
         planner.earlyCommitItems = 3
         let before = (0..<6).map { Self.lock(Self.idA, path: "b/s\($0).tfstate") } + (0..<4).map { Self.digest("d\($0)", path: "b/s\($0).tfstate") }
         // The second scan: s0 and s1 gone, s2…s5 taken again under another ID, s6…s8 new, every digest changed.
@@ -211,7 +211,8 @@ struct DynamoDBCyclePlannerTests {
         for (n, page) in [Array(after[0..<4]), Array(after[4..<6]), Array(after[6...])].enumerated() {
             let received = started.adding(seconds: 0.25 * Double(n + 1))
             guard
-                let plan = planner.pagePlan(checkpoint: model.checkpoint, snapshot: model.snapshot, page: page, started: started, received: received)
+                let (plan, changes) = planner.pagePlan(
+                    checkpoint: model.checkpoint, snapshot: model.snapshot, page: page, started: started, received: received)
             else {
                 #expect(page.count < 3, "a page of \(page.count) changed items is committed early")
                 continue
@@ -220,6 +221,8 @@ struct DynamoDBCyclePlannerTests {
             #expect(plan.batches.allSatisfy { $0.deletions.isEmpty }, "what disappeared is known only at the end")
             #expect(plan.events.allSatisfy { $0.observedAt == received })
             pageEvents += plan.events
+            #expect(Dictionary(uniqueKeysWithValues: plan.batches.flatMap { $0.upserts }) == changes)
+            #expect(plan.batches.allSatisfy { $0.upserts.count <= planner.chunkSize })
             model.commit(plan)
         }
         #expect(model.checkpoint == initial, "pages move no coverage")
