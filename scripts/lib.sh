@@ -3,7 +3,7 @@
 
 # prometheus: promtool, which checks docs/alerts.yml and parses /metrics in the tests;
 # chromium and chromium-driver: the web page's browser test.
-LOCKTRAIL_APT_PACKAGES=(libpq-dev libcurl4-openssl-dev libssl-dev postgresql pkg-config openssl prometheus chromium chromium-driver)
+LOCKTRAIL_APT_PACKAGES=(libpq-dev libcurl4-openssl-dev libssl-dev postgresql pkg-config openssl prometheus chromium chromium-driver iproute2)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -22,6 +22,11 @@ public struct DynamoDBLockTableSource: PollingSource {
     /// fence; nil without leases. The stream belongs to its lock-table source: a lease on the
     /// source covers its shards, so no reader of a shard needs a claim of its own.
     public var leaseToken: @Sendable () -> UInt64? = { nil }
+    /// Items per Scan page (the request's `Limit`); nil: DynamoDB's pages of up to 1 MB.
+    public var scanPageLimit: Int?
+    /// A page with at least this many new or changed items is committed while the scan reads on
+    /// (`DynamoDBCyclePlanner.earlyCommitItems`).
+    public var earlyCommitItems = 1000
     let session: LockTableStreamSession?
 
     /// A source for `table`; `region` only names it. With `stream`, the table's stream is read
@@ -41,7 +46,9 @@ public struct DynamoDBLockTableSource: PollingSource {
 
     /// The rules this source's cycles follow.
     public var planner: DynamoDBCyclePlanner {
-        DynamoDBCyclePlanner(source: name, table: table, layout: layout, gapThreshold: gapThreshold)
+        var planner = DynamoDBCyclePlanner(source: name, table: table, layout: layout, gapThreshold: gapThreshold)
+        planner.earlyCommitItems = earlyCommitItems
+        return planner
     }
 
     /// The rules of its stream.
@@ -62,29 +69,57 @@ public struct DynamoDBLockTableSource: PollingSource {
         return try await scanCycle(store: store, now: now)
     }
 
-    /// Scans the table once and commits what changed.
+    /// Scans the table once and commits what changed. A page that changes many entries (a first
+    /// cycle, a large backfill) is committed and derived while the next pages are read
+    /// (`DynamoDBCyclePlanner.pagePlan`), one page after another in the background; the scan's own
+    /// plan, made from the snapshot those pages moved on, commits the rest and the coverage.
     func scanCycle(store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp) async throws -> CycleReport {
         let start = try await store.load(name, kind: .dynamodb)
+        let planner = self.planner
+        let fence = self.fence(from: start.checkpoint)
+        var snapshot = start.snapshot
+        let early = EarlyCommits(store: store)
         var plan: CyclePlan
         do {
+            let observation = try await observe(now: now) { page, started, received in
+                guard
+                    var (pagePlan, changes) = planner.pagePlan(
+                        checkpoint: start.checkpoint, snapshot: snapshot, page: page, started: started, received: received)
+                else { return }
+                pagePlan.fence = fence
+                snapshot.merge(changes) { _, new in new }
+                try await early.enqueue(pagePlan)
+            }
+            try await early.finish()
             // The scan's items go once planned: the plan keeps only its index of them.
-            plan = planner.plan(checkpoint: start.checkpoint, snapshot: start.snapshot, observation: try await observe(now: now))
+            plan = planner.plan(checkpoint: start.checkpoint, snapshot: snapshot, observation: observation)
         } catch {
+            // Pages already committed stay: each is true of the moment it was read, and the
+            // snapshot they moved on keeps the next cycle from recording them again.
+            try? await early.finish()
             await PollingCycle.recordFailure(error, source: name, checkpoint: start.checkpoint, store: store, now: now)
             throw error
         }
-        plan.fence = fence(from: start.checkpoint)
-        return try await PollingCycle.commit(plan, store: store)
+        plan.fence = fence
+        var report = try await PollingCycle.commit(plan, store: store)
+        report.appended += await early.appended
+        report.duplicates += await early.duplicates
+        return report
     }
 
-    /// One paginated, strongly consistent Scan of the table.
-    func observe(now: @escaping @Sendable () -> Timestamp) async throws -> DynamoDBScanObservation {
+    /// One paginated, strongly consistent Scan of the table; `page` sees each page's items as it
+    /// arrives, with the scan's start and the page's arrival.
+    func observe(
+        now: @escaping @Sendable () -> Timestamp,
+        page: (_ items: [LockTableItem], _ started: Timestamp, _ received: Timestamp) async throws -> Void = { _, _, _ in }
+    ) async throws -> DynamoDBScanObservation {
         let started = now()
         var items: [LockTableItem] = []
         do {
-            for try await page in client.scanPages(table: table, consistentRead: true) {
-                items.reserveCapacity(items.count + page.items.count)
-                for item in page.items { items.append(Self.lockTableItem(item)) }
+            for try await response in client.scanPages(table: table, consistentRead: true, pageLimit: scanPageLimit) {
+                let pageItems = response.items.map(Self.lockTableItem)
+                items.append(contentsOf: pageItems)
+                try await page(pageItems, started, now())
             }
         } catch let error as AWSError where error.code == .resourceNotFound {
             return DynamoDBScanObservation(.tableMissing, started: started, completed: now())

@@ -21,6 +21,13 @@ struct LeaseFencedStore: SourceStateStore {
         return try await base.commit(fenced)
     }
 
+    func recordQueueReads(_ reads: [String: QueueRead], fence: OwnershipFence) async throws {
+        var fenced = fence
+        fenced.leaseToken = token
+        fenced.leaseName = lease
+        try await base.recordQueueReads(reads, fence: fenced)
+    }
+
     func catchUpDerivation() async throws {
         try await base.catchUpDerivation()
     }

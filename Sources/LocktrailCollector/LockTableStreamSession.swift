@@ -258,10 +258,27 @@ actor LockTableStreamSession {
             await reader.reset()
             throw error
         }
-        guard !reading.positions.isEmpty else { return CycleReport(idle: source.name, mode: .stream, nextCycleIn: settings.pollInterval) }
-        let plan = source.streamPlanner.streamPlan(
-            fence: source.fence(from: start.checkpoint), stored: stored, snapshot: start.snapshot,
-            reading: reading)
+        // Read to its end: the stream is caught up at the reading, which its push lag is measured
+        // from. With records, that is stored with their events; with none (an idle table), once
+        // every `idleReadThroughInterval` (not every poll), so the lag of an idle stream stays small.
+        let caughtUp =
+            reading.hasMore
+            ? nil
+            : SourceCursor.StreamAttachment(streamARN: stored.streamARN, attachedAt: stored.attachedAt, readThrough: reading.completed)
+        var plan: CyclePlan
+        if reading.positions.isEmpty {
+            guard let caughtUp, reading.completed.secondsSinceEpoch - stored.readThrough.secondsSinceEpoch >= Self.idleReadThroughInterval else {
+                return CycleReport(idle: source.name, mode: .stream, nextCycleIn: settings.pollInterval)
+            }
+            plan = CyclePlan(
+                source: source.name, fence: source.fence(from: start.checkpoint), status: .pushed(records: 0, at: reading.completed),
+                cursor: SourceCursor(stream: caughtUp))
+        } else {
+            plan = source.streamPlanner.streamPlan(
+                fence: source.fence(from: start.checkpoint), stored: stored, snapshot: start.snapshot,
+                reading: reading)
+            plan.cursor.stream = caughtUp
+        }
         var report: CycleReport
         do {
             report = try await PollingCycle.commit(plan, store: store)
@@ -275,6 +292,9 @@ actor LockTableStreamSession {
         report.nextCycleIn = reading.hasMore ? 0 : settings.pollInterval
         return report
     }
+
+    /// Seconds between records of an idle stream's read-through (its push lag reads up to this much more).
+    static let idleReadThroughInterval = 10.0
 }
 
 extension CycleStart {

@@ -88,6 +88,9 @@ public struct S3BucketSource: PollingSource {
         var nextReconciliation: Timestamp
         /// Lock files held at the end of the cycle (versioned buckets), whose release to look for.
         var held: Set<String> = []
+        /// When the cycle's observation began, if it read the whole source (a reconciliation, or
+        /// any listing of a bucket without versioning): what was notified before is covered.
+        var reconciledFrom: Timestamp? = nil
     }
 
     /// A cycle with `push` (the notices a queue delivered, possibly none) or, with nil, a polled one.
@@ -96,10 +99,11 @@ public struct S3BucketSource: PollingSource {
     ///
     /// `watch` names more keys to read with the notices' (lock files held at the last cycle: a
     /// release whose notice is late or lost — the emulator sends none for delete markers — is then
-    /// found within one short poll).
+    /// found within one short poll). `queueRead`, how far the queue was read for this source, is
+    /// committed with the cycle's events.
     func runCycle(
         store: any SourceStateStore, now: @escaping @Sendable () -> Timestamp, logger: Logger,
-        push: [S3Notice]?, watch: Set<String> = []
+        push: [S3Notice]?, watch: Set<String> = [], queueRead: QueueRead? = nil
     ) async throws -> PushOutcome {
         let start = try await store.load(name, kind: .s3)
         let observation: S3BucketObservation?
@@ -114,7 +118,8 @@ public struct S3BucketSource: PollingSource {
                 report: nil, nextReconciliation: nextReconciliation(after: start.checkpoint, snapshot: start.snapshot),
                 held: Self.heldLockFiles(start.snapshot))
         }
-        let plan = planner.plan(checkpoint: start.checkpoint, snapshot: start.snapshot, observation: observation)
+        var plan = planner.plan(checkpoint: start.checkpoint, snapshot: start.snapshot, observation: observation)
+        plan.cursor.queueRead = queueRead
         let keys: String
         if case .keys(let set) = observation.scope { keys = "\(set.count)" } else { keys = "all" }
         logger.debug(
@@ -141,9 +146,11 @@ public struct S3BucketSource: PollingSource {
             for key in batch.deletions { snapshot[key] = nil }
             for (key, entry) in batch.upserts { snapshot[key] = entry }
         }
+        var walked: Timestamp?
+        if case .everything = observation.scope { walked = observation.started }
         return PushOutcome(
             report: report, nextReconciliation: nextReconciliation(after: after, snapshot: snapshot),
-            held: after.status == .versioned ? Self.heldLockFiles(snapshot) : [])
+            held: after.status == .versioned ? Self.heldLockFiles(snapshot) : [], reconciledFrom: walked)
     }
 
     /// The lock files whose head (newest entry) is a version: held now, as far as the snapshot knows.

@@ -13,6 +13,11 @@ import ServiceLifecycle
 /// and its events are then duplicates (a no-op). Between messages each source is reconciled every
 /// `reconcileInterval` (its whole version history, or a full listing) to repair what push missed.
 ///
+/// After each receive, and before its deletes, it records how far the queue was read for each
+/// source (`QueueRead`, the push lag of `/metrics` and `locktrail sources`): with the source's
+/// events when its cycle commits, else in a transaction of its own, fenced by the queue's lease.
+/// A source whose cycle failed records nothing, and its messages hold it back until committed.
+///
 /// A message that is not an S3 notification (a poison message) is never deleted: the queue's
 /// redrive policy moves it to the dead-letter queue after `maxReceiveCount` receives. SQS moves it
 /// whole and atomically, with its attributes, and locktrail needs no `sqs:SendMessage` on the
@@ -135,6 +140,11 @@ public struct S3QueueListener: Sendable {
         var due: [String: Timestamp] = [:]
         /// Lock files held at the source's last cycle.
         var held: [String: Set<String>] = [:]
+        /// Messages with news of a source whose cycle failed, by message id, with their send time:
+        /// they hold the source's read back until a commit of the source includes them again (or a
+        /// reconciliation walks past them). Forgotten with the rest (a takeover, a restart): they
+        /// come back after their visibility timeout.
+        var unsettled: [String: [String: Timestamp]] = [:]
     }
 
     /// One receive, the cycles it calls for (news, held locks to look at again, reconciliations
@@ -144,14 +154,18 @@ public struct S3QueueListener: Sendable {
         state: inout PollState, wait: Int
     ) async throws -> (reports: [CycleReport], received: Int) {
         let messages = try await client.receiveMessages(queueURL: queueURL, maxMessages: 10, waitSeconds: wait)
+        let receivedAt = now()
         var notices: [String: [S3Notice]] = [:]  // by source
         var concerns: [String: Set<String>] = [:]  // message id → sources it has news for
         var deletable: [SQSMessage] = []
+        var lagged: [QueueRead.Message] = []
         for message in messages {
             let decoded: S3NotificationMessage
+            let firstReceive = (message.approximateReceiveCount ?? 1) <= 1
             do {
                 decoded = try S3NotificationMessage.decode(message.body)
             } catch {
+                lagged.append(QueueRead.Message(sentAt: message.sentAt, firstReceive: firstReceive))
                 logger.warning(
                     "poison message left for the queue's dead-letter queue",
                     metadata: [
@@ -160,6 +174,8 @@ public struct S3QueueListener: Sendable {
                     ])
                 continue
             }
+            lagged.append(
+                QueueRead.Message(sentAt: message.sentAt, firstReceive: firstReceive, newestEventAt: decoded.notices.compactMap(\.time).max()))
             var involved = Set<String>()
             for source in sources {
                 let own = decoded.notices.filter { !source.planner.keysWithNews(notices: [$0]).isEmpty }
@@ -180,23 +196,38 @@ public struct S3QueueListener: Sendable {
             deletable.append(message)
         }
 
+        let read = QueueRead(queue: queueURL, receivedAt: receivedAt, messages: lagged)
         var reports: [CycleReport] = []
         var committed = Set<String>()
+        var idle: [String: QueueRead] = [:]  // sources with nothing to commit: their reads are recorded after the cycles
         for source in sources {
             let news = notices[source.name]
             let held = state.held[source.name] ?? []
-            if news == nil, held.isEmpty, let next = state.due[source.name], next > now() { continue }
+            // This receive's messages with news of the source settle with its commit; older failed ones hold it back.
+            let mine = Set(concerns.filter { $0.value.contains(source.name) }.keys)
+            let sourceRead = read.holdingBack(to: state.unsettled[source.name]?.filter { !mine.contains($0.key) }.values.min())
+            if news == nil, held.isEmpty, let next = state.due[source.name], next > now() {
+                idle[source.name] = sourceRead
+                continue
+            }
             do {
-                let outcome = try await source.runCycle(store: store, now: now, logger: logger, push: news ?? [], watch: held)
+                let outcome = try await source.runCycle(
+                    store: store, now: now, logger: logger, push: news ?? [], watch: held, queueRead: sourceRead)
                 state.due[source.name] = outcome.nextReconciliation
                 state.held[source.name] = outcome.held
-                if let report = outcome.report { reports.append(report) }
+                var unsettled = state.unsettled[source.name]?.filter { !mine.contains($0.key) } ?? [:]
+                if let walked = outcome.reconciledFrom { unsettled = unsettled.filter { $0.value >= walked } }
+                state.unsettled[source.name] = unsettled.isEmpty ? nil : unsettled
+                if let report = outcome.report { reports.append(report) } else { idle[source.name] = sourceRead }
                 committed.insert(source.name)
             } catch let error as LeaseLostError {
                 // The queue changed hands: delete nothing, the new owner handles every message.
                 throw error
             } catch {
                 // Its messages stay in the queue and come back after the visibility timeout.
+                for message in messages where mine.contains(message.messageID) {
+                    state.unsettled[source.name, default: [:]][message.messageID] = message.sentAt ?? receivedAt
+                }
                 logger.error(
                     "push cycle failed; its messages will be received again",
                     metadata: [
@@ -211,6 +242,15 @@ public struct S3QueueListener: Sendable {
                     "source": "\(report.source)", "items": "\(report.items)", "events": "\(report.appended)",
                     "duplicates": "\(report.duplicates)", "repaired": "\(report.repaired)", "gap_recorded": "\(report.gapRecorded)",
                 ])
+        }
+        do {
+            // Before the deletes: a listener whose queue was taken over meanwhile deletes nothing.
+            try await store.recordQueueReads(idle, fence: OwnershipFence(coverage: nil))
+        } catch let error as LeaseLostError {
+            throw error
+        } catch {
+            // The events are committed: delete the messages; the lag reads high until the next receive is recorded.
+            logger.warning("recording how far the queue was read failed", metadata: ["queue": "\(queueURL)", "error": "\(error)"])
         }
         if reports.contains(where: { $0.appended > 0 }) {
             do {
@@ -240,4 +280,9 @@ public struct S3QueueListener: Sendable {
             logger.warning("deleting handled messages failed; they will be received again", metadata: ["queue": "\(queueURL)", "error": "\(error)"])
         }
     }
+}
+
+extension SQSMessage {
+    /// `SentTimestamp` as a `Timestamp`.
+    fileprivate var sentAt: Timestamp? { sentTimestamp.map { Timestamp(secondsSinceEpoch: $0.timeIntervalSince1970) } }
 }

@@ -13,9 +13,11 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Connects with `conninfo` (a URL or `key=value` string; empty means libpq's own `PG*`
     /// variables, service file and pgpass). Blocks.
     public init(conninfo: String) throws(PostgresError) {
-        // expand_dbname=1: the "dbname" value may be a whole connection string or URL.
-        let keys = ["dbname", "fallback_application_name", "client_encoding"]
-        let values = [conninfo, "locktrail", "UTF8"]
+        // expand_dbname=1: the "dbname" value may be a whole connection string or URL. libpq lets
+        // a later entry win, so the network defaults, placed before it, yield to the string's own.
+        let defaults = NetworkDefaults.options(for: conninfo, environment: ProcessInfo.processInfo.environment)
+        let keys = defaults.map(\.keyword) + ["dbname", "fallback_application_name", "client_encoding"]
+        let values = defaults.map(\.value) + [conninfo, "locktrail", "UTF8"]
         let conn: OpaquePointer? = withCStrings(keys) { k in
             withCStrings(values) { v in PQconnectdbParams(k, v, 1) }
         }
@@ -28,14 +30,45 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(kind: .connection, message: first, detail: full == first ? nil : full)
         }
         handle = conn
-        // Times are exchanged as UTC ISO text; the chain hashes what comes back.
-        _ = try execute("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'")
+        // Times are exchanged as UTC ISO text; the chain hashes what comes back. The server is
+        // asked to give up on this session as soon as libpq gives up on the server.
+        _ = try execute(
+            "SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'"
+                + NetworkDefaults.serverSide(Self.options(of: conn), overTCP: Self.isTCP(conn)))
+    }
+
+    /// The options libpq connected `conn` with (the string's, the environment's, the defaults).
+    private static func options(of conn: OpaquePointer) -> [String: String] {
+        guard let all = PQconninfo(conn) else { return [:] }
+        defer { PQconninfoFree(all) }
+        var options: [String: String] = [:]
+        var cursor = all
+        while let keyword = cursor.pointee.keyword {
+            if let value = cursor.pointee.val { options[String(cString: keyword)] = String(cString: value) }
+            cursor += 1
+        }
+        return options
+    }
+
+    /// Whether `conn` reached its server over TCP rather than a unix socket.
+    private static func isTCP(_ conn: OpaquePointer) -> Bool {
+        guard let host = PQhost(conn).map({ String(cString: $0) }), !host.isEmpty else { return false }
+        return !host.hasPrefix("/") && !host.hasPrefix("@")
     }
 
     deinit { PQfinish(handle) }
 
     /// Whether the connection is still usable.
     public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// Whether an idle connection is still connected: reads what the server sent meanwhile
+    /// without waiting (libpq's socket is non-blocking), so a connection the server closed, or
+    /// that TCP keepalives found dead, shows as broken before a caller's query fails on it.
+    /// Two reads: a server that ended the session says so (FATAL) before it closes, and the first
+    /// read takes those words, the second meets the end.
+    public var isStillConnected: Bool {
+        PQconsumeInput(handle) == 1 && PQconsumeInput(handle) == 1 && PQstatus(handle) == CONNECTION_OK
+    }
 
     /// The server's version number, e.g. 150018.
     public var serverVersion: Int { Int(PQserverVersion(handle)) }

@@ -50,7 +50,11 @@ public actor PostgresPool {
     private func checkOut() async throws -> PostgresConnection {
         while true {
             if closed { throw PostgresError(kind: .connection, message: "the connection pool is closed") }
-            if let connection = idle.popLast() { return connection }
+            if let connection = idle.popLast() {
+                if connection.isStillConnected { return connection }
+                opened -= 1  // dropped: the server closed it, or its peer vanished while it idled
+                continue
+            }
             if opened < maxConnections {
                 opened += 1
                 let conninfo = self.conninfo

@@ -11,6 +11,11 @@ public protocol SourceStateStore: Sendable {
     /// fence is not checked (a failure moves nothing on).
     @discardableResult
     func commit(_ plan: CyclePlan) async throws -> AppendOutcome
+    /// Records, in one transaction, how far a queue was read for sources that had nothing to
+    /// commit from the receive (`reads` by source name; a source's own commits carry theirs in
+    /// `SourceCursor.queueRead`). Under a lease (`fence.leaseToken`) it throws `LeaseLostError`
+    /// and records nothing when the queue changed hands.
+    func recordQueueReads(_ reads: [String: QueueRead], fence: OwnershipFence) async throws
     /// Brings the derived holds and writes up to the log's head.
     func catchUpDerivation() async throws
 }

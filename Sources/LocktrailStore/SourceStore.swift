@@ -33,6 +33,21 @@ public struct SourceStore: SourceStateStore {
         try await pool.withConnection { try Self.commit(plan, on: $0) }
     }
 
+    /// Records how far a queue was read for sources with nothing to commit (see `SourceStateStore.recordQueueReads`).
+    public func recordQueueReads(_ reads: [String: QueueRead], fence: OwnershipFence) async throws {
+        guard !reads.isEmpty else { return }
+        try await pool.withConnection { connection in
+            try connection.transaction {
+                if let token = fence.leaseToken {
+                    try LeaseStore.requireCurrent(token, of: fence.leaseName ?? "queue:" + (reads.values.first?.queue ?? ""), on: connection)
+                }
+                for (source, read) in reads.sorted(by: { $0.key < $1.key }) {
+                    try connection.run(QueueStatements.Record(source: source, read: read))
+                }
+            }
+        }
+    }
+
     /// Derives holds and writes up to the log's head (`Derivation.catchUp`).
     public func catchUpDerivation() async throws {
         try await pool.withConnection { try Derivation.catchUp(on: $0) }
@@ -89,7 +104,7 @@ public struct SourceStore: SourceStateStore {
             }
             return AppendOutcome(appended: 0, duplicates: 0, headSeq: 0)
         case .observed(let status, let window, let items): observed = (status, window, items)
-        case .pushed: observed = nil
+        case .pushed, .progress: observed = nil
         }
         // Refuse what there is no check for, before anything is written.
         if plan.cursor.shardPositions.contains(where: { $0.streamARN.isEmpty }) {
@@ -108,6 +123,10 @@ public struct SourceStore: SourceStateStore {
                 throw ConcurrentCycleError(source: source)
             }
             try writeStream(source: source, cursor: plan.cursor, on: connection)
+            if let read = plan.cursor.queueRead {
+                // With the events of the messages read, so the lag says how far behind the log is.
+                try connection.run(QueueStatements.Record(source: source, read: read))
+            }
             if plan.cursor.resetsSnapshot {
                 try connection.run(SourceStatements.ItemsClear(source: source))
             }

@@ -119,6 +119,46 @@ struct DynamoDBStreamCollectorTests {
         #expect(await collector.wait() == 0, "\(collector.output)")
     }
 
+    /// The source's push lag in the database's metrics now.
+    static func pushLag(_ db: TestDatabase, source: String) async throws -> Double? {
+        try await db.store.metrics.samples(now: now()).first {
+            sample in sample.name == "locktrail_source_push_lag_seconds" && sample.labels.contains { $0.0 == "source" && $0.1 == source }
+        }?.value
+    }
+
+    @Test("push lag: small while the table is idle and its reader polls, growing once the collector stops")
+    func idleLag() async throws {
+        let table = TestAWS.uniqueName("locks")
+        let client = try TestAWS.dynamoDB()
+        _ = try await client.createTable(table, stream: Self.both)
+        let db = try await TestDatabase.make()
+        let source = "dynamodb:us-east-1/\(table)"
+        let directory = FileManager.default.temporaryDirectory
+        let collector = try Spawned(
+            [LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "60s"],
+            environment: Self.environment(db), directory: directory)
+        defer { collector.signal(SIGKILL) }
+        _ = try await Self.waitForAttach(db, source: source, collector: collector)
+        let path = "b/app/terraform.tfstate"
+        try await client.putItem(table: table, item: ["LockID": .string(path), "Info": .string(Self.record(Self.lockID(7), path))])
+        _ = try await client.deleteItem(table: table, key: ["LockID": .string(path)])
+        let quiet = Date()
+        // Idle for longer than the reader's idle record interval (10 s): the lag stays well under the
+        // time since the last record (it measured the last reconciliation before).
+        try await Task.sleep(for: .seconds(25))
+        let idle = try #require(try await Self.pushLag(db, source: source))
+        #expect(idle < Date().timeIntervalSince(quiet) - 5, "an idle stream whose reader polls is caught up: \(idle)")
+        #expect(try await Self.events(db).filter { $0.kind == .lockReleased }.count == 1)
+
+        collector.signal(SIGTERM)
+        #expect(await collector.wait() == 0, "\(collector.output)")
+        let stopped = Date()
+        try await Task.sleep(for: .seconds(2))
+        let grown = try #require(try await Self.pushLag(db, source: source))
+        #expect(grown >= Date().timeIntervalSince(stopped) - 0.5, "the lag grows once nobody reads: \(grown)")
+        print("stream push lag seconds: idle \(idle), stopped \(grown)")
+    }
+
     @Test("the collector SIGKILLed in the middle of reading a shard and restarted: nothing lost, nothing twice")
     func sigkillMidShard() async throws {
         let table = TestAWS.uniqueName("locks")

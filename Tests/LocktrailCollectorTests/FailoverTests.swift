@@ -23,35 +23,71 @@ struct FailoverTests {
         return process.output
     }
 
+    /// A primary and its streaming replica for one test, and what every scenario runs against them.
+    struct Pair {
+        let directory: String
+        let ports: [String]
+        /// Both servers, the read-write one chosen by libpq.
+        var conninfo: String {
+            "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
+        }
+        /// The test's environment with the emulator's and `DATABASE_URL` set to `conninfo`.
+        var environment: [String: String] {
+            var environment = ProcessInfo.processInfo.environment
+            for (k, v) in TestAWS.environment { environment[k] = v }
+            environment["DATABASE_URL"] = conninfo
+            return environment
+        }
+        var scratch: URL { URL(fileURLWithPath: directory) }
+
+        /// Starts a pair replicating in `mode` (`sync` or `async`).
+        static func start(_ mode: String) async throws -> Pair {
+            let directory = NSTemporaryDirectory() + "lt-failover-\(UUID().uuidString.prefix(8))"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let ports = try await FailoverTests.pair(["start", directory, mode]).split(whereSeparator: \.isWhitespace).map(String.init)
+            return Pair(directory: directory, ports: ports)
+        }
+
+        /// Stops both servers (from a `defer`).
+        func stop() { _ = try? ChildProcessForTests.run([FailoverTests.script, "stop", directory]) }
+
+        /// Runs `locktrail ARGS` with `environment` (else the pair's).
+        func locktrail(_ arguments: [String], _ environment: [String: String]? = nil) async throws -> (status: Int32, output: String) {
+            let process = try Spawned([LocktrailBinary.path] + arguments, environment: environment ?? self.environment, directory: scratch)
+            return (await process.wait(), process.output)
+        }
+
+        /// A collector of a new table on the pair (`--interval 0.3s --lease-duration 1.5s`), and a pool to read what it records.
+        func collector() async throws -> (table: String, client: DynamoDBClient, process: Spawned, pool: PostgresPool) {
+            let table = TestAWS.uniqueName("locks")
+            let client = try TestAWS.dynamoDB()
+            _ = try await client.createTable(table)
+            let process = try Spawned(
+                [LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "0.3s", "--lease-duration", "1.5s"],
+                environment: environment, directory: scratch)
+            return (table, client, process, PostgresPool(conninfo: conninfo, maxConnections: 1))
+        }
+    }
+
+    /// The states of every `state.written` recorded.
+    static func states(_ pool: PostgresPool) async -> [String] {
+        (try? await pool.withConnection { try EventLog.list(after: 0, kind: "state.written", state: nil, limit: 10_000, on: $0) }
+            .compactMap(\.event.state)) ?? []
+    }
+
     @Test(
         "the primary stopped and the replica promoted mid-run: the collector reconnects; with synchronous replication every committed event survives, none is doubled",
         arguments: ["sync", "async"])
     func failover(_ mode: String) async throws {
-        let directory = NSTemporaryDirectory() + "lt-failover-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let ports = try await Self.pair(["start", directory, mode]).split(whereSeparator: \.isWhitespace).map(String.init)
-        defer { _ = try? ChildProcessForTests.run([Self.script, "stop", directory]) }
-        let conninfo =
-            "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
-        var environment = ProcessInfo.processInfo.environment
-        for (k, v) in TestAWS.environment { environment[k] = v }
-        environment["DATABASE_URL"] = conninfo
-        let scratch = URL(fileURLWithPath: directory)
-        let migrate = try Spawned([LocktrailBinary.path, "migrate"], environment: environment, directory: scratch)
-        #expect(await migrate.wait() == 0, "\(migrate.output)")
+        let pair = try await Pair.start(mode)
+        defer { pair.stop() }
+        let directory = pair.directory
+        let migrate = try await pair.locktrail(["migrate"])
+        #expect(migrate.status == 0, "\(migrate.output)")
 
-        let table = TestAWS.uniqueName("locks")
-        let client = try TestAWS.dynamoDB()
-        _ = try await client.createTable(table)
-        let collector = try Spawned(
-            [LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "0.3s", "--lease-duration", "1.5s"],
-            environment: environment, directory: scratch)
+        let (table, client, collector, pool) = try await pair.collector()
         defer { collector.signal(SIGKILL) }
-        let pool = PostgresPool(conninfo: conninfo, maxConnections: 1)
-        func states() async -> [String] {
-            (try? await pool.withConnection { try EventLog.list(after: 0, kind: "state.written", state: nil, limit: 10_000, on: $0) }
-                .compactMap(\.event.state)) ?? []
-        }
+        func states() async -> [String] { await Self.states(pool) }
         func write(_ n: Int) async throws {
             try await client.putItem(table: table, item: ["LockID": .string("b/s\(n).tfstate-md5"), "Digest": .string(String(format: "%032x", n))])
         }
@@ -100,34 +136,15 @@ extension FailoverTests {
         "asynchronous replication with the replica behind: the failover loses the unreplicated tail, the collector re-records what is still there, and verify --expect-head and the checkpoints show the loss"
     )
     func lostTail() async throws {
-        let directory = NSTemporaryDirectory() + "lt-failover-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let ports = try await Self.pair(["start", directory, "async"]).split(whereSeparator: \.isWhitespace).map(String.init)
-        defer { _ = try? ChildProcessForTests.run([Self.script, "stop", directory]) }
-        let conninfo =
-            "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
-        let replicaOnly = "host=127.0.0.1 port=\(ports[1]) user=locktrail dbname=postgres"
-        var environment = ProcessInfo.processInfo.environment
-        for (k, v) in TestAWS.environment { environment[k] = v }
-        environment["DATABASE_URL"] = conninfo
-        let scratch = URL(fileURLWithPath: directory)
-        func locktrail(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-            let process = try Spawned([LocktrailBinary.path] + arguments, environment: environment, directory: scratch)
-            return (await process.wait(), process.output)
-        }
+        let pair = try await Pair.start("async")
+        defer { pair.stop() }
+        let directory = pair.directory
+        let replicaOnly = "host=127.0.0.1 port=\(pair.ports[1]) user=locktrail dbname=postgres"
+        func locktrail(_ arguments: [String]) async throws -> (status: Int32, output: String) { try await pair.locktrail(arguments) }
         #expect(try await locktrail(["migrate"]).status == 0)
-        let table = TestAWS.uniqueName("locks")
-        let client = try TestAWS.dynamoDB()
-        _ = try await client.createTable(table)
-        let collector = try Spawned(
-            [LocktrailBinary.path, "collect", "--dynamodb-table", table, "--interval", "0.3s", "--lease-duration", "1.5s"],
-            environment: environment, directory: scratch)
+        let (table, client, collector, pool) = try await pair.collector()
         defer { collector.signal(SIGKILL) }
-        let pool = PostgresPool(conninfo: conninfo, maxConnections: 1)
-        func states() async -> [String] {
-            (try? await pool.withConnection { try EventLog.list(after: 0, kind: "state.written", state: nil, limit: 10_000, on: $0) }
-                .compactMap(\.event.state)) ?? []
-        }
+        func states() async -> [String] { await Self.states(pool) }
         func write(_ range: Range<Int>) async throws {
             for n in range {
                 try await client.putItem(
@@ -191,18 +208,11 @@ extension FailoverTests {
         "serve and the wrapper's deliveries across a synchronous failover: /readyz recovers, events sent meanwhile wait in the spool, each is stored once"
     )
     func serveAndHooks() async throws {
-        let directory = NSTemporaryDirectory() + "lt-failover-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let ports = try await Self.pair(["start", directory, "sync"]).split(whereSeparator: \.isWhitespace).map(String.init)
-        defer { _ = try? ChildProcessForTests.run([Self.script, "stop", directory]) }
-        let conninfo =
-            "host=127.0.0.1,127.0.0.1 port=\(ports[0]),\(ports[1]) user=locktrail dbname=postgres target_session_attrs=read-write connect_timeout=2"
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = conninfo
-        let scratch = URL(fileURLWithPath: directory)
+        let pair = try await Pair.start("sync")
+        defer { pair.stop() }
+        let (directory, conninfo, environment, scratch) = (pair.directory, pair.conninfo, pair.environment, pair.scratch)
         func locktrail(_ arguments: [String], _ env: [String: String]) async throws -> (status: Int32, output: String) {
-            let process = try Spawned([LocktrailBinary.path] + arguments, environment: env, directory: scratch)
-            return (await process.wait(), process.output)
+            try await pair.locktrail(arguments, env)
         }
         #expect(try await locktrail(["migrate"], environment).status == 0)
         let token =
@@ -257,6 +267,74 @@ extension FailoverTests {
         await pool.close()
         #expect(runs.sorted() == (0..<7).map { "run-\($0)" }.sorted(), "every hook event stored once: \(runs); server: \(server.output.suffix(3000))")
         print("failover (sync) for serve: /readyz answered 200 again \(String(format: "%.2f", readyAfter ?? -1)) s after the primary stopped")
+    }
+}
+
+extension FailoverTests {
+    @Test(
+        "locktrail-wrap around real terraform applies across a synchronous failover: what serve could not store waits in the spool and the next run or the flush delivers it; every run's events stored once"
+    )
+    func wrapper() async throws {
+        let pair = try await Pair.start("sync")
+        defer { pair.stop() }
+        #expect(try await pair.locktrail(["migrate"]).status == 0)
+        let token =
+            try await pair.locktrail(["token", "create", "--scope", "ingest", "--name", "ci"]).output
+            .split(separator: "\n").last.map(String.init) ?? ""
+        let port = TCP.freePort()
+        let server = try Spawned(
+            [LocktrailBinary.path, "serve", "--listen", "127.0.0.1:\(port)"], environment: pair.environment, directory: pair.scratch)
+        defer { server.signal(SIGKILL) }
+        #expect(TCP.waitForListener(port: port, timeout: 30), "\(server.output)")
+        let bucket = TestAWS.uniqueName("state")
+        try await TestAWS.createBucket(bucket)
+        let project = try TerraformProject(bucket: bucket, useLockfile: true)
+        try await project.initialize()
+        let spool = pair.directory + "/spool"
+        let client = ["LOCKTRAIL_URL": "http://127.0.0.1:\(port)", "LOCKTRAIL_TOKEN": token, "LOCKTRAIL_SPOOL": spool]
+        let wrap = Wrapper.executable
+        func apply() async throws {
+            let argv = wrap.argv(["terraform", "apply", "-auto-approve", "-no-color"])
+            let run = try project.start(Array(argv.dropFirst()), extraEnvironment: client, program: argv[0])
+            #expect(await run.wait() == 0, "\(run.output)")
+        }
+        func spooled() -> Int {
+            ((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.count
+        }
+        func ready() async throws -> Bool {
+            let curl = try Spawned(
+                ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/readyz"], environment: pair.environment,
+                directory: pair.scratch)
+            _ = await curl.wait()
+            return curl.output == "200"
+        }
+
+        try await apply()
+        #expect(spooled() == 0, "delivered while the primary runs")
+        try await Self.pair(["stop-primary", pair.directory])
+        // The run goes as ever; serve answers 503, so its events stay in the spool.
+        try await apply()
+        #expect(spooled() >= 2, "run.started and run.finished wait in the spool")
+        try await Self.pair(["promote", pair.directory])
+        let promoted = Date()
+        while !(try await ready()), Date().timeIntervalSince(promoted) < 60 { try await Task.sleep(for: .milliseconds(100)) }
+        // The next run delivers its own events and what waited; the flush whatever a detached
+        // sender of the run left.
+        try await apply()
+        let flushed = try Spawned(wrap.flushArgv, environment: project.environment.merging(client) { _, new in new }, directory: pair.scratch)
+        #expect(await flushed.wait() == 0, "\(flushed.output)")
+        #expect(spooled() == 0, "nothing left in the spool")
+
+        let pool = PostgresPool(conninfo: pair.conninfo, maxConnections: 1)
+        func runs(_ kind: String) async throws -> [String] {
+            try await pool.withConnection { try EventLog.list(after: 0, kind: kind, state: nil, limit: 1000, on: $0) }
+                .compactMap { $0.event.details["run_id"]?.stringValue }
+        }
+        let started = try await runs("run.started"), finished = try await runs("run.finished")
+        await pool.close()
+        #expect(started.count == 3 && Set(started).count == 3, "each run started once: \(started)")
+        #expect(finished.sorted() == started.sorted(), "each run finished once: \(finished)")
+        print("failover (sync) for the wrapper: 3 wrapped applies, the second while no server accepted writes, each run's events stored once")
     }
 }
 

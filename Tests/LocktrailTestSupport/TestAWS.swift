@@ -71,6 +71,15 @@ public enum TestAWS {
         }
     }
 
+    /// Deletes an empty bucket (a source whose bucket is gone fails its cycles until it is created again).
+    public static func deleteBucket(_ bucket: String) async throws {
+        let (configuration, credentials, transport) = try clients()
+        let s3 = AWSServiceClient(
+            service: "s3", region: "us-east-1", endpoint: try configuration.endpoint(serviceID: "S3"),
+            credentials: credentials, transport: transport)
+        _ = try await s3.send(HTTPRequest(method: "DELETE", url: "/\(bucket)"), operation: "DeleteBucket", resource: bucket)
+    }
+
     /// An SQS client on the emulator.
     public static func sqs() throws -> SQSClient {
         let (configuration, credentials, transport) = try clients()

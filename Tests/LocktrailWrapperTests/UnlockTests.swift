@@ -9,23 +9,10 @@ import Testing
 /// `locktrail unlock` against a lock left by a killed terraform apply (DynamoDB and lock file).
 @Suite("locktrail unlock", .serialized)
 struct UnlockTests {
-    static func unlock(_ project: TerraformProject, db: TestDatabase, _ arguments: [String]) async throws -> (Int32, String) {
-        let run = try project.start(["unlock"] + arguments, extraEnvironment: ["DATABASE_URL": db.conninfo], program: LocktrailBinary.path)
-        let status = await run.wait()
-        return (status, run.output)
-    }
-
     @Test("refuses a fresh lock, removes a stale one only while it carries that ID, and records both", arguments: [false, true])
     func unlock(useLockfile: Bool) async throws {
-        let table = TestAWS.uniqueName("locks")
-        let bucket = TestAWS.uniqueName("state")
-        let client = try TestAWS.dynamoDB()
-        _ = try await client.createTable(table)
-        try await TestAWS.createBucket(bucket)
-        let project = try TerraformProject(bucket: bucket, dynamoDBTable: table, useLockfile: useLockfile)
-        try await project.initialize()
-        let db = try await TestDatabase.make()
-        let state = "\(bucket)/\(project.key)"
+        let fixture = try await LockTestFixture.make(useLockfile: useLockfile)
+        let (table, client, project, db, state) = (fixture.table, fixture.client, fixture.project, fixture.db, fixture.state)
 
         let victim = try project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=120"])
         var id: String?
@@ -42,15 +29,15 @@ struct UnlockTests {
         var common = ["--state", state, "--lock-id", lockID, "--reason", "apply killed; runner gone", "--dynamodb-table", table]
         if useLockfile { common.append("--lockfile") }
         // A wrong ID removes nothing.
-        let wrong = try await Self.unlock(
-            project, db: db,
+        let wrong = try await fixture.locktrail(
             [
+                "unlock",
                 "--state", state, "--lock-id", "00000000-0000-0000-0000-000000000000",
                 "--reason", "x", "--dynamodb-table", table,
             ])
         #expect(wrong.0 == 3, "\(wrong.1)")
         // Fresh: refused.
-        let fresh = try await Self.unlock(project, db: db, common + ["--min-age", "10m"])
+        let fresh = try await fixture.locktrail(["unlock"] + common + ["--min-age", "10m"])
         #expect(fresh.0 == 2, "\(fresh.1)")
         #expect(fresh.1.contains("refused"))
         // Its wrapped run was last heard from 5 minutes ago, beyond --alive-within (2m), but it
@@ -65,18 +52,18 @@ struct UnlockTests {
             ).event(receivedAt: now, ingestToken: "test")
         }
         _ = try await EventLog.append([hook(.runStarted, minutesAgo: 25), hook(.runHeartbeat, minutesAgo: 5)], pool: db.pool)
-        let alive = try await Self.unlock(project, db: db, common + ["--min-age", "0s"])
+        let alive = try await fixture.locktrail(["unlock"] + common + ["--min-age", "0s"])
         #expect(alive.0 == 2, "\(alive.1)")
         #expect(alive.1.contains("ALIVE: run run-slow-beats"), "\(alive.1)")
         _ = try await EventLog.append([hook(.runFinished, minutesAgo: 1)], pool: db.pool)
 
         // Dry run: shows, changes nothing.
-        let dry = try await Self.unlock(project, db: db, common + ["--min-age", "0s", "--dry-run"])
+        let dry = try await fixture.locktrail(["unlock"] + common + ["--min-age", "0s", "--dry-run"])
         #expect(dry.0 == 0, "\(dry.1)")
         #expect(dry.1.contains("no live wrapped run seen"), "\(dry.1)")
         #expect(try await client.getItem(table: table, key: ["LockID": .string(state)])?["Info"] != nil)
         // Stale enough: removed.
-        let removed = try await Self.unlock(project, db: db, common + ["--min-age", "0s"])
+        let removed = try await fixture.locktrail(["unlock"] + common + ["--min-age", "0s"])
         #expect(removed.0 == 0, "\(removed.1)")
         #expect(try await client.getItem(table: table, key: ["LockID": .string(state)])?["Info"] == nil)
         // terraform can lock again.

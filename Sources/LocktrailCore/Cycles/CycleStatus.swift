@@ -9,4 +9,8 @@ public enum CycleStatus: Hashable, Sendable {
     /// A push source (a change stream) delivered `records` records, read by `at`; the scan's
     /// coverage and status stay as they are (the stream's own positions move on).
     case pushed(records: Int, at: Timestamp)
+    /// Part of a scan still being read: `items` items up to a page received at `at`, whose new and
+    /// changed entries are committed (and derived) while the rest is read. Coverage and status stay
+    /// as they are until the scan's own plan is committed; what disappeared is known only then.
+    case progress(items: Int, at: Timestamp)
 }

@@ -13,6 +13,10 @@ public struct DynamoDBCyclePlanner: Sendable {
     public var gapThreshold: Double
     /// Keys per batch.
     public var chunkSize: Int
+    /// A page of a scan with at least this many new or changed items is committed while the rest
+    /// of the table is read (`pagePlan`): a first cycle on a large table writes and derives as it
+    /// reads instead of after. Fewer wait for the scan's plan, in its one transaction.
+    public var earlyCommitItems = 1000
 
     /// Rules for one table.
     public init(source: String, table: String, layout: WorkspaceLayout = .standard, gapThreshold: Double = 300, chunkSize: Int = 5000) {
@@ -21,6 +25,44 @@ public struct DynamoDBCyclePlanner: Sendable {
         self.layout = layout
         self.gapThreshold = gapThreshold
         self.chunkSize = max(1, chunkSize)
+    }
+
+    /// The plan of one page of a scan still running, with the snapshot entries it changes, or nil
+    /// when the page changes fewer than `earlyCommitItems` entries (or the table was missing: a
+    /// restored table starts afresh in the scan's own plan). Only the page's new and changed
+    /// entries: an acquire or a digest seen on it is true of the moment the page arrived
+    /// (`received` bounds its time and is when it was observed), while what disappeared is known
+    /// only once the whole table is read. Commit it with the source's fence and apply `changes` to
+    /// the snapshot the next pages and the scan's plan are made from; that plan then holds the
+    /// rest. Keys are diffed in sorted order, in batches of `chunkSize` made as they are committed.
+    public func pagePlan(
+        checkpoint: SourceCheckpoint, snapshot previous: [String: SnapshotEntry], page items: [LockTableItem],
+        started: Timestamp, received: Timestamp
+    ) -> (plan: CyclePlan, changes: [String: SnapshotEntry])? {
+        guard checkpoint.status != .tableMissing, items.count >= earlyCommitItems else { return nil }
+        let differ = LockTableDiff(source: source, table: table, layout: layout)
+        let current = differ.index(items)
+        var changes: [String: SnapshotEntry] = [:]
+        var before: [String: SnapshotEntry] = [:]
+        for (key, item) in current {
+            let entry = differ.entry(for: item)
+            guard previous[key] != entry else { continue }
+            changes[key] = entry
+            before[key] = previous[key]
+        }
+        guard changes.count >= earlyCommitItems else { return nil }
+        // The batches keep only this page's side of the snapshot, not the whole of it.
+        let keys = changes.keys.sorted()
+        let window = ScanWindow(previousStarted: checkpoint.lastScanStarted, started: started, completed: received)
+        let size = chunkSize
+        let batches = CycleBatches([], then: (keys.count + size - 1) / size) { [before] index in
+            let slice = keys[(index * size)..<min((index + 1) * size, keys.count)]
+            return CycleBatch(diff: differ.diff(previous: before, current: current, keys: slice, window: window))
+        }
+        let plan = CyclePlan(
+            source: source, fence: OwnershipFence(planningFrom: checkpoint), status: .progress(items: items.count, at: received),
+            batches: batches)
+        return (plan, changes)
     }
 
     /// The plan for `observation`, made from the source's `checkpoint` and stored `snapshot`.

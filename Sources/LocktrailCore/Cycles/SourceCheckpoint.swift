@@ -33,8 +33,9 @@ public struct SourceCheckpoint: Hashable, Sendable {
         switch status {
         case .observed(let sourceStatus, let window, _):
             return SourceCheckpoint(status: sourceStatus, lastScanStarted: window.started, lastScanCompleted: window.completed)
-        case .pushed:
-            // Stream records move the stream's positions, not the scan's coverage.
+        case .pushed, .progress:
+            // Stream records move the stream's positions, a scan's early pages only the snapshot:
+            // neither moves the scan's coverage.
             return self
         case .failed(let message, _):
             // A failed observation proves nothing: coverage stays where it was.

@@ -81,16 +81,20 @@ public struct SourceCursor: Hashable, Sendable {
     public var receipts: [QueueReceipt]
     /// The stream the source reads, stored with the positions; nil leaves what is stored.
     public var stream: StreamAttachment?
+    /// How far the queue that delivered this cycle's notices was read for the source, stored with
+    /// its events (the queue's push lag); nil leaves what is stored.
+    public var queueRead: QueueRead?
 
     /// A cursor.
     public init(
         resetsSnapshot: Bool = false, shardPositions: [ShardPosition] = [], receipts: [QueueReceipt] = [],
-        stream: StreamAttachment? = nil
+        stream: StreamAttachment? = nil, queueRead: QueueRead? = nil
     ) {
         self.resetsSnapshot = resetsSnapshot
         self.shardPositions = shardPositions
         self.receipts = receipts
         self.stream = stream
+        self.queueRead = queueRead
     }
 
     /// A polling source's cursor: the snapshot changes in the batches, applied to the stored snapshot.

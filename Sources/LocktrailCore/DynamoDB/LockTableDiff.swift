@@ -131,7 +131,8 @@ public struct LockTableDiff: Sendable {
         return diff
     }
 
-    private func entry(for item: LockTableItem) -> SnapshotEntry {
+    /// What the snapshot keeps of `item`.
+    public func entry(for item: LockTableItem) -> SnapshotEntry {
         if let id = item.lockID, case .digest? = DynamoDBLockKey(lockID: id, layout: layout), item.info == nil {
             return .digest(item.digest ?? "")
         }

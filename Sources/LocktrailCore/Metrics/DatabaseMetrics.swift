@@ -29,13 +29,15 @@ public struct DatabaseMetrics: Sendable {
         public var streamReadThrough: Timestamp?
         /// For a lock table read through its stream: changes reconciliation found the stream missed.
         public var streamRepairs: Int?
+        /// For a bucket fed by an SQS queue: every message sent before this was read and committed (`QueueRead.readThrough`).
+        public var queueReadThrough: Timestamp?
         /// A source.
         public init(
             name: String, kind: String, lastSuccess: Timestamp?, failures: Int, coverageGaps: Int,
-            streamReadThrough: Timestamp? = nil, streamRepairs: Int? = nil
+            streamReadThrough: Timestamp? = nil, streamRepairs: Int? = nil, queueReadThrough: Timestamp? = nil
         ) {
             (self.name, self.kind, self.lastSuccess, self.failures, self.coverageGaps) = (name, kind, lastSuccess, failures, coverageGaps)
-            (self.streamReadThrough, self.streamRepairs) = (streamReadThrough, streamRepairs)
+            (self.streamReadThrough, self.streamRepairs, self.queueReadThrough) = (streamReadThrough, streamRepairs, queueReadThrough)
         }
     }
 
@@ -115,13 +117,15 @@ public struct DatabaseMetrics: Sendable {
                 MetricSample(
                     "locktrail_coverage_gaps_total", .counter, help: "Coverage gaps recorded for the source (event log).",
                     labels: labels, value: Double(source.coverageGaps)))
-            if let readThrough = source.streamReadThrough {
-                // The push lag: how far behind now the stream has certainly been read.
+            if let readThrough = source.streamReadThrough ?? source.queueReadThrough {
+                // The push lag: how far behind now the stream or queue has certainly been read.
                 out.append(
                     MetricSample(
                         "locktrail_source_push_lag_seconds", .gauge,
-                        help: "For a source read through a DynamoDB stream: seconds since every shard was last read to its end.",
+                        help: "For a push source: seconds behind now that its DynamoDB stream or SQS queue has certainly been read and committed.",
                         labels: labels, value: max(0, now.secondsSinceEpoch - readThrough.secondsSinceEpoch)))
+            }
+            if source.streamReadThrough != nil {
                 out.append(
                     MetricSample(
                         "locktrail_source_push_repairs_total", .counter,

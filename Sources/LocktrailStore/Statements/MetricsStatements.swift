@@ -37,7 +37,7 @@ package enum MetricsStatements {
         }
     }
 
-    /// `metrics_sources`: the polling sources.
+    /// `metrics_sources`: the sources, with their streams' and queues' progress.
     package struct Sources: Statement {
         package static let file = QueryFile.metricsSources
         package init() {}
@@ -46,7 +46,7 @@ package enum MetricsStatements {
         /// One source.
         package struct Record: RowDecodable {
             package var source: String, kind: String, lastSuccess: Timestamp?, failures: Int64, coverageGaps: Int64
-            package var streamReadThrough: Timestamp?, streamRepairs: Int64?
+            package var streamReadThrough: Timestamp?, streamRepairs: Int64?, queueReadThrough: Timestamp?
             package init(row: Row) throws {
                 source = try row["source"]
                 kind = try row["kind"]
@@ -55,6 +55,7 @@ package enum MetricsStatements {
                 coverageGaps = try row["coverage_gaps"]
                 streamReadThrough = try row["stream_read_through"]
                 streamRepairs = try row["stream_repairs"]
+                queueReadThrough = try row["queue_read_through"]
             }
         }
     }

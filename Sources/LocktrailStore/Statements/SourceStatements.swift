@@ -26,6 +26,7 @@ package enum SourceStatements {
             package var failures: Int, lastError: String?, lastFailureAt: Timestamp?, items: Int
             package var leaseHost: String?, leasePid: Int?, leaseToken: Int64?, leaseExpiresAt: Timestamp?
             package var leaseHeld: Bool, now: Timestamp
+            package var lastSuccess: Timestamp?, pushVia: String?, queue: String?, pushReadThrough: Timestamp?, queueNewestSentAt: Timestamp?
             package init(row: Row) throws {
                 source = try row["source"]
                 kind = try row["kind"]
@@ -42,6 +43,11 @@ package enum SourceStatements {
                 leaseExpiresAt = try row["lease_expires_at"]
                 leaseHeld = try row["lease_held"]
                 now = try row["now"]
+                lastSuccess = try row["last_success"]
+                pushVia = try row["push_via"]
+                queue = try row["queue"]
+                pushReadThrough = try row["push_read_through"]
+                queueNewestSentAt = try row["queue_newest_sent_at"]
             }
         }
     }

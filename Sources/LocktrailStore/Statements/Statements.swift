@@ -33,6 +33,7 @@ package enum Statements {
         LeaseStatements.Acquire.self, LeaseStatements.Renew.self, LeaseStatements.Release.self, LeaseStatements.Fence.self,
         StreamStatements.Read.self, StreamStatements.Positions.self, StreamStatements.Attach.self, StreamStatements.Forget.self,
         StreamStatements.PositionLock.self, StreamStatements.Advance.self,
+        QueueStatements.Record.self,
         WebStatements.SessionInsert.self, WebStatements.SessionLookup.self, WebStatements.SessionDelete.self,
         WebStatements.VerificationRecord.self, WebStatements.VerificationLast.self, WebStatements.HoldOne.self,
         WebStatements.EventsBySeq.self, WebStatements.EventsOfState.self, WebStatements.Search.self,

@@ -17,7 +17,7 @@ public struct MetricsStore: Sendable, MetricsSource {
                     DatabaseMetrics.Source(
                         name: $0.source, kind: $0.kind, lastSuccess: $0.lastSuccess, failures: Int($0.failures),
                         coverageGaps: Int($0.coverageGaps), streamReadThrough: $0.streamReadThrough,
-                        streamRepairs: $0.streamRepairs.map(Int.init))
+                        streamRepairs: $0.streamRepairs.map(Int.init), queueReadThrough: $0.queueReadThrough)
                 }
                 return DatabaseMetrics(
                     held: held, forcedRemovals: Int(counters?.forcedRemovals ?? 0),

@@ -10,9 +10,13 @@ struct SourcesCommand: AsyncParsableCommand {
         discussion: """
             OWNER is host:pid of the collector whose lease on the source still runs ("-" when none
             does: no collector runs it, or its owner died and the lease has not lapsed into
-            another's hands yet). LAG is the time since the source's last successful observation
-            completed, by the database's clock. Leases that are no source's (the signer of a
-            checkpoint chain, `checkpoints:PLACE`) are listed with kind `lease`.
+            another's hands yet). LAG is how far behind the log may be, by the database's clock:
+            for a source read through a DynamoDB stream or an SQS queue of S3 notifications, the
+            time since the stream or queue was certainly read (a listener polling an idle queue is
+            caught up at each receive); for any other, the time since its last successful
+            observation completed. Leases that are no source's (the signer of a checkpoint chain,
+            `checkpoints:PLACE`) are listed with kind `lease`, the readers of queues (`queue:URL`)
+            with kind `queue`.
             """)
 
     @OptionGroup var db: DatabaseOptions
@@ -39,6 +43,12 @@ struct SourcesCommand: AsyncParsableCommand {
                 } ?? .null,
                 "last_success": .optional(s.lastSuccess?.rfc3339), "lag_seconds": s.lagSeconds.map { .number(($0 * 1000).rounded() / 1000) } ?? .null,
                 "failures": .number(Double(s.failures)), "last_error": .optional(s.lastError), "items": .number(Double(s.items)),
+                "push": s.push.map {
+                    [
+                        "via": .string($0.via), "queue": .optional($0.queue), "read_through": .string($0.readThrough.rfc3339),
+                        "newest_message_sent_at": .optional($0.newestMessageSentAt?.rfc3339),
+                    ]
+                } ?? .null,
             ])
         }
         rows.print(as: .resolve(format))

@@ -6,7 +6,8 @@ while it says `down` it answers every Scan that way. While it says `expire N` or
 answers the next N DynamoDB Streams GetRecords with ExpiredIteratorException or
 TrimmedDataAccessException. Counts faulty answers in the control file's `.count` sibling. While
 it says `hold`, Scan requests wait (each one counted in the `.held` sibling) until it says
-something else, then go through. Usage: fault_proxy.py PORT UPSTREAM CONTROL_FILE
+something else, then go through. While it says `deny-after N` it lets N more Scan requests
+through and answers every later one with 400 AccessDeniedException (not retried). Usage: fault_proxy.py PORT UPSTREAM CONTROL_FILE
 """
 import http.client
 import http.server
@@ -81,33 +82,46 @@ def should_throttle():
         return hit
 
 
+def scan_denied():
+    with lock:
+        try:
+            mode = open(control).read().split()
+        except FileNotFoundError:
+            return False
+        if len(mode) != 2 or mode[0] != "deny-after":
+            return False
+        if int(mode[1]) > 0:
+            open(control, "w").write(f"deny-after {int(mode[1]) - 1}")
+            return False
+        return True
+
+
 class Proxy(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args):
         pass
 
+    def answer_error(self, name, message):
+        payload = ('{"__type":"com.amazonaws.dynamodb.v20120810#%s","message":"%s"}' % (name, message)).encode()
+        self.send_response(400)
+        self.send_header("Content-Type", "application/x-amz-json-1.0")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
     def handle_any(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-        if "DynamoDB_20120810.Scan" in (self.headers.get("X-Amz-Target") or ""):
+        target = self.headers.get("X-Amz-Target") or ""
+        if "DynamoDB_20120810.Scan" in target:
             hold_while_held()
-        if "DynamoDB_20120810.Scan" in (self.headers.get("X-Amz-Target") or "") and should_throttle():
-            payload = b'{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate of requests exceeds the allowed throughput."}'
-            self.send_response(400)
-            self.send_header("Content-Type", "application/x-amz-json-1.0")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-            return
-        fault = stream_fault() if "DynamoDBStreams_20120810.GetRecords" in (self.headers.get("X-Amz-Target") or "") else None
+            if scan_denied():
+                return self.answer_error("AccessDeniedException", "injected by the test proxy")
+            if should_throttle():
+                return self.answer_error("ThrottlingException", "Rate of requests exceeds the allowed throughput.")
+        fault = stream_fault() if "DynamoDBStreams_20120810.GetRecords" in target else None
         if fault:
-            payload = ('{"__type":"com.amazonaws.dynamodb.v20120810#%s","message":"injected by the test proxy"}' % fault).encode()
-            self.send_response(400)
-            self.send_header("Content-Type", "application/x-amz-json-1.0")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-            return
+            return self.answer_error(fault, "injected by the test proxy")
         conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=30)
         headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
         headers["Host"] = self.headers.get("Host", "")

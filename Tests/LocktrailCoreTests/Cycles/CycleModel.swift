@@ -8,12 +8,14 @@ struct CycleModel {
 
     /// Applies `plan` as the store's commit does (its fence is checked by the store tests).
     mutating func commit(_ plan: CyclePlan) {
-        if case .observed = plan.status {
+        switch plan.status {
+        case .observed, .progress:
             if plan.cursor.resetsSnapshot { snapshot = [:] }
             for batch in plan.batches {
                 for key in batch.deletions { snapshot[key] = nil }
                 for (key, entry) in batch.upserts { snapshot[key] = entry }
             }
+        case .failed, .pushed: break
         }
         checkpoint = checkpoint.advanced(by: plan.status)
     }

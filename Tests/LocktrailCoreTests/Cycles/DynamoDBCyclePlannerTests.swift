@@ -190,4 +190,58 @@ struct DynamoDBCyclePlannerTests {
         // Batches are pure: reading them again gives the same.
         #expect(plan.events == plan.events)
     }
+
+    @Test("pages planned as they arrive, then the scan's plan: the same changes as one plan, what disappeared only at the end")
+    func pages() throws {
+        var planner = DynamoDBCyclePlanner(source: Self.planner.source, table: "locks", gapThreshold: 300, chunkSize: 2)
+        planner.earlyCommitItems = 3
+        let before = (0..<6).map { Self.lock(Self.idA, path: "b/s\($0).tfstate") } + (0..<4).map { Self.digest("d\($0)", path: "b/s\($0).tfstate") }
+        // The second scan: s0 and s1 gone, s2…s5 taken again under another ID, s6…s8 new, every digest changed.
+        let after = (2..<9).map { Self.lock(Self.idB, path: "b/s\($0).tfstate") } + (0..<4).map { Self.digest("e\($0)", path: "b/s\($0).tfstate") }
+        var (_, reference) = Self.run([Self.scan(before, at: 0)])
+        var model = reference
+        let referencePlan = planner.plan(
+            checkpoint: reference.checkpoint, snapshot: reference.snapshot,
+            observation: DynamoDBScanObservation(.items(after), started: Self.t0.adding(seconds: 30), completed: Self.t0.adding(seconds: 31)))
+        reference.commit(referencePlan)
+
+        let started = Self.t0.adding(seconds: 30)
+        let initial = model.checkpoint
+        var pageEvents: [Event] = []
+        for (n, page) in [Array(after[0..<4]), Array(after[4..<6]), Array(after[6...])].enumerated() {
+            let received = started.adding(seconds: 0.25 * Double(n + 1))
+            guard
+                let (plan, changes) = planner.pagePlan(
+                    checkpoint: model.checkpoint, snapshot: model.snapshot, page: page, started: started, received: received)
+            else {
+                #expect(page.count < 3, "a page of \(page.count) changed items is committed early")
+                continue
+            }
+            #expect(plan.status == .progress(items: page.count, at: received))
+            #expect(plan.batches.allSatisfy { $0.deletions.isEmpty }, "what disappeared is known only at the end")
+            #expect(plan.events.allSatisfy { $0.observedAt == received })
+            pageEvents += plan.events
+            #expect(Dictionary(uniqueKeysWithValues: plan.batches.flatMap { $0.upserts }) == changes)
+            #expect(plan.batches.allSatisfy { $0.upserts.count <= planner.chunkSize })
+            model.commit(plan)
+        }
+        #expect(model.checkpoint == initial, "pages move no coverage")
+        let last = planner.plan(
+            checkpoint: model.checkpoint, snapshot: model.snapshot,
+            observation: DynamoDBScanObservation(.items(after), started: started, completed: Self.t0.adding(seconds: 31)))
+        model.commit(last)
+        #expect(model.snapshot == reference.snapshot)
+        #expect(model.checkpoint == reference.checkpoint)
+        // The same changes: kinds and locks alike, each once; the scan's own plan holds the releases of s0 and s1.
+        func summary(_ events: [Event]) -> [String] {
+            events.map { "\($0.kind.rawValue) \($0.state ?? "") \($0.lockID ?? "") \($0.details["digest"]?.stringValue ?? "")" }.sorted()
+        }
+        #expect(summary(pageEvents + last.events) == summary(referencePlan.events))
+        #expect(last.events.filter { $0.kind == .lockReleased }.compactMap(\.state).sorted() == ["b/s0.tfstate", "b/s1.tfstate"])
+        // A page below the threshold, or after the table was missing, waits for the scan's plan.
+        #expect(planner.pagePlan(checkpoint: model.checkpoint, snapshot: model.snapshot, page: after, started: started, received: started) == nil)
+        var missing = model.checkpoint
+        missing.status = .tableMissing
+        #expect(planner.pagePlan(checkpoint: missing, snapshot: [:], page: after, started: started, received: started) == nil)
+    }
 }

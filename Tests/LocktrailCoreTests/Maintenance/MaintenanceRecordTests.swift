@@ -118,4 +118,23 @@ struct DatabaseMetricsTests {
         #expect(samples.first { $0.name == "locktrail_source_push_lag_seconds" }?.value == 3)
         #expect(samples.first { $0.name == "locktrail_source_push_repairs_total" }?.value == 4)
     }
+
+    @Test("a bucket fed by an SQS queue: push lag from how far the queue was read, no stream repairs")
+    func queueLag() {
+        let now = Timestamp(parsing: "2026-12-01T12:00:00Z")!
+        let samples = DatabaseMetrics(
+            held: [], forcedRemovals: 0, unlockedWrites: 0, events: 0,
+            sources: [
+                .init(
+                    name: "s3:b", kind: "s3", lastSuccess: now.adding(seconds: -1), failures: 0, coverageGaps: 0,
+                    queueReadThrough: now.adding(seconds: -42)),
+                .init(name: "s3:polled", kind: "s3", lastSuccess: now.adding(seconds: -1), failures: 0, coverageGaps: 0),
+            ]
+        ).samples(now: now)
+        let lag = samples.filter { $0.name == "locktrail_source_push_lag_seconds" }
+        #expect(lag.count == 1)
+        #expect(lag.first?.value == 42)
+        #expect(lag.first?.labels.first { $0.0 == "source" }?.1 == "s3:b")
+        #expect(!samples.contains { $0.name == "locktrail_source_push_repairs_total" })
+    }
 }
