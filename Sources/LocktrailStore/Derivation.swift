@@ -48,7 +48,9 @@ public enum Derivation {
                 cursor == 0
                 ? try connection.records(DerivationStatements.StatesAll()).map(\.state)
                 : try touchedStates(after: cursor, upTo: head, on: connection).sorted()
-            var report = try derive(states: states, upTo: head, on: connection)
+            // From an empty cursor the log's events spread over its states: size the first batch by that.
+            var report = try derive(
+                states: states, upTo: head, on: connection, eventsPerState: cursor == 0 ? Int(head) / max(states.count, 1) : nil)
             try connection.run(DerivationStatements.CursorAdvance(seq: head))
             report.newEvents = head - cursor
             return report
@@ -64,7 +66,8 @@ public enum Derivation {
             try connection.run(HoldStatements.DeleteAll())
             try connection.run(WriteStatements.DeleteAll())
             let states = try connection.records(DerivationStatements.StatesAll()).map(\.state)
-            var report = try derive(states: states, upTo: head, on: connection, clear: false, progress: progress)
+            var report = try derive(
+                states: states, upTo: head, on: connection, clear: false, eventsPerState: Int(head) / max(states.count, 1), progress: progress)
             try connection.run(DerivationStatements.CursorAdvance(seq: head))
             report.newEvents = head
             return report
@@ -100,12 +103,15 @@ public enum Derivation {
     }
 
     /// Derives `states` from events up to `head` and replaces their stored records, in batches.
+    /// `eventsPerState`, when known, sizes the first batch to read about `eventsPerBatch` events
+    /// (a long history: 200 states of 1,000 events each would be 200,000 events in one read).
     static func derive(
-        states: [String], upTo head: Int64, on connection: PostgresConnection, clear: Bool = true,
+        states: [String], upTo head: Int64, on connection: PostgresConnection, clear: Bool = true, eventsPerState: Int? = nil,
         progress: (Int, Int) -> Void = { _, _ in }
     ) throws -> DerivationReport {
         var report = DerivationReport(seq: head, newEvents: 0, states: states.count, holds: 0, writes: 0)
-        var done = 0, size = statesPerBatch
+        var done = 0
+        var size = eventsPerState.map { min(max(eventsPerBatch / max($0, 1), 1), maximumStatesPerBatch) } ?? statesPerBatch
         var seen = Set<String>()
         while done < states.count {
             let batch = Array(states[done..<min(done + size, states.count)])
