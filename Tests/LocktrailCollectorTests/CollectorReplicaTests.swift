@@ -90,23 +90,7 @@ struct CollectorReplicaTests {
 
         // Each project applies twice, holding its lock 4 s: longer than a takeover (3 s at most),
         // so a poll sees every lock even while the source changes hands.
-        let applies = Task {
-            try await withThrowingTaskGroup(of: [String].self) { group in
-                for project in projects {
-                    group.addTask {
-                        var ids: [String] = []
-                        for _ in 0..<2 {
-                            let apply = try project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=4"])
-                            ids.append(try await Self.waitForLock(client, table: table, path: "\(bucket)/\(project.key)").id)
-                            let status = await apply.wait()
-                            guard status == 0 else { throw TerraformFailure(command: "apply", output: apply.output) }
-                        }
-                        return ids
-                    }
-                }
-                return try await group.reduce(into: []) { $0 += $1 }
-            }
-        }
+        let applies = Self.applyTwice(projects, client: client, table: table, bucket: bucket, hold: 4)
 
         // Churn: kill the owner three times, each time starting a replacement; then stop one.
         var first = try await Self.waitForOwner(db, source, above: 0).owner
@@ -217,6 +201,30 @@ struct CollectorReplicaTests {
     }
 
     /// Waits until the lock item of `path` exists and returns its record.
+    /// Each project applies twice, one after the other, the projects in parallel, each apply
+    /// holding its lock `hold` seconds; the task's value is every lock ID seen taken.
+    static func applyTwice(
+        _ projects: [TerraformProject], client: DynamoDBClient, table: String, bucket: String, hold: Int
+    ) -> Task<[String], any Error> {
+        Task {
+            try await withThrowingTaskGroup(of: [String].self) { group in
+                for project in projects {
+                    group.addTask {
+                        var ids: [String] = []
+                        for _ in 0..<2 {
+                            let apply = try project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=\(hold)"])
+                            ids.append(try await waitForLock(client, table: table, path: "\(bucket)/\(project.key)").id)
+                            let status = await apply.wait()
+                            guard status == 0 else { throw TerraformFailure(command: "apply", output: apply.output) }
+                        }
+                        return ids
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+        }
+    }
+
     static func waitForLock(_ client: DynamoDBClient, table: String, path: String, timeout: Double = 60) async throws -> LockRecord {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {

@@ -230,23 +230,7 @@ extension PartitionTests {
         let follower = try near.start()
 
         // Each project applies twice, holding its lock 3 s: before, during and after the partition.
-        let applies = Task {
-            try await withThrowingTaskGroup(of: [String].self) { group in
-                for project in projects {
-                    group.addTask {
-                        var ids: [String] = []
-                        for _ in 0..<2 {
-                            let apply = try project.start(["apply", "-auto-approve", "-no-color", "-var", "hold=3"])
-                            ids.append(try await CollectorReplicaTests.waitForLock(client, table: table, path: "\(bucket)/\(project.key)").id)
-                            let status = await apply.wait()
-                            guard status == 0 else { throw TerraformFailure(command: "apply", output: apply.output) }
-                        }
-                        return ids
-                    }
-                }
-                return try await group.reduce(into: []) { $0 += $1 }
-            }
-        }
+        let applies = CollectorReplicaTests.applyTwice(projects, client: client, table: table, bucket: bucket, hold: 3)
         _ = try await CollectorReplicaTests.waitForLock(client, table: table, path: "\(bucket)/\(projects[0].key)")
 
         // Mid-cycle: the owner's next scan is held at the proxy; then its database vanishes.
