@@ -55,7 +55,11 @@ struct PartitionedPostgres: Sendable {
 /// The database vanishing without closing its connections (a network partition): what libpq's
 /// keepalives and `tcp_user_timeout` bound, and how the pool, the collectors and `serve` get
 /// through it. Needs root for the cut; skipped otherwise.
-@Suite("Network partition", .serialized, .enabled(if: PartitionedPostgres.isSupported, "needs root for a network namespace"))
+@Suite(
+    "Network partition", .serialized,
+    .enabled(
+        if: PartitionedPostgres.isSupported,
+        "needs root (CAP_NET_ADMIN) to put PostgreSQL in a network namespace of its own; scripts/test says so when it skips, CI runs as root"))
 struct PartitionTests {
     static func seconds(since start: Date) -> Double { Date().timeIntervalSince(start) }
     static func format(_ seconds: Double?) -> String { seconds.map { String(format: "%.2f", $0) } ?? "-" }
